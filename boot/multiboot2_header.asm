@@ -1,0 +1,54 @@
+; The Multiboot2 header: how GRUB recognises lstar.elf and what we ask it for.
+; Multiboot2 specification, section 3.1 ("OS image format"). GRUB searches the first 32 KiB of
+; the file for this 8-byte-aligned block; the linker script puts it first in the image.
+
+%define MB2_MAGIC        0xe85250d6   ; header magic (spec 3.1.1)
+%define MB2_ARCH_I386    0            ; "i386 protected mode": we enter in 32-bit mode
+
+section .multiboot2 align=8
+mb2_header:
+    dd MB2_MAGIC
+    dd MB2_ARCH_I386
+    dd mb2_header_end - mb2_header                          ; header length
+    dd -(MB2_MAGIC + MB2_ARCH_I386 + (mb2_header_end - mb2_header)) ; checksum: all four sum to 0
+
+    ; Information request tag (type 1): the boot information we cannot work without. GRUB
+    ; refuses to boot rather than hand over a block missing a tag listed here.
+align 8
+.info_request:
+    dw 1, 0                                 ; type 1, flags 0 = required
+    dd .info_request_end - .info_request
+    dd 1                                    ; boot command line
+    dd 3                                    ; modules (the ring-3 programs)
+    dd 6                                    ; memory map
+.info_request_end:
+
+    ; Information request tag, optional entries: nice to have, boot goes on without them.
+align 8
+.info_optional:
+    dw 1, 1                                 ; type 1, flags 1 = optional
+    dd .info_optional_end - .info_optional
+    dd 2                                    ; boot loader name (logged)
+    dd 14                                   ; ACPI 1.0 RSDP copy
+    dd 15                                   ; ACPI 2.0+ RSDP copy
+    dd 8                                    ; framebuffer info: tells us whether VGA text exists
+.info_optional_end:
+
+    ; Console flags tag (type 4): we can use an EGA text console (bit 1), so under BIOS GRUB
+    ; leaves the screen in text mode at 0xb8000 and the log is mirrored there.
+align 8
+    dw 4, 1                                 ; type 4, optional
+    dd 12
+    dd 2                                    ; EGA text supported
+
+    ; Module alignment tag (type 6): modules start on page boundaries, so ELF segments can be
+    ; copied from them page by page and their frames reserved exactly.
+align 8
+    dw 6, 0
+    dd 8
+
+    ; End tag.
+align 8
+    dw 0, 0
+    dd 8
+mb2_header_end:

@@ -1,0 +1,94 @@
+// Builds each CPU's GDT in the order SYSCALL and SYSRET require, and its TSS.
+//
+// SYSCALL loads CS from STAR[47:32] and SS from STAR[47:32] + 8; SYSRET to 64-bit mode loads
+// CS from STAR[63:48] + 16 and SS from STAR[63:48] + 8 (SDM Vol. 2B "SYSCALL", "SYSRET";
+// AMD APM Vol. 2 6.1.1). The selectors are therefore not free: the asserts below prove the
+// layout at compile time, and syscall_msr.c builds STAR from the same names. docs/msr.md
+// walks through every entry.
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/stacks.h"
+#include "core/string.h"
+
+// ---- the SYSRET layout, proved ----
+_Static_assert(GDT_KERNEL_DS == GDT_KERNEL_CS + 8, "SYSCALL: SS = STAR[47:32] + 8 must be kernel data");
+_Static_assert(GDT_USER_DS == GDT_USER_CS32 + 8, "SYSRET: SS = STAR[63:48] + 8 must be user data");
+_Static_assert(GDT_USER_CS == GDT_USER_CS32 + 16, "SYSRET: 64-bit CS = STAR[63:48] + 16 must be user code");
+_Static_assert((GDT_USER_CS32 & 3) == 3 && (GDT_USER_DS & 3) == 3 && (GDT_USER_CS & 3) == 3,
+               "user selectors carry RPL 3");
+_Static_assert((GDT_KERNEL_CS & 3) == 0 && (GDT_KERNEL_DS & 3) == 0, "kernel selectors carry RPL 0");
+_Static_assert(GDT_TSS / 8 + 2 == GDT_ENTRIES, "the TSS descriptor takes the last two slots");
+
+// Descriptor fields (SDM Vol. 3A 3.4.5, figure 3-8).
+#define DESC_ACCESSED   (1ull << 40) // set now so the CPU never writes the (read-only) GDT
+#define DESC_RW         (1ull << 41) // code: readable; data: writable
+#define DESC_CODE       (1ull << 43) // executable
+#define DESC_S          (1ull << 44) // code/data, not system
+#define DESC_DPL(n)     ((uint64_t)(n) << 45)
+#define DESC_PRESENT    (1ull << 47)
+#define DESC_LONG       (1ull << 53) // L: 64-bit code segment
+#define DESC_DB         (1ull << 54) // 32-bit default size (must be 0 when L = 1)
+#define DESC_GRANULAR   (1ull << 55) // limit in 4 KiB units
+#define DESC_LIMIT_MAX  (0xffffull | (0xfull << 48))
+
+// Encodes a flat code or data segment; base and limit are ignored in 64-bit mode but a
+// 32-bit segment (kernel boot, user compatibility placeholder) still uses them.
+uint64_t gdt_segment_descriptor(unsigned dpl, int code, int long_mode)
+{
+    uint64_t d = DESC_LIMIT_MAX | DESC_GRANULAR | DESC_ACCESSED | DESC_RW | DESC_S | DESC_PRESENT | DESC_DPL(dpl);
+    if (code)
+        d |= DESC_CODE | (long_mode ? DESC_LONG : DESC_DB);
+    else
+        d |= DESC_DB;
+    return d;
+}
+
+// Fills `gdt` and `tss` for `cpu`, loads them and reloads every segment register.
+void gdt_init_cpu(struct gdt *gdt, struct tss *tss, unsigned cpu)
+{
+    memset(tss, 0, sizeof *tss);
+    tss->ist[IST_NMI - 1] = stack_ist_top(cpu, IST_NMI);
+    tss->ist[IST_DF - 1] = stack_ist_top(cpu, IST_DF);
+    tss->ist[IST_MC - 1] = stack_ist_top(cpu, IST_MC);
+    tss->iomap_base = sizeof *tss;
+
+    gdt->entry[0] = 0;
+    gdt->entry[GDT_KERNEL_CS32 / 8] = gdt_segment_descriptor(0, 1, 0);
+    gdt->entry[GDT_KERNEL_CS / 8] = gdt_segment_descriptor(0, 1, 1);
+    gdt->entry[GDT_KERNEL_DS / 8] = gdt_segment_descriptor(0, 0, 0);
+    // User 32-bit code: only a placeholder. SYSRET needs STAR[63:48] to point 16 bytes below
+    // the 64-bit user CS; lstar runs no 32-bit programs (CSTAR refuses them).
+    gdt->entry[GDT_USER_CS32 / 8] = gdt_segment_descriptor(3, 1, 0);
+    gdt->entry[GDT_USER_DS / 8] = gdt_segment_descriptor(3, 0, 0);
+    gdt->entry[GDT_USER_CS / 8] = gdt_segment_descriptor(3, 1, 1);
+
+    // 16-byte TSS descriptor, type 9 = available 64-bit TSS (SDM Vol. 3A 8.2.3).
+    uint64_t base = (uint64_t)tss, limit = sizeof *tss - 1;
+    gdt->entry[GDT_TSS / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (9ull << 40) | DESC_PRESENT |
+                              (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+    gdt->entry[GDT_TSS / 8 + 1] = base >> 32;
+
+    struct {
+        uint16_t limit;
+        uint64_t base;
+    } __attribute__((packed)) gdtr = {sizeof gdt->entry - 1, (uint64_t)gdt->entry};
+
+    __asm__ volatile(
+        "lgdt %0\n\t"
+        "pushq %1\n\t"              // far return reloads CS from our table
+        "leaq 1f(%%rip), %%rax\n\t"
+        "pushq %%rax\n\t"
+        "lretq\n"
+        "1:\n\t"
+        "movw %w2, %%ax\n\t"
+        "movw %%ax, %%ds\n\t"
+        "movw %%ax, %%es\n\t"
+        "movw %%ax, %%ss\n\t"
+        "xorl %%eax, %%eax\n\t"     // FS and GS: null; their bases come from MSRs
+        "movw %%ax, %%fs\n\t"
+        "movw %%ax, %%gs\n\t"
+        "movw %w3, %%ax\n\t"
+        "ltr %%ax"
+        :
+        : "m"(gdtr), "i"(GDT_KERNEL_CS), "i"(GDT_KERNEL_DS), "i"(GDT_TSS)
+        : "rax", "memory");
+}

@@ -1,0 +1,10 @@
+// The legacy 8259A PIC pair: remapped off the exception vectors, IRQ0 (the PIT) unmasked.
+#ifndef LSTAR_ARCH_PIC_H
+#define LSTAR_ARCH_PIC_H
+#include <stdint.h>
+
+void pic_init(void);
+void pic_eoi(uint8_t irq);
+int pic_is_spurious(uint8_t irq);
+
+#endif

@@ -1,0 +1,18 @@
+// Kernel stacks, each with an unmapped guard page below it so an overflow faults at once.
+#ifndef LSTAR_ARCH_STACKS_H
+#define LSTAR_ARCH_STACKS_H
+#include <stddef.h>
+#include <stdint.h>
+
+#define KSTACK_SIZE 16384          // every kernel stack: boot, IST and per-process
+#define MAX_CPUS 8
+#define MAX_PROCESS_STACKS 8       // processes alive at once (spawn nests: init, selftest, crash)
+
+enum ist_slot { IST_NMI = 1, IST_DF = 2, IST_MC = 3 }; // TSS.IST index (1..7) per vector kind
+
+uint64_t stack_ist_top(unsigned cpu, enum ist_slot slot);
+uint64_t stack_process_top(unsigned index);
+size_t stack_guard_pages(const uint64_t **pages);
+int stack_guard_hit(uint64_t addr, const char **what);
+
+#endif

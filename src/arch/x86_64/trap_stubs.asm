@@ -1,0 +1,184 @@
+; Exception and IRQ entry stubs: build a struct trap_frame (traps.h) and call trap_dispatch.
+;
+; The CPU has already pushed SS, RSP, RFLAGS, CS, RIP (and an error code for some vectors),
+; after aligning RSP to 16 bytes (SDM Vol. 3A 6.14.2). Each stub makes the frame uniform by
+; pushing a 0 where the CPU pushed no error code, then the vector number.
+
+%include "asm_layout.inc"
+
+extern trap_dispatch
+global trap_stub_table
+
+section .text
+
+; ---- per-vector stubs ----
+%macro TRAP_NOERR 1
+trap_stub_%1:
+    push 0                                ; no error code from the CPU: keep the layout
+    push %1                               ; vector
+    jmp trap_common
+%endmacro
+%macro TRAP_ERR 1
+trap_stub_%1:
+    push %1                               ; vector (the CPU pushed the error code)
+    jmp trap_common
+%endmacro
+%macro TRAP_IST 1
+trap_stub_%1:
+    push 0
+    push %1
+    jmp trap_paranoid
+%endmacro
+%macro TRAP_IST_ERR 1
+trap_stub_%1:
+    push %1
+    jmp trap_paranoid
+%endmacro
+
+; Vectors with an error code: 8, 10-14, 17, 21, 29, 30 (SDM Vol. 3A table 6-1).
+TRAP_NOERR 0
+TRAP_NOERR 1
+TRAP_IST 2                                ; NMI: IST1
+TRAP_NOERR 3
+TRAP_NOERR 4
+TRAP_NOERR 5
+TRAP_NOERR 6
+TRAP_NOERR 7
+TRAP_IST_ERR 8                            ; #DF: IST2
+TRAP_NOERR 9
+TRAP_ERR 10
+TRAP_ERR 11
+TRAP_ERR 12
+TRAP_ERR 13
+TRAP_ERR 14
+TRAP_NOERR 15
+TRAP_NOERR 16
+TRAP_ERR 17
+TRAP_IST 18                               ; #MC: IST3
+TRAP_NOERR 19
+TRAP_NOERR 20
+TRAP_ERR 21
+%assign v 22
+%rep 7
+TRAP_NOERR %[v]
+%assign v v + 1
+%endrep
+TRAP_ERR 29
+TRAP_ERR 30
+TRAP_NOERR 31
+%assign v 32                              ; PIC IRQs 0-15
+%rep 16
+TRAP_NOERR %[v]
+%assign v v + 1
+%endrep
+
+; ---- the common path: vectors that never run on an IST stack ----
+; These can only arrive with a trustworthy CS: from ring 3 (GS is the user's: swap) or from
+; kernel code that already runs with the kernel's GS (the syscall window has IF = 0, and no
+; exception is expected there). NMI and #MC can break into that window, hence trap_paranoid.
+trap_common:
+    test byte [rsp + TF_CS - TF_VECTOR], 3 ; came from ring 3?
+    jz .kernel_gs
+    swapgs                                ; yes: GS base <- this CPU's struct percpu
+.kernel_gs:
+    push rax
+    push rbx
+    push rcx
+    push rdx
+    push rsi
+    push rdi
+    push rbp
+    push r8
+    push r9
+    push r10
+    push r11
+    push r12
+    push r13
+    push r14
+    push r15
+    cld                                   ; the C ABI wants DF = 0
+    mov rdi, rsp                          ; trap_dispatch(struct trap_frame *)
+    call trap_dispatch                    ; RSP is 16-byte aligned here (TF_SIZE % 16 == 0)
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rbp
+    pop rdi
+    pop rsi
+    pop rdx
+    pop rcx
+    pop rbx
+    pop rax
+    add rsp, 16                           ; drop vector and error code
+    test byte [rsp + 8], 3                ; returning to ring 3?
+    jz .kernel_ret
+    swapgs                                ; give the user its GS base back
+.kernel_ret:
+    iretq
+
+; ---- the paranoid path: NMI, #DF, #MC on their IST stacks ----
+; These can arrive anywhere, including between `syscall` and the LSTAR stub's swapgs (CPL 0,
+; user GS) or between the exit path's swapgs and sysretq. CS says nothing about GS there, so
+; read IA32_GS_BASE itself: kernel GS bases are kernel-half (negative) addresses.
+trap_paranoid:
+    push rax
+    push rbx
+    push rcx
+    push rdx
+    push rsi
+    push rdi
+    push rbp
+    push r8
+    push r9
+    push r10
+    push r11
+    push r12
+    push r13
+    push r14
+    push r15
+    cld
+    xor ebx, ebx                          ; rbx (callee-saved) = "we swapped", for the way out
+    mov ecx, MSR_GS_BASE
+    rdmsr                                 ; EDX:EAX = current GS base
+    test edx, edx
+    js .have_kernel_gs                    ; bit 63 set: already the kernel's
+    swapgs
+    mov ebx, 1
+.have_kernel_gs:
+    mov rdi, rsp
+    call trap_dispatch
+    test ebx, ebx
+    jz .no_swap_back
+    swapgs                                ; restore exactly the GS state we found
+.no_swap_back:
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rbp
+    pop rdi
+    pop rsi
+    pop rdx
+    pop rcx
+    pop rbx
+    pop rax
+    add rsp, 16
+    iretq
+
+section .rodata
+align 8
+trap_stub_table:                          ; idt.c installs these
+%assign v 0
+%rep 48
+    dq trap_stub_%[v]
+%assign v v + 1
+%endrep

@@ -1,0 +1,150 @@
+// Exception and interrupt handling: reports, the timer tick, and who pays for a fault.
+//
+// A fault in ring 3 ends that program with a report and the kernel carries on; a fault in
+// the kernel is a kernel bug and panics. NMI and #DB are the exceptions to "fault": an NMI is
+// counted and logged, a ring-3 #DB (single step) is counted for the program and TF cleared.
+#include "arch/x86_64/traps.h"
+#include "arch/x86_64/cr.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/pic.h"
+#include "arch/x86_64/stacks.h"
+#include "core/console.h"
+#include "core/panic.h"
+#include "core/process.h"
+
+volatile uint64_t timer_ticks;
+
+static uint64_t expect_vector = ~0ull, expect_resume;
+static int expect_taken;
+
+static const char *const vector_names[32] = {
+    "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow", "#BR bound range",
+    "#UD invalid opcode", "#NM device not available", "#DF double fault", "coprocessor overrun",
+    "#TS invalid TSS", "#NP segment not present", "#SS stack fault", "#GP general protection",
+    "#PF page fault", "reserved 15", "#MF x87 error", "#AC alignment check", "#MC machine check",
+    "#XM SIMD error", "#VE virtualization", "#CP control protection", "reserved 22", "reserved 23",
+    "reserved 24", "reserved 25", "reserved 26", "reserved 27", "#HV hypervisor injection",
+    "#VC VMM communication", "#SX security", "reserved 31",
+};
+
+// Names a vector for reports.
+const char *trap_vector_name(uint64_t vector)
+{
+    if (vector < 32)
+        return vector_names[vector];
+    if (vector == VEC_INT80)
+        return "int 0x80";
+    return "interrupt";
+}
+
+// Arms the self-check hook: the next `vector` in the kernel resumes at `resume`.
+void trap_expect(uint64_t vector, uint64_t resume)
+{
+    expect_vector = vector;
+    expect_resume = resume;
+    expect_taken = 0;
+}
+
+// Tells whether the armed exception happened (and disarms the hook).
+int trap_expected_taken(void)
+{
+    int taken = expect_taken;
+    expect_vector = ~0ull;
+    expect_taken = 0;
+    return taken;
+}
+
+// Spells out a #PF error code (SDM Vol. 3A 4.7).
+static void print_pf_error(uint64_t e)
+{
+    kprintf("[%s%s%s%s%s]", e & 1 ? "protection-violation" : "not-present", e & 2 ? " write" : " read",
+            e & 4 ? " user" : " supervisor", e & 8 ? " reserved-bit" : "", e & 16 ? " instruction-fetch" : "");
+}
+
+// Spells out a selector error code (#GP, #NP, #SS, #TS; SDM Vol. 3A 6.13).
+static void print_selector_error(uint64_t e)
+{
+    if (e == 0) {
+        kprintf("[no selector]");
+        return;
+    }
+    const char *table = (e & 2) ? "IDT" : (e & 4) ? "LDT" : "GDT";
+    kprintf("[%s index 0x%llx%s]", table, (unsigned long long)(e >> 3), e & 1 ? " external" : "");
+}
+
+// Prints the whole frame: vector, decoded error code, the CPU's frame, CR2, CR3, registers.
+void trap_print_frame(const struct trap_frame *tf)
+{
+    const char *tag = (tf->cs & 3) ? "[fault]" : "[panic]";
+    kprintf("%s vector %llu (%s), error code 0x%llx ", tag, (unsigned long long)tf->vector,
+            trap_vector_name(tf->vector), (unsigned long long)tf->error_code);
+    if (tf->vector == VEC_PF)
+        print_pf_error(tf->error_code);
+    else if (tf->vector == VEC_GP || tf->vector == 10 || tf->vector == 11 || tf->vector == 12)
+        print_selector_error(tf->error_code);
+    kprintf("\n%s   RIP=%016llx CS=%04llx RFLAGS=%016llx\n", tag, (unsigned long long)tf->rip,
+            (unsigned long long)tf->cs, (unsigned long long)tf->rflags);
+    kprintf("%s   RSP=%016llx SS=%04llx CR2=%016llx CR3=%016llx\n", tag, (unsigned long long)tf->rsp,
+            (unsigned long long)tf->ss, (unsigned long long)read_cr2(), (unsigned long long)read_cr3());
+    kprintf("%s   RAX=%016llx RBX=%016llx RCX=%016llx RDX=%016llx\n", tag, (unsigned long long)tf->rax,
+            (unsigned long long)tf->rbx, (unsigned long long)tf->rcx, (unsigned long long)tf->rdx);
+    kprintf("%s   RSI=%016llx RDI=%016llx RBP=%016llx R8 =%016llx\n", tag, (unsigned long long)tf->rsi,
+            (unsigned long long)tf->rdi, (unsigned long long)tf->rbp, (unsigned long long)tf->r8);
+    kprintf("%s   R9 =%016llx R10=%016llx R11=%016llx R12=%016llx\n", tag, (unsigned long long)tf->r9,
+            (unsigned long long)tf->r10, (unsigned long long)tf->r11, (unsigned long long)tf->r12);
+    kprintf("%s   R13=%016llx R14=%016llx R15=%016llx\n", tag, (unsigned long long)tf->r13,
+            (unsigned long long)tf->r14, (unsigned long long)tf->r15);
+    const char *stack;
+    if (tf->vector == VEC_PF && stack_guard_hit(read_cr2(), &stack))
+        kprintf("%s   CR2 is in the guard page of a %s: stack overflow\n", tag, stack);
+}
+
+// Handles a hardware interrupt (the PIC's vectors 32-47).
+static void handle_irq(struct trap_frame *tf)
+{
+    uint8_t irq = (uint8_t)(tf->vector - VEC_IRQ0);
+    if ((irq == 7 || irq == 15) && pic_is_spurious(irq)) {
+        if (irq == 15)
+            pic_eoi(2); // the master saw a real IRQ2 from the slave
+        return;
+    }
+    if (irq == 0)
+        timer_ticks++;
+    pic_eoi(irq);
+}
+
+// The C entry of every exception and IRQ stub.
+void trap_dispatch(struct trap_frame *tf)
+{
+    if (tf->vector >= VEC_IRQ0) {
+        handle_irq(tf);
+        return;
+    }
+    if (tf->vector == VEC_NMI) {
+        struct percpu *cpu = this_cpu();
+        cpu->nmi_count++;
+        kprintf("[nmi] cpu%llu NMI #%llu at RIP=%016llx (%s), handled on the IST stack\n",
+                (unsigned long long)cpu->cpu, (unsigned long long)cpu->nmi_count, (unsigned long long)tf->rip,
+                (tf->cs & 3) ? "ring 3" : "ring 0");
+        return;
+    }
+    if (tf->cs & 3) {
+        struct process *p = process_current();
+        if (tf->vector == VEC_DB && p) {
+            // Single step after the user set TF: count it, stop stepping, resume.
+            p->debug_traps++;
+            tf->rflags &= ~(uint64_t)RFLAGS_TF;
+            return;
+        }
+        process_kill_after_fault(tf);
+    }
+    if (tf->vector == expect_vector) {
+        kprintf("[ktest] caught the expected %s at RIP=%016llx CR2=%016llx, resuming\n",
+                trap_vector_name(tf->vector), (unsigned long long)tf->rip, (unsigned long long)read_cr2());
+        expect_taken = 1;
+        expect_vector = ~0ull;
+        tf->rip = expect_resume;
+        return;
+    }
+    panic_with_frame(tf, "%s in the kernel", trap_vector_name(tf->vector));
+}

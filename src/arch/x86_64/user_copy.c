@@ -1,0 +1,72 @@
+// Copies between kernel and user memory, refusing any range ring 3 does not own.
+//
+// A range is accepted only if it does not wrap, lies wholly below USER_CEILING (so it is
+// canonical and in the lower half), does not start in the NULL page, and every page in it is
+// mapped present and user-accessible (and writable, for copies to the user) in the current
+// address space. lstar's processes are single-threaded and run to completion, so the pages
+// cannot change between this check and the copy. A refused range gives -EFAULT and nothing
+// is copied. The copy itself runs with RFLAGS.AC set (stac) so SMAP lets it through; SMAP
+// stops every other kernel access to user pages.
+#include "arch/x86_64/user_copy.h"
+#include "arch/x86_64/cpu_features.h"
+#include "arch/x86_64/cr.h"
+#include "arch/x86_64/paging.h"
+#include "syscall/abi.h"
+
+// Tells whether [addr, addr + len) is user memory the kernel may read (or write).
+bool user_range_ok(uint64_t addr, uint64_t len, bool write)
+{
+    if (len == 0)
+        return true;
+    if (addr < PAGE_SIZE || addr + len < addr || addr + len > USER_CEILING)
+        return false;
+    uint64_t cr3 = read_cr3();
+    for (uint64_t page = addr & ~(PAGE_SIZE - 1); page < addr + len; page += PAGE_SIZE) {
+        uint64_t flags;
+        if (!paging_translate(cr3, page, NULL, &flags) || !(flags & PTE_USER))
+            return false;
+        if (write && !(flags & PTE_WRITABLE))
+            return false;
+    }
+    return true;
+}
+
+// Copies n bytes with user access allowed for exactly the duration of the copy.
+static void copy_with_user_access(void *dst, const void *src, size_t n)
+{
+    user_access_begin();
+    __asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+    user_access_end();
+}
+
+// Copies n bytes from user address src; 0, or -EFAULT with nothing copied.
+int copy_from_user(void *dst, uint64_t src, size_t n)
+{
+    if (!user_range_ok(src, n, false))
+        return -EFAULT;
+    copy_with_user_access(dst, (const void *)src, n);
+    return 0;
+}
+
+// Copies n bytes to user address dst; 0, or -EFAULT with nothing copied.
+int copy_to_user(uint64_t dst, const void *src, size_t n)
+{
+    if (!user_range_ok(dst, n, true))
+        return -EFAULT;
+    copy_with_user_access((void *)dst, src, n);
+    return 0;
+}
+
+// Copies a NUL-terminated string of at most size - 1 characters from user address src.
+// Returns its length, -EFAULT for a bad pointer, -EINVAL if no NUL comes within size bytes.
+long copy_string_from_user(char *dst, uint64_t src, size_t size)
+{
+    for (size_t i = 0; i < size; i++) {
+        if ((i == 0 || ((src + i) & (PAGE_SIZE - 1)) == 0) && !user_range_ok(src + i, 1, false))
+            return -EFAULT;
+        copy_with_user_access(&dst[i], (const void *)(src + i), 1);
+        if (dst[i] == 0)
+            return (long)i;
+    }
+    return -EINVAL;
+}

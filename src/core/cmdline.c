@@ -1,0 +1,197 @@
+// Command-line options: split into words, check each against its key's grammar, apply or refuse.
+#include <stdarg.h>
+
+#include "core/cmdline.h"
+#include "core/format.h"
+#include "core/string.h"
+
+#define SHOWN_MAX 64 // an option longer than this is cut short ("...") when quoted in a message
+
+// Where refusals go, and how many there were.
+struct parser {
+    cmdline_report report;
+    void *ctx;
+    int refused;
+};
+
+// Whether c separates options.
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+// Whether the n bytes at s are exactly the string lit.
+static bool equals(const char *s, size_t n, const char *lit)
+{
+    return strlen(lit) == n && memcmp(s, lit, n) == 0;
+}
+
+// Count a refused option and report "<verb> option '<word>'" plus ": <reason>" if given.
+static void refuse(struct parser *p, const char *verb, const char *word, size_t len,
+                   const char *reason, ...)
+{
+    p->refused++;
+    if (p->report == NULL)
+        return;
+    char msg[256];
+    bool cut = len > SHOWN_MAX;
+    int n = format_buf(msg, sizeof msg, "%s option '%.*s%s'", verb, (int)(cut ? SHOWN_MAX : len),
+                       word, cut ? "..." : "");
+    if (reason != NULL && n >= 0 && (size_t)n + 2 < sizeof msg) {
+        msg[n++] = ':';
+        msg[n++] = ' ';
+        va_list ap;
+        va_start(ap, reason);
+        vformat_buf(msg + n, sizeof msg - (size_t)n, reason, ap);
+        va_end(ap);
+    }
+    p->report(p->ctx, msg);
+}
+
+// Whether c may appear in a program name (arguments also allow '.').
+static bool is_name_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+// Check a run= value: comma-separated items NAME or NAME:ARG. Returns NULL if it is good,
+// otherwise writes a reason into why.
+static const char *check_run_list(const char *v, size_t n, char *why, size_t whylen)
+{
+    size_t item = 1;
+    size_t i = 0;
+    for (;;) {
+        size_t name = 0, arg = 0;
+        bool colon = false;
+        for (; i < n && v[i] != ','; i++) {
+            char c = v[i];
+            if (c == ':' && !colon) {
+                colon = true;
+            } else if (colon && (is_name_char(c) || c == '.')) {
+                arg++;
+            } else if (!colon && is_name_char(c)) {
+                name++;
+            } else {
+                if (c > ' ' && c < 0x7f)
+                    format_buf(why, whylen, "item %zu has '%c': programs are [a-z0-9_-]+, arguments [a-z0-9_.-]+",
+                               item, c);
+                else
+                    format_buf(why, whylen, "item %zu has byte 0x%02x: programs are [a-z0-9_-]+, arguments [a-z0-9_.-]+",
+                               item, (unsigned char)c);
+                return why;
+            }
+        }
+        if (name == 0 && !colon) {
+            format_buf(why, whylen, "item %zu is empty", item);
+            return why;
+        }
+        if (name == 0) {
+            format_buf(why, whylen, "item %zu has no program name before ':'", item);
+            return why;
+        }
+        if (colon && arg == 0) {
+            format_buf(why, whylen, "item %zu has an empty argument after ':'", item);
+            return why;
+        }
+        if (i == n)
+            return NULL;
+        i++; // past the comma; a trailing comma leaves an empty last item
+        item++;
+    }
+}
+
+// Apply one key=value word, or refuse it.
+static void apply_option(struct parser *p, const char *word, size_t len, struct cmdline_options *o)
+{
+    const char *eq = NULL;
+    for (size_t i = 0; i < len; i++) {
+        if (word[i] == '=') {
+            eq = word + i;
+            break;
+        }
+    }
+    if (eq == NULL) {
+        refuse(p, "refused", word, len, "expected key=value");
+        return;
+    }
+    size_t key_len = (size_t)(eq - word);
+    const char *v = eq + 1;
+    size_t n = len - key_len - 1;
+
+    if (equals(word, key_len, "run")) {
+        char why[128];
+        const char *problem;
+        if (n == 0)
+            refuse(p, "refused", word, len, "expected a comma-separated list of programs, or none");
+        else if (n > CMDLINE_RUN_MAX - 1)
+            refuse(p, "refused", word, len, "value longer than %d characters", CMDLINE_RUN_MAX - 1);
+        else if (equals(v, n, "none"))
+            o->run[0] = '\0';
+        else if ((problem = check_run_list(v, n, why, sizeof why)) != NULL)
+            refuse(p, "refused", word, len, "%s", problem);
+        else {
+            memcpy(o->run, v, n);
+            o->run[n] = '\0';
+        }
+    } else if (equals(word, key_len, "ktest")) {
+        if (equals(v, n, "on"))
+            o->ktest = true;
+        else if (equals(v, n, "off"))
+            o->ktest = false;
+        else
+            refuse(p, "refused", word, len, "expected on|off");
+    } else if (equals(word, key_len, "crash")) {
+        static const char *const names[] = {
+            [CRASH_NONE] = "none", [CRASH_PANIC] = "panic", [CRASH_TRIPLE] = "triple",
+            [CRASH_HANG] = "hang", [CRASH_PAGEFAULT] = "pagefault",
+        };
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+            if (equals(v, n, names[i])) {
+                o->crash = (enum cmdline_crash)i;
+                return;
+            }
+        }
+        refuse(p, "refused", word, len, "expected none|panic|triple|hang|pagefault");
+    } else {
+        refuse(p, "ignored unknown", word, len, NULL);
+    }
+}
+
+// Set the defaults: run the self-test and the benchmark, with the kernel self-checks first.
+void cmdline_defaults(struct cmdline_options *o)
+{
+    memset(o, 0, sizeof *o);
+    memcpy(o->run, "selftest,bench", sizeof "selftest,bench");
+    o->ktest = true;
+    o->crash = CRASH_NONE;
+}
+
+// Read every option on the line; see cmdline.h.
+int cmdline_parse(const char *text, struct cmdline_options *o, cmdline_report report, void *ctx)
+{
+    struct parser p = {report, ctx, 0};
+    if (text == NULL)
+        return 0;
+    bool first = true;
+    const char *s = text;
+    for (;;) {
+        while (is_space(*s))
+            s++;
+        if (*s == '\0')
+            break;
+        const char *word = s;
+        while (*s != '\0' && !is_space(*s))
+            s++;
+        size_t len = (size_t)(s - word);
+
+        bool has_slash = false, has_eq = false;
+        for (size_t i = 0; i < len; i++) {
+            has_slash |= word[i] == '/';
+            has_eq |= word[i] == '=';
+        }
+        if (!(first && has_slash && !has_eq))
+            apply_option(&p, word, len, o);
+        first = false;
+    }
+    return p.refused;
+}

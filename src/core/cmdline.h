@@ -1,0 +1,36 @@
+// The kernel command line: space-separated key=value options, checked one by one.
+//
+//   run=PROG[:ARG][,PROG[:ARG]...]   programs init runs in order, e.g. run=selftest,crash:gp
+//   run=none                         run no program
+//   ktest=on|off                     run the in-kernel self-checks
+//   crash=none|panic|triple|hang|pagefault   fail on purpose (for the test suite)
+//
+// Program names are [a-z0-9_-]+, arguments [a-z0-9_.-]+. A bad option is refused with a reason,
+// keeps the previous value, and does not stop the rest of the line from being read. A first
+// word with a '/' and no '=' is the kernel's path (GRUB puts it there) and is skipped.
+#ifndef LSTAR_CORE_CMDLINE_H
+#define LSTAR_CORE_CMDLINE_H
+
+#include <stdbool.h>
+
+#define CMDLINE_RUN_MAX 128 // the run= value's buffer, NUL included
+
+enum cmdline_crash { CRASH_NONE, CRASH_PANIC, CRASH_TRIPLE, CRASH_HANG, CRASH_PAGEFAULT };
+
+struct cmdline_options {
+    char run[CMDLINE_RUN_MAX]; // comma-separated programs for init; default "selftest,bench"
+    bool ktest;                // run the in-kernel self-checks; default true
+    enum cmdline_crash crash;  // a deliberate failure, for the test suite; default CRASH_NONE
+};
+
+// Receives one message per refused option: one line, no trailing newline.
+typedef void (*cmdline_report)(void *ctx, const char *message);
+
+// Fill o with the defaults.
+void cmdline_defaults(struct cmdline_options *o);
+
+// Parses space-separated key=value options, later ones overriding earlier ones; returns the
+// number of options refused. report may be NULL.
+int cmdline_parse(const char *text, struct cmdline_options *o, cmdline_report report, void *ctx);
+
+#endif

@@ -1,0 +1,34 @@
+// The crash= option's failures, each one a kernel bug the runner must catch.
+#include "core/crash.h"
+#include "arch/x86_64/qemu_exit.h"
+#include "core/console.h"
+#include "core/panic.h"
+
+// Fails the way `how` says, or returns at once for CRASH_NONE.
+void crash_if_requested(enum cmdline_crash how)
+{
+    switch (how) {
+    case CRASH_NONE:
+        return;
+    case CRASH_PANIC:
+        panic("deliberate panic (crash=panic)");
+    case CRASH_PAGEFAULT:
+        kprintf("[boot] crash=pagefault: reading address 0 in ring 0\n");
+        (void)*(volatile uint64_t *)0;
+        panic("reading address 0 did not fault");
+    case CRASH_TRIPLE: {
+        kprintf("[boot] crash=triple: empty IDT, then int3\n");
+        struct {
+            uint16_t limit;
+            uint64_t base;
+        } __attribute__((packed)) empty = {0, 0};
+        // #BP finds no gate -> #GP, which finds none -> #DF, which finds none: the CPU resets
+        // (shutdown), and with -no-reboot QEMU exits without an isa-debug-exit code.
+        __asm__ volatile("lidt %0; int3" ::"m"(empty));
+        panic("int3 with an empty IDT returned");
+    }
+    case CRASH_HANG:
+        kprintf("[boot] crash=hang: spinning with interrupts off\n");
+        cpu_halt_forever();
+    }
+}

@@ -1,0 +1,127 @@
+// kmain: from the boot information to the first ring-3 program, and the run's exit code.
+#include <stdint.h>
+#include "arch/x86_64/cpu_features.h"
+#include "arch/x86_64/cr.h"
+#include "arch/x86_64/fw_cfg.h"
+#include "arch/x86_64/idt.h"
+#include "arch/x86_64/paging.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/pic.h"
+#include "arch/x86_64/qemu_exit.h"
+#include "arch/x86_64/serial.h"
+#include "arch/x86_64/timer.h"
+#include "arch/x86_64/vga_text.h"
+#include "core/cmdline.h"
+#include "core/console.h"
+#include "core/crash.h"
+#include "core/ktest.h"
+#include "core/modules.h"
+#include "core/multiboot2.h"
+#include "core/panic.h"
+#include "core/physmem.h"
+#include "core/process.h"
+#include "syscall/syscall_msr.h"
+
+#define BOOT_MAP_LIMIT (1ull << 30) // entry32.asm maps the first GiB: the info block must be in it
+#define MB2_INFO_MAX (1u << 20)     // a sane upper bound for the info block's size
+#define FW_CFG_CMDLINE "opt/lstar/cmdline"
+
+uint64_t boot_tsc;
+static struct mb2_info boot_info;
+static struct cmdline_options options;
+
+// cmdline_parse's reporter: refused options go to the log.
+static void report_option(void *ctx, const char *message)
+{
+    (void)ctx;
+    kprintf("[boot] %s\n", message);
+}
+
+// Reads GRUB's command line, then QEMU's fw_cfg addition (later options win).
+static void parse_command_line(void)
+{
+    static char extra[256];
+    cmdline_defaults(&options);
+    kprintf("[boot] command line '%s'\n", boot_info.cmdline);
+    cmdline_parse(boot_info.cmdline, &options, report_option, NULL);
+    if (fw_cfg_read_file(FW_CFG_CMDLINE, extra, sizeof extra) > 0) {
+        kprintf("[boot] fw_cfg %s '%s'\n", FW_CFG_CMDLINE, extra);
+        cmdline_parse(extra, &options, report_option, NULL);
+    }
+    kprintf("[boot] options: run='%s' ktest=%s crash=%d\n", options.run, options.ktest ? "on" : "off",
+            (int)options.crash);
+}
+
+// Validates and parses the multiboot2 information block; a bad one stops the boot.
+static void read_boot_info(uint64_t info_phys)
+{
+    if (info_phys == 0 || info_phys + MB2_INFO_MAX > BOOT_MAP_LIMIT)
+        panic("multiboot2 information at %016llx is outside the first GiB", (unsigned long long)info_phys);
+    const void *info = phys_to_virt(info_phys);
+    char why[128];
+    if (mb2_parse(info, MB2_INFO_MAX, &boot_info, why, sizeof why) != 0)
+        panic("multiboot2 information refused: %s", why);
+    kprintf("[boot] multiboot2 info at %016llx, %u bytes, loader '%s'\n", (unsigned long long)info_phys,
+            boot_info.total_size, boot_info.loader_name);
+    if (boot_info.has_framebuffer && boot_info.framebuffer_type == 2) // EGA text (spec 3.6.12)
+        vga_text_attach(boot_info.framebuffer_addr, boot_info.framebuffer_width, boot_info.framebuffer_height);
+}
+
+// Runs init with the run= list; returns its fate (0 = every program passed).
+static int run_programs(void)
+{
+    if (options.run[0] == 0) {
+        kprintf("[boot] run=none: no ring-3 programs\n");
+        return 0;
+    }
+    int fate = process_spawn("init", options.run);
+    if (fate < 0)
+        kprintf("[boot] could not start init: error %d\n", fate);
+    else
+        kprintf("[boot] init ended with %s %d\n", (fate & SPAWN_FAULTED) ? "fault vector" : "status",
+                fate & 0xff);
+    return fate;
+}
+
+// The kernel's C entry, on the boot stack, with the boot page tables (entry32.asm).
+void kmain(uint64_t info_phys)
+{
+    boot_tsc = rdtsc();
+    serial_init();
+    kprintf("\n[boot] lstar %s: an x86_64 kernel for the syscall/sysret fast path\n", LSTAR_COMMIT);
+    read_boot_info(info_phys);
+    parse_command_line();
+    cpu_features_detect(); // patches `clac` sites: before the kernel text turns read-only
+
+    uint64_t max_phys = physmem_init(&boot_info, info_phys);
+    paging_init_kernel(max_phys);
+    modules_init(&boot_info);
+
+    percpu_init(0);
+    idt_init();
+    idt_load();
+    cpu_features_enable();
+    char vendor[16], brand[64], hypervisor[16];
+    cpu_identify(vendor, brand, hypervisor);
+    kprintf("[cpu] cpu0 %s '%s'%s%s\n", vendor, brand, hypervisor[0] ? " hypervisor " : "", hypervisor);
+
+    syscall_msr_init();
+    int failures = syscall_msr_check(0);
+
+    pic_init();
+    timer_init();
+    tsc_calibrate();
+    kprintf("[timer] PIT at %d Hz; TSC %llu Hz (%s)\n", TIMER_HZ, (unsigned long long)tsc_hz(), tsc_source());
+    irq_enable();
+
+    crash_if_requested(options.crash);
+    if (options.ktest)
+        failures += ktest_run();
+
+    int fate = run_programs();
+    bool ok = failures == 0 && fate == 0;
+    kprintf("[boot] done: %s\n", ok ? "success" : "failure");
+    qemu_exit(ok ? QEMU_EXIT_SUCCESS : QEMU_EXIT_FAILURE);
+    kprintf("[boot] no isa-debug-exit device: halting\n");
+    cpu_halt_forever();
+}

@@ -1,0 +1,34 @@
+// Processes: a ring-3 program with its own address space and kernel stack, run to completion.
+//
+// lstar runs one program at a time per CPU. A parent that spawns a child waits inside the
+// spawn call until the child exits or faults; the kernel then switches back to the parent's
+// kernel stack (context_switch.asm) and the spawn call returns the child's fate.
+#ifndef LSTAR_CORE_PROCESS_H
+#define LSTAR_CORE_PROCESS_H
+#include <stdint.h>
+#include "syscall/abi.h"
+
+struct trap_frame;
+
+#define PROCESS_NAME_MAX 32
+#define PROCESS_ARGS_MAX 128
+
+struct process {
+    int pid;
+    char name[PROCESS_NAME_MAX];
+    char args[PROCESS_ARGS_MAX];
+    uint64_t cr3;               // physical address of its PML4
+    uint64_t kernel_stack_top;  // RSP0 and the LSTAR stub's stack while it runs
+    unsigned stack_slot;
+    uint64_t saved_rsp;         // kernel RSP while switched away (context_switch)
+    struct process *parent;
+    uint64_t debug_traps;       // #DB traps taken in ring 3 (SYS_trap_count)
+    int fate;                   // exit status, or SPAWN_FAULTED | vector
+};
+
+int process_spawn(const char *name, const char *args);
+__attribute__((noreturn)) void process_exit(int status);
+__attribute__((noreturn)) void process_kill_after_fault(const struct trap_frame *tf);
+struct process *process_current(void);
+
+#endif

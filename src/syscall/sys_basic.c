@@ -1,0 +1,26 @@
+// The small system calls: null, getpid, clock_ns, trap_count, null_via_iret.
+#include "arch/x86_64/cr.h"
+#include "arch/x86_64/timer.h"
+#include "core/process.h"
+#include "syscall/syscall_frame.h"
+#include "syscall/syscall_table.h"
+
+// SYS_null: does nothing and returns 0; the benchmark's subject.
+SYSCALL_DEFINE(null) { return 0; }
+
+// SYS_getpid: the caller's process id.
+SYSCALL_DEFINE(getpid) { return process_current()->pid; }
+
+// SYS_clock_ns: nanoseconds since boot, from the TSC.
+SYSCALL_DEFINE(clock_ns) { return (long)tsc_to_ns(rdtsc()); }
+
+// SYS_trap_count: ring-3 #DB traps this process has taken.
+SYSCALL_DEFINE(trap_count) { return (long)process_current()->debug_traps; }
+
+// SYS_null_via_iret: a null call that leaves through iretq. Zeroing the saved RCX makes the
+// return path's first check (RCX == RIP) fail, the same way any changed frame would.
+SYSCALL_DEFINE(null_via_iret)
+{
+    syscall_current_frame()->rcx = 0;
+    return 0;
+}

@@ -1,0 +1,30 @@
+// SYS_bench_entry: swaps in empty entries so the benchmark can measure the bare mechanism.
+#include "arch/x86_64/idt.h"
+#include "arch/x86_64/traps.h"
+#include "syscall/syscall_msr.h"
+#include "syscall/syscall_table.h"
+
+extern void lstar_entry(void);
+extern void lstar_empty(void);
+extern void int80_entry(void);
+extern void int80_empty(void);
+
+// bench_entry(mode): installs an empty LSTAR target or an empty int 0x80 gate, or restores
+// both. Each empty entry leaves the other entry working, which is how the caller undoes it.
+SYSCALL_DEFINE(bench_entry)
+{
+    switch (a0) {
+    case BENCH_ENTRY_RESTORE:
+        syscall_set_lstar(lstar_entry);
+        idt_set_gate(VEC_INT80, int80_entry, 3, 0);
+        return 0;
+    case BENCH_ENTRY_EMPTY_LSTAR:
+        syscall_set_lstar(lstar_empty);
+        return 0;
+    case BENCH_ENTRY_EMPTY_GATE:
+        idt_set_gate(VEC_INT80, int80_empty, 3, 0);
+        return 0;
+    default:
+        return -EINVAL;
+    }
+}

@@ -1,0 +1,288 @@
+// Host tests of src/core/cmdline.c: each key's accepted values, each kind of refusal and its
+// message, and the word splitting around them.
+#include "check.h"
+
+#include "core/cmdline.h"
+#include "core/string.h"
+
+// The messages one parse reported.
+struct reports {
+    char lines[16][320];
+    int count;
+};
+
+// Keep a reported message.
+static void collect(void *ctx, const char *message)
+{
+    struct reports *r = ctx;
+    if (r->count < 16) {
+        size_t n = strlen(message);
+        if (n >= sizeof r->lines[0])
+            n = sizeof r->lines[0] - 1;
+        memcpy(r->lines[r->count], message, n);
+        r->lines[r->count][n] = 0;
+    }
+    r->count++;
+}
+
+static struct cmdline_options opt;
+static struct reports rep;
+
+// Parse text over the defaults, collecting reports; returns the refused count.
+static int parse(const char *text)
+{
+    cmdline_defaults(&opt);
+    memset(&rep, 0, sizeof rep);
+    return cmdline_parse(text, &opt, collect, &rep);
+}
+
+static void defaults_run_selftest_and_bench_with_ktest_on(void)
+{
+    cmdline_defaults(&opt);
+    CHECK_STR(opt.run, "selftest,bench");
+    CHECK(opt.ktest);
+    CHECK_EQ(opt.crash, CRASH_NONE);
+}
+
+static void an_empty_or_missing_line_keeps_the_defaults(void)
+{
+    CHECK_EQ(parse(""), 0);
+    CHECK_STR(opt.run, "selftest,bench");
+    CHECK_EQ(parse("   \t  "), 0);
+    CHECK_EQ(parse(NULL), 0);
+    CHECK_EQ(rep.count, 0);
+}
+
+static void run_takes_a_list_of_programs_with_optional_arguments(void)
+{
+    CHECK_EQ(parse("run=bench"), 0);
+    CHECK_STR(opt.run, "bench");
+    CHECK_EQ(parse("run=selftest,crash:gp,bench"), 0);
+    CHECK_STR(opt.run, "selftest,crash:gp,bench");
+    CHECK_EQ(parse("run=my_prog-2:v1.2-rc_3"), 0);
+    CHECK_STR(opt.run, "my_prog-2:v1.2-rc_3");
+    CHECK_EQ(rep.count, 0);
+}
+
+static void run_none_means_no_program(void)
+{
+    CHECK_EQ(parse("run=none"), 0);
+    CHECK_STR(opt.run, "");
+}
+
+static void ktest_takes_on_or_off(void)
+{
+    CHECK_EQ(parse("ktest=off"), 0);
+    CHECK(!opt.ktest);
+    CHECK_EQ(parse("ktest=off ktest=on"), 0);
+    CHECK(opt.ktest);
+}
+
+static void crash_takes_each_failure_by_name(void)
+{
+    CHECK_EQ(parse("crash=panic"), 0);
+    CHECK_EQ(opt.crash, CRASH_PANIC);
+    CHECK_EQ(parse("crash=triple"), 0);
+    CHECK_EQ(opt.crash, CRASH_TRIPLE);
+    CHECK_EQ(parse("crash=hang"), 0);
+    CHECK_EQ(opt.crash, CRASH_HANG);
+    CHECK_EQ(parse("crash=pagefault"), 0);
+    CHECK_EQ(opt.crash, CRASH_PAGEFAULT);
+    CHECK_EQ(parse("crash=pagefault crash=none"), 0);
+    CHECK_EQ(opt.crash, CRASH_NONE);
+}
+
+static void later_options_override_earlier_ones(void)
+{
+    CHECK_EQ(parse("run=a ktest=off run=b"), 0);
+    CHECK_STR(opt.run, "b");
+    CHECK(!opt.ktest);
+}
+
+static void spaces_and_tabs_between_options_are_all_separators(void)
+{
+    CHECK_EQ(parse("  run=bench \t\t ktest=off   crash=hang  "), 0);
+    CHECK_STR(opt.run, "bench");
+    CHECK(!opt.ktest);
+    CHECK_EQ(opt.crash, CRASH_HANG);
+}
+
+static void a_leading_kernel_path_is_skipped_silently(void)
+{
+    CHECK_EQ(parse("/boot/lstar.elf run=bench"), 0);
+    CHECK_STR(opt.run, "bench");
+    CHECK_EQ(rep.count, 0);
+    CHECK_EQ(parse("  /boot/lstar.elf"), 0);
+    CHECK_EQ(rep.count, 0);
+}
+
+static void a_path_anywhere_but_first_is_refused(void)
+{
+    CHECK_EQ(parse("run=bench /boot/lstar.elf"), 1);
+    CHECK_STR(rep.lines[0], "refused option '/boot/lstar.elf': expected key=value");
+}
+
+static void a_first_word_with_a_slash_and_an_equals_sign_is_an_option(void)
+{
+    CHECK_EQ(parse("root=/dev/sda run=bench"), 1);
+    CHECK_STR(rep.lines[0], "ignored unknown option 'root=/dev/sda'");
+    CHECK_STR(opt.run, "bench");
+}
+
+static void an_unknown_key_is_refused_and_parsing_continues(void)
+{
+    CHECK_EQ(parse("foo=1 ktest=off"), 1);
+    CHECK_EQ(rep.count, 1);
+    CHECK_STR(rep.lines[0], "ignored unknown option 'foo=1'");
+    CHECK(!opt.ktest);
+}
+
+static void keys_are_case_sensitive(void)
+{
+    CHECK_EQ(parse("KTEST=off"), 1);
+    CHECK(opt.ktest);
+    CHECK_STR(rep.lines[0], "ignored unknown option 'KTEST=off'");
+}
+
+static void an_option_without_equals_is_refused(void)
+{
+    CHECK_EQ(parse("ktest"), 1);
+    CHECK_STR(rep.lines[0], "refused option 'ktest': expected key=value");
+    CHECK_EQ(parse("=on"), 1);
+    CHECK_STR(rep.lines[0], "ignored unknown option '=on'");
+}
+
+static void a_bad_ktest_value_is_refused_and_the_previous_value_kept(void)
+{
+    CHECK_EQ(parse("ktest=off ktest=maybe"), 1);
+    CHECK_STR(rep.lines[0], "refused option 'ktest=maybe': expected on|off");
+    CHECK(!opt.ktest);
+    CHECK_EQ(parse("ktest="), 1);
+    CHECK_EQ(parse("ktest=ON"), 1);
+    CHECK_EQ(parse("ktest=onn"), 1);
+}
+
+static void a_bad_crash_value_is_refused_and_the_previous_value_kept(void)
+{
+    CHECK_EQ(parse("crash=panic crash=explode"), 1);
+    CHECK_STR(rep.lines[0], "refused option 'crash=explode': expected none|panic|triple|hang|pagefault");
+    CHECK_EQ(opt.crash, CRASH_PANIC);
+    CHECK_EQ(parse("crash=pan"), 1);
+    CHECK_EQ(parse("crash=panicky"), 1);
+}
+
+static void an_empty_run_value_is_refused(void)
+{
+    CHECK_EQ(parse("run=bench run="), 1);
+    CHECK_STR(rep.lines[0], "refused option 'run=': expected a comma-separated list of programs, or none");
+    CHECK_STR(opt.run, "bench");
+}
+
+static void empty_run_items_are_refused(void)
+{
+    CHECK_EQ(parse("run=a,,b"), 1);
+    CHECK_STR(rep.lines[0], "refused option 'run=a,,b': item 2 is empty");
+    CHECK_STR(opt.run, "selftest,bench");
+    CHECK_EQ(parse("run=,a"), 1);
+    CHECK_CONTAINS(rep.lines[0], "item 1 is empty");
+    CHECK_EQ(parse("run=a,"), 1);
+    CHECK_CONTAINS(rep.lines[0], "item 2 is empty");
+    CHECK_EQ(parse("run=,"), 1);
+}
+
+static void run_items_with_other_characters_are_refused(void)
+{
+    CHECK_EQ(parse("run=Bench"), 1);
+    CHECK_STR(rep.lines[0], "refused option 'run=Bench': item 1 has 'B': programs are [a-z0-9_-]+, arguments [a-z0-9_.-]+");
+    CHECK_EQ(parse("run=a,b.c"), 1); // '.' only in arguments
+    CHECK_CONTAINS(rep.lines[0], "item 2 has '.'");
+    CHECK_EQ(parse("run=a:b:c"), 1);
+    CHECK_CONTAINS(rep.lines[0], "item 1 has ':'");
+    CHECK_EQ(parse("run=a;reboot"), 1);
+    CHECK_EQ(parse("run=a\x01"), 1);
+    CHECK_CONTAINS(rep.lines[0], "byte 0x01");
+    CHECK_EQ(parse("run=\xc3\xa9"), 1);
+    CHECK_CONTAINS(rep.lines[0], "byte 0xc3");
+    CHECK_STR(opt.run, "selftest,bench");
+}
+
+static void run_items_need_a_name_and_a_non_empty_argument(void)
+{
+    CHECK_EQ(parse("run=:x"), 1);
+    CHECK_CONTAINS(rep.lines[0], "item 1 has no program name before ':'");
+    CHECK_EQ(parse("run=crash:"), 1);
+    CHECK_CONTAINS(rep.lines[0], "item 1 has an empty argument after ':'");
+    CHECK_EQ(parse("run=:"), 1);
+}
+
+static void a_run_value_of_127_characters_fits_and_128_do_not(void)
+{
+    char line[300] = "run=";
+    for (int i = 0; i < 127; i++)
+        line[4 + i] = 'a';
+    line[4 + 127] = 0;
+    CHECK_EQ(parse(line), 0);
+    CHECK_EQ(strlen(opt.run), 127);
+
+    line[4 + 127] = 'a';
+    line[4 + 128] = 0;
+    CHECK_EQ(parse(line), 1);
+    CHECK_CONTAINS(rep.lines[0], "value longer than 127 characters");
+    CHECK_STR(opt.run, "selftest,bench");
+}
+
+static void a_long_refused_option_is_quoted_cut_short(void)
+{
+    char line[1200];
+    memcpy(line, "junk=", 5);
+    for (int i = 5; i < 1100; i++)
+        line[i] = 'x';
+    line[1100] = 0;
+    CHECK_EQ(parse(line), 1);
+    CHECK_CONTAINS(rep.lines[0], "xxx...'");
+    CHECK(strlen(rep.lines[0]) < 120);
+}
+
+static void every_refusal_is_counted(void)
+{
+    CHECK_EQ(parse("a=1 b c=3 ktest=no run=bench crash=x"), 5);
+    CHECK_EQ(rep.count, 5);
+    CHECK_STR(opt.run, "bench");
+}
+
+static void a_missing_report_callback_is_allowed(void)
+{
+    cmdline_defaults(&opt);
+    CHECK_EQ(cmdline_parse("foo ktest=off bar=1", &opt, NULL, NULL), 2);
+    CHECK(!opt.ktest);
+}
+
+// Run every test and print the totals; non-zero exit if any check failed.
+int main(void)
+{
+    RUN(defaults_run_selftest_and_bench_with_ktest_on);
+    RUN(an_empty_or_missing_line_keeps_the_defaults);
+    RUN(run_takes_a_list_of_programs_with_optional_arguments);
+    RUN(run_none_means_no_program);
+    RUN(ktest_takes_on_or_off);
+    RUN(crash_takes_each_failure_by_name);
+    RUN(later_options_override_earlier_ones);
+    RUN(spaces_and_tabs_between_options_are_all_separators);
+    RUN(a_leading_kernel_path_is_skipped_silently);
+    RUN(a_path_anywhere_but_first_is_refused);
+    RUN(a_first_word_with_a_slash_and_an_equals_sign_is_an_option);
+    RUN(an_unknown_key_is_refused_and_parsing_continues);
+    RUN(keys_are_case_sensitive);
+    RUN(an_option_without_equals_is_refused);
+    RUN(a_bad_ktest_value_is_refused_and_the_previous_value_kept);
+    RUN(a_bad_crash_value_is_refused_and_the_previous_value_kept);
+    RUN(an_empty_run_value_is_refused);
+    RUN(empty_run_items_are_refused);
+    RUN(run_items_with_other_characters_are_refused);
+    RUN(run_items_need_a_name_and_a_non_empty_argument);
+    RUN(a_run_value_of_127_characters_fits_and_128_do_not);
+    RUN(a_long_refused_option_is_quoted_cut_short);
+    RUN(every_refusal_is_counted);
+    RUN(a_missing_report_callback_is_allowed);
+    return check_summary();
+}
