@@ -48,8 +48,9 @@ static void parse_command_line(void)
         kprintf("[boot] fw_cfg %s '%s'\n", FW_CFG_CMDLINE, extra);
         cmdline_parse(extra, &options, report_option, NULL);
     }
-    kprintf("[boot] options: run='%s' ktest=%s crash=%d\n", options.run, options.ktest ? "on" : "off",
-            (int)options.crash);
+    static const char *const crash_names[] = {"none", "panic", "triple", "hang", "pagefault"};
+    kprintf("[boot] options: run='%s' ktest=%s crash=%s\n", options.run[0] ? options.run : "none",
+            options.ktest ? "on" : "off", crash_names[options.crash]);
 }
 
 // Validates and parses the multiboot2 information block; a bad one stops the boot.

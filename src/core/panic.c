@@ -31,7 +31,8 @@ static void print_backtrace(uint64_t rbp)
 }
 
 // Common tail: message, optional register report, exit code, halt.
-static __attribute__((noreturn)) void panic_finish(const struct trap_frame *tf, const char *fmt, va_list ap)
+static __attribute__((noreturn)) void panic_finish(const struct trap_frame *tf, uint64_t caller, const char *fmt,
+                                                    va_list ap)
 {
     irq_disable();
     if (panicking++) { // a panic while panicking: say the least and stop
@@ -43,6 +44,9 @@ static __attribute__((noreturn)) void panic_finish(const struct trap_frame *tf, 
     kprintf("\n");
     if (tf)
         trap_print_frame(tf);
+    else
+        kprintf("[panic] called from RIP=%016llx CR3=%016llx\n", (unsigned long long)caller,
+                (unsigned long long)read_cr3());
     print_backtrace(tf ? tf->rbp : (uint64_t)__builtin_frame_address(0));
     kprintf("[panic] the kernel stops here (exit code 0x%x)\n", QEMU_EXIT_PANIC);
     qemu_exit(QEMU_EXIT_PANIC);
@@ -54,7 +58,7 @@ void panic(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    panic_finish(NULL, fmt, ap);
+    panic_finish(NULL, (uint64_t)__builtin_return_address(0), fmt, ap);
 }
 
 // Reports a kernel bug found by an exception handler, with the registers it saw.
@@ -62,5 +66,5 @@ void panic_with_frame(const struct trap_frame *tf, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    panic_finish(tf, fmt, ap);
+    panic_finish(tf, tf->rip, fmt, ap);
 }

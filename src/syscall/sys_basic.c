@@ -17,10 +17,14 @@ SYSCALL_DEFINE(clock_ns) { return (long)tsc_to_ns(rdtsc()); }
 // SYS_trap_count: ring-3 #DB traps this process has taken.
 SYSCALL_DEFINE(trap_count) { return (long)process_current()->debug_traps; }
 
-// SYS_null_via_iret: a null call that leaves through iretq. Zeroing the saved RCX makes the
-// return path's first check (RCX == RIP) fail, the same way any changed frame would.
+// SYS_null_via_iret: a null call that leaves through iretq. After `syscall` the saved RCX is
+// the return RIP (the ABI gives the caller no other value); zeroing it makes the return path's
+// first check (RCX == RIP) fail, as any changed frame would. After `int 0x80` RCX is the
+// caller's own and usually differs from RIP already: it is left alone, as the ABI promises.
 SYSCALL_DEFINE(null_via_iret)
 {
-    syscall_current_frame()->rcx = 0;
+    struct syscall_frame *f = syscall_current_frame();
+    if (f->rcx == f->rip)
+        f->rcx = 0;
     return 0;
 }

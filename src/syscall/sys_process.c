@@ -10,7 +10,7 @@ SYSCALL_DEFINE(exit) { process_exit((int)a0); }
 // SYS_spawn(name, args): runs a module as a child to completion and returns its fate.
 SYSCALL_DEFINE(spawn)
 {
-    char name[PROCESS_NAME_MAX], args[PROCESS_ARGS_MAX];
+    char name[PROCESS_ARGS_MAX], args[PROCESS_ARGS_MAX]; // both: up to 127 bytes and a NUL
     long n = copy_string_from_user(name, a0, sizeof name);
     if (n < 0)
         return n;

@@ -15,8 +15,9 @@ extern void cstar_entry(void);
 // ---- IA32_STAR: the selectors SYSCALL loads and SYSRET derives ----
 // [47:32] SYSCALL: CS = this, SS = this + 8            -> kernel code, kernel data
 // [63:48] SYSRET:  CS = this + 16, SS = this + 8 (64-bit) -> user code, user data
-//         The RPL bits (3) must be in the value: SYSRET to 64-bit mode loads SS from it as is
-//         on AMD (Intel forces RPL 3), and a CS of RPL 0 would be a ring-3 CPL with RPL 0.
+//         SYSRET ORs RPL 3 into both selectors itself (SDM SYSRET pseudo-code; AMD 21086),
+//         so the field is written with RPL 3 already: STAR then holds the very selector
+//         values ring 3 ends up with, and docs/msr.md can quote them as they are.
 // [31:0]  SYSCALL's EIP in legacy mode: unused in long mode.
 #define STAR_SYSCALL_CS_SHIFT 32
 #define STAR_SYSRET_CS_SHIFT 48

@@ -69,7 +69,9 @@ static void print_selector_error(uint64_t e)
         return;
     }
     const char *table = (e & 2) ? "IDT" : (e & 4) ? "LDT" : "GDT";
-    kprintf("[%s index 0x%llx%s]", table, (unsigned long long)(e >> 3), e & 1 ? " external" : "");
+    // For an IDT entry the SDM puts the vector in bits 15:3; QEMU's TCG reports twice the
+    // vector there in 64-bit mode (16-byte gates), so the field is shown as it is.
+    kprintf("[%s, index field 0x%llx%s]", table, (unsigned long long)(e >> 3), e & 1 ? " external" : "");
 }
 
 // Prints the whole frame: vector, decoded error code, the CPU's frame, CR2, CR3, registers.
