@@ -1,0 +1,349 @@
+// bench: the ring-3 benchmark of the two entry paths, side by side in one run.
+//
+// For each path: a few warm-up batches, then B batches of K calls (bench_loops.asm), each
+// batch timed with the TSC. The timer's own cost (the median empty batch) is subtracted and the
+// rest divided by K: one sample per batch, in ticks per call. Each row reports min, median,
+// p90, p99, max and mean over the B samples, and how many were outliers (bench/stats.c).
+//
+// Arguments: `quick` (B=20, K=200), `batches=N`, `calls=N` (rounded up to a multiple of 8).
+// These `[bench]` lines are parsed by a host script; their format is fixed (one line each,
+// wrapped here):
+//   [bench] context tsc_hz=<n> tsc_source=<s> vendor=<s> brand="<s>" hypervisor="<s>"
+//           commit=<s> smep=<0|1> smap=<0|1>
+//   [bench] timer_overhead=<n.nn> ticks per batch (subtracted)
+//   [bench] row path=<name> min=<n.nn> median=<n.nn> p90=<n.nn> p99=<n.nn> max=<n.nn>
+//           mean=<n.nn> samples=<B> calls_per_sample=<K> outliers=<n> unit=tsc_ticks
+//   [bench] done rows=<n>
+// with a human-readable table (ns columns when the TSC frequency is known) before `done`.
+// docs/benchmark.md explains the method and how to read the results.
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bench/bench_loops.h"
+#include "bench/stats.h"
+#include "core/string.h"
+#include "libc/errno.h"
+#include "libc/stdio.h"
+#include "libc/stdlib.h"
+#include "libc/syscall.h"
+
+#define DEFAULT_BATCHES 200
+#define DEFAULT_CALLS   1000
+#define QUICK_BATCHES   20
+#define QUICK_CALLS     200
+#define MAX_BATCHES     10000
+#define MAX_CALLS       10000000
+#define WARMUP_BATCHES  3
+#define TIMER_BATCHES   101
+
+// A number no handler accepts: the real entry answers -ENOSYS, an empty one hands rax back.
+#define PROBE_NUMBER 0x1234abcdL
+
+// How a path's batch is run.
+enum batch_kind {
+    BATCH_FUNCTION,       // call to an empty function
+    BATCH_SYSCALL,        // mov rax, nr; syscall
+    BATCH_INT80,          // mov rax, nr; int 0x80
+    BATCH_INT80_SYSRET,   // int 0x80 with rcx/r11 set so the kernel may leave by sysretq
+};
+
+// One row of the benchmark.
+struct path {
+    const char *name;
+    enum batch_kind kind;
+    uint64_t nr;
+    int empty_entry;      // BENCH_ENTRY_EMPTY_* installed around the row, or REAL_ENTRY
+};
+#define REAL_ENTRY (-1)
+
+// One measured row.
+struct row {
+    const char *name;
+    struct stats stats;
+};
+
+static char write_payload[64];  // what the write64 rows write (to the discard sink, fd 3)
+
+static const struct path paths[] = {
+    {"function_call",           BATCH_FUNCTION,     0,                 REAL_ENTRY},
+    {"syscall_null",            BATCH_SYSCALL,      SYS_null,          REAL_ENTRY},
+    {"int80_null",              BATCH_INT80,        SYS_null,          REAL_ENTRY},
+    {"syscall_entry_iret_exit", BATCH_SYSCALL,      SYS_null_via_iret, REAL_ENTRY},
+    {"int80_entry_sysret_exit", BATCH_INT80_SYSRET, SYS_null,          REAL_ENTRY},
+    {"syscall_empty",           BATCH_SYSCALL,      SYS_null,          BENCH_ENTRY_EMPTY_LSTAR},
+    {"int80_empty",             BATCH_INT80,        SYS_null,          BENCH_ENTRY_EMPTY_GATE},
+    {"syscall_getpid",          BATCH_SYSCALL,      SYS_getpid,        REAL_ENTRY},
+    {"int80_getpid",            BATCH_INT80,        SYS_getpid,        REAL_ENTRY},
+    {"syscall_write64",         BATCH_SYSCALL,      SYS_write,         REAL_ENTRY},
+    {"int80_write64",           BATCH_INT80,        SYS_write,         REAL_ENTRY},
+};
+#define PATH_COUNT (sizeof paths / sizeof paths[0])
+
+static struct row results[PATH_COUNT];
+static uint64_t samples[MAX_BATCHES];
+static uint64_t timer_samples[TIMER_BATCHES];
+
+static unsigned batches = DEFAULT_BATCHES;
+static uint64_t calls = DEFAULT_CALLS;
+
+// Print a fixed-point value (x 100) with two decimals into buf.
+static const char *fixed2(char *buf, size_t size, uint64_t x100)
+{
+    snprintf(buf, size, "%lu.%02lu", x100 / 100, x100 % 100);
+    return buf;
+}
+
+// The arguments of p's call: fd 3, write_payload and its size for the write rows, else zeros.
+static void path_args(const struct path *p, uint64_t args[3])
+{
+    bool write = p->nr == SYS_write;
+    args[0] = write ? 3 : 0;  // the discard sink: validated and copied, not printed
+    args[1] = write ? (uint64_t)write_payload : 0;
+    args[2] = write ? sizeof write_payload : 0;
+}
+
+// Run one timed batch of `n` calls of path p; returns ticks.
+static uint64_t run_batch(const struct path *p, uint64_t n)
+{
+    uint64_t a[3];
+    path_args(p, a);
+    switch (p->kind) {
+    case BATCH_FUNCTION:
+        return bench_batch_function(n);
+    case BATCH_SYSCALL:
+        return bench_batch_syscall(n, p->nr, a[0], a[1], a[2]);
+    case BATCH_INT80:
+        return bench_batch_int80(n, p->nr, a[0], a[1], a[2]);
+    case BATCH_INT80_SYSRET:
+        return bench_batch_int80_sysret(n, p->nr);
+    }
+    return 0;
+}
+
+// The entry a path's calls go through (the function row counts as syscall: it makes none).
+static enum lstar_entry path_entry(const struct path *p)
+{
+    return p->kind == BATCH_INT80 || p->kind == BATCH_INT80_SYSRET ? ENTRY_INT80 : ENTRY_SYSCALL;
+}
+
+// The entry that is not e: the way back from an empty e.
+static enum lstar_entry other_entry(enum lstar_entry e)
+{
+    return e == ENTRY_INT80 ? ENTRY_SYSCALL : ENTRY_INT80;
+}
+
+// Check, outside any timing, that one call of p returns what it should; false with a message
+// (printable: no empty entry is installed when this runs).
+static bool path_works(const struct path *p)
+{
+    if (p->kind == BATCH_FUNCTION)
+        return true;
+    uint64_t a[3];
+    path_args(p, a);
+    long expected;
+    switch (p->nr) {
+    case SYS_getpid: expected = sys_getpid(); break;
+    case SYS_write:  expected = (long)a[2]; break;
+    default:         expected = 0; break;
+    }
+    long got = lstar_call(path_entry(p), (long)p->nr, (long)a[0], (long)a[1], (long)a[2], 0, 0, 0);
+    if (got == expected)
+        return true;
+    printf("[bench] error path=%s: one call returned %ld, expected %ld\n", p->name, got, expected);
+    return false;
+}
+
+// Leave through the entry that still works, after an empty entry could not be removed.
+__attribute__((noreturn)) static void die_with_empty_entry(enum lstar_entry working)
+{
+    static const char message[] = "[bench] error: the real entry could not be restored\n";
+    lstar_write(working, 1, message, sizeof message - 1);
+    lstar_exit(working, 1);
+}
+
+// Measure path p into *out; false (with a message) if it could not be measured.
+// With an empty entry installed, nothing is printed until the real one is back: printf goes
+// through `syscall`.
+static bool measure(const struct path *p, struct row *out, uint64_t timer_overhead)
+{
+    enum lstar_entry entry = path_entry(p);
+    if (p->empty_entry == REAL_ENTRY && !path_works(p))
+        return false;
+
+    stdout_flush();
+    if (p->empty_entry != REAL_ENTRY) {
+        long installed = lstar_bench_entry(other_entry(entry), p->empty_entry);
+        if (installed != 0) {
+            printf("[bench] error path=%s: bench_entry(%d) returned -%s\n", p->name,
+                   p->empty_entry, errno_name(installed));
+            return false;
+        }
+        if (lstar_call(entry, PROBE_NUMBER, 0, 0, 0, 0, 0, 0) != PROBE_NUMBER) {
+            // Not the empty stub after all; put things back and say so.
+            lstar_bench_entry(other_entry(entry), BENCH_ENTRY_RESTORE);
+            printf("[bench] error path=%s: the empty entry did not hand rax back\n", p->name);
+            return false;
+        }
+    }
+
+    for (unsigned i = 0; i < WARMUP_BATCHES; i++)
+        run_batch(p, calls);
+    for (unsigned i = 0; i < batches; i++) {
+        uint64_t ticks = run_batch(p, calls);
+        uint64_t net = ticks > timer_overhead ? ticks - timer_overhead : 0;
+        samples[i] = net * 100 / calls;
+    }
+
+    if (p->empty_entry != REAL_ENTRY) {
+        // Back through the entry that still works, then prove the emptied one is real again.
+        enum lstar_entry working = other_entry(entry);
+        if (lstar_bench_entry(working, BENCH_ENTRY_RESTORE) != 0 ||
+            lstar_call(entry, PROBE_NUMBER, 0, 0, 0, 0, 0, 0) != -ENOSYS)
+            die_with_empty_entry(working);
+    }
+
+    out->name = p->name;
+    stats_compute(samples, batches, &out->stats);
+    return true;
+}
+
+// Print the machine-readable line of one row.
+static void print_row(const struct row *r)
+{
+    char v[6][24];
+    const struct stats *s = &r->stats;
+    printf("[bench] row path=%s min=%s median=%s p90=%s p99=%s max=%s mean=%s samples=%u "
+           "calls_per_sample=%lu outliers=%u unit=tsc_ticks\n",
+           r->name, fixed2(v[0], 24, s->min), fixed2(v[1], 24, s->median),
+           fixed2(v[2], 24, s->p90), fixed2(v[3], 24, s->p99), fixed2(v[4], 24, s->max),
+           fixed2(v[5], 24, s->mean), batches, calls, s->outliers);
+}
+
+// Nanoseconds x 100 for ticks x 100 at tsc_hz.
+static uint64_t ticks_to_ns_x100(uint64_t ticks_x100, uint64_t tsc_hz)
+{
+    const uint64_t ns_per_s = 1000000000ull;
+    if (ticks_x100 > UINT64_MAX / ns_per_s)
+        return ticks_x100 / tsc_hz * ns_per_s;
+    return ticks_x100 * ns_per_s / tsc_hz;
+}
+
+// Print the human-readable table of every measured row.
+static void print_table(const struct row *rows, unsigned n, uint64_t tsc_hz)
+{
+    char v[8][24];
+    printf("[bench]\n");
+    printf("[bench]   %-24s %10s %10s %10s %10s %10s %10s %10s %10s %8s\n", "ticks per call",
+           "min", "median", "p90", "p99", "max", "mean", "min ns", "median ns", "outliers");
+    for (unsigned i = 0; i < n; i++) {
+        const struct stats *s = &rows[i].stats;
+        if (tsc_hz != 0) {
+            fixed2(v[6], 24, ticks_to_ns_x100(s->min, tsc_hz));
+            fixed2(v[7], 24, ticks_to_ns_x100(s->median, tsc_hz));
+        } else {
+            snprintf(v[6], 24, "-");
+            snprintf(v[7], 24, "-");
+        }
+        printf("[bench]   %-24s %10s %10s %10s %10s %10s %10s %10s %10s %8u\n", rows[i].name,
+               fixed2(v[0], 24, s->min), fixed2(v[1], 24, s->median), fixed2(v[2], 24, s->p90),
+               fixed2(v[3], 24, s->p99), fixed2(v[4], 24, s->max), fixed2(v[5], 24, s->mean),
+               v[6], v[7], s->outliers);
+    }
+    printf("[bench]\n");
+}
+
+// Skip the blanks CPUID pads brand strings with.
+static const char *trim_leading_spaces(const char *s)
+{
+    while (*s == ' ')
+        s++;
+    return s;
+}
+
+// A token for the context line: "unknown" when the kernel left the field empty.
+static const char *token_or_unknown(const char *s)
+{
+    return s[0] != '\0' ? s : "unknown";
+}
+
+// Print the context line; returns the TSC frequency (0 if unknown).
+static uint64_t print_context(void)
+{
+    static struct lstar_sysinfo info;
+    long got = sys_sysinfo(&info, sizeof info);
+    if (got != 0) {
+        memset(&info, 0, sizeof info);
+        printf("[bench] warning: sysinfo returned -%s; context unknown\n", errno_name(got));
+    }
+    printf("[bench] context tsc_hz=%llu tsc_source=%s vendor=%s brand=\"%s\" hypervisor=\"%s\" "
+           "commit=%s smep=%d smap=%d\n",
+           info.tsc_hz, token_or_unknown(info.tsc_source), token_or_unknown(info.cpu_vendor),
+           trim_leading_spaces(info.cpu_brand), info.hypervisor, token_or_unknown(info.commit),
+           (info.features & LSTAR_FEATURE_SMEP) != 0, (info.features & LSTAR_FEATURE_SMAP) != 0);
+    return info.tsc_hz;
+}
+
+// Print how bench is used; returns the exit status for a usage error.
+static int usage(const char *arg)
+{
+    printf("[bench] unknown argument '%s'\n", arg);
+    printf("usage: bench [quick] [batches=N] [calls=N]\n"
+           "  quick      %u batches of %u calls (a fast check)\n"
+           "  batches=N  samples per row, 1..%u (default %u)\n"
+           "  calls=N    calls per sample, rounded up to a multiple of 8 (default %u)\n",
+           QUICK_BATCHES, QUICK_CALLS, MAX_BATCHES, DEFAULT_BATCHES, DEFAULT_CALLS);
+    return 2;
+}
+
+// Apply the arguments to batches and calls; returns the index of a bad argument, or -1.
+static int parse_args(int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++) {
+        uint64_t n;
+        if (strcmp(argv[i], "quick") == 0) {
+            batches = QUICK_BATCHES;
+            calls = QUICK_CALLS;
+        } else if (strncmp(argv[i], "batches=", 8) == 0 && parse_u64(argv[i] + 8, &n) &&
+                   n >= 1 && n <= MAX_BATCHES) {
+            batches = (unsigned)n;
+        } else if (strncmp(argv[i], "calls=", 6) == 0 && parse_u64(argv[i] + 6, &n) && n >= 1 &&
+                   n <= MAX_CALLS) {
+            calls = (n + 7) / 8 * 8;  // the loops run eight calls per iteration
+        } else {
+            return i;
+        }
+    }
+    return -1;
+}
+
+// Measure every path, print rows and the table; exit 0 only if every row was measured.
+int main(int argc, char **argv)
+{
+    int bad = parse_args(argc, argv);
+    if (bad >= 0)
+        return usage(argv[bad]);
+
+    bench_detect_rdtscp();
+    uint64_t tsc_hz = print_context();
+    printf("[bench] method: %u batches of %lu calls per path, TSC read with %s\n", batches, calls,
+           bench_have_rdtscp ? "lfence;rdtsc .. rdtscp;lfence"
+                             : "lfence;rdtsc .. lfence;rdtsc;lfence");
+
+    for (unsigned i = 0; i < TIMER_BATCHES; i++)
+        timer_samples[i] = bench_batch_empty();
+    uint64_t timer_overhead = stats_median(timer_samples, TIMER_BATCHES);
+    char overhead[24];
+    printf("[bench] timer_overhead=%s ticks per batch (subtracted)\n",
+           fixed2(overhead, sizeof overhead, timer_overhead * 100));
+
+    memset(write_payload, 'x', sizeof write_payload);
+
+    unsigned measured = 0;
+    for (unsigned i = 0; i < PATH_COUNT; i++) {
+        if (measure(&paths[i], &results[measured], timer_overhead))
+            print_row(&results[measured++]);
+    }
+    print_table(results, measured, tsc_hz);
+    printf("[bench] done rows=%u\n", measured);
+    return measured == PATH_COUNT ? 0 : 1;
+}

@@ -1,0 +1,156 @@
+// crash: faults on purpose, in the way its argument names, so tests can prove the kernel reports
+// a ring-3 exception, ends only this program, and goes on.
+//
+// Every fault is raised from inline assembly: in C, a null dereference or a division by zero is
+// undefined behaviour the compiler may turn into something else (gcc emits ud2 for the former).
+// If the instruction does not fault, crash says so and exits 1, which the parent sees as a
+// wrong fate.
+#include <stdint.h>
+
+#include "core/string.h"
+#include "libc/stdio.h"
+#include "libc/stdlib.h"
+#include "libc/syscall.h"
+
+// Addresses ring 3 must never reach.
+#define KERNEL_ADDRESS      0xffffffff80100000ull  // in the kernel's higher-half image
+#define NONCANONICAL_ADDRESS 0x0000800000000000ull // first address past the lower canonical half
+
+// Read one byte at addr with a plain load the compiler cannot reason about.
+static void read_byte_at(uint64_t addr)
+{
+    uint8_t value;
+    __asm__ volatile("movb (%1), %0" : "=r"(value) : "r"(addr) : "memory");
+}
+
+// ud2: the architecturally undefined instruction, #UD (vector 6).
+static void raise_ud(void)
+{
+    __asm__ volatile("ud2");
+}
+
+// hlt is privileged: at CPL 3 it raises #GP(0) (vector 13).
+static void raise_gp(void)
+{
+    __asm__ volatile("hlt");
+}
+
+// int3 goes through IDT vector 3, whose DPL is 0: from CPL 3 that is #GP (vector 13), not #BP.
+static void raise_int3(void)
+{
+    __asm__ volatile("int3");
+}
+
+// int $0x81: every vector but 0x80 has DPL 0, so #GP (vector 13).
+static void raise_int81(void)
+{
+    __asm__ volatile("int $0x81");
+}
+
+// Divide by zero: #DE (vector 0).
+static void raise_de(void)
+{
+    __asm__ volatile("divl %%ecx" : : "a"(1), "d"(0), "c"(0));
+}
+
+// Touch one page after another below RSP until the guard page under the 64 KiB stack: #PF (14).
+// RSP itself walks down, so the fault is a real stack overflow; this never returns.
+__attribute__((noreturn)) static void overflow_stack(void)
+{
+    __asm__ volatile("1:\n\t"
+                     "sub $4096, %%rsp\n\t"  // one page deeper
+                     "movq $0, (%%rsp)\n\t"  // touch it: mapped until the guard page
+                     "jmp 1b"
+                     : : : "memory");
+    __builtin_unreachable();
+}
+
+// Jump into the kernel's half: the fetch from a supervisor page at CPL 3 is #PF (vector 14).
+static void jump_to_kernel(void)
+{
+    __asm__ volatile("jmp *%0" : : "r"(KERNEL_ADDRESS));
+}
+
+// One way to crash: its argument, what it does, and the vector the parent should see.
+struct fault {
+    const char *arg;
+    const char *what;
+    int vector;
+    void (*raise)(void);
+};
+
+// pf-* and exit-N are handled in main: they need an address or a number.
+static const struct fault faults[] = {
+    {"ud",    "execute ud2",                                6,  raise_ud},
+    {"gp",    "execute hlt (privileged)",                   13, raise_gp},
+    {"int3",  "execute int3 (vector 3 has DPL 0)",          13, raise_int3},
+    {"int81", "execute int $0x81 (DPL 0)",                  13, raise_int81},
+    {"de",    "divide by zero",                             0,  raise_de},
+    {"smep",  "jump to kernel address 0xffffffff80100000",  14, jump_to_kernel},
+};
+
+// Print how crash is used; returns the exit status for a usage error.
+static int usage(void)
+{
+    printf("usage: crash <how>, one of:\n");
+    for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++)
+        printf("  %-16s %s (vector %d)\n", faults[i].arg, faults[i].what, faults[i].vector);
+    printf("  %-16s read address 0 (vector 14)\n", "pf-null");
+    printf("  %-16s read kernel address 0xffffffff80100000 (vector 14)\n", "pf-kernel");
+    printf("  %-16s read non-canonical 0x0000800000000000 (vector 13)\n", "pf-noncanonical");
+    printf("  %-16s overflow the stack into its guard page (vector 14)\n", "pf-stack");
+    printf("  %-16s exit with status N\n", "exit-N");
+    printf("  %-16s exit with its own pid as status\n", "exit-pid");
+    return 2;
+}
+
+// Announce a fault before raising it, so the log shows what was meant.
+static void announce(const char *what, int vector)
+{
+    printf("[crash] about to %s: expect vector %d\n", what, vector);
+    stdout_flush();
+}
+
+// Fault (or exit) as argv[0] says.
+int main(int argc, char **argv)
+{
+    if (argc != 1)
+        return usage();
+    const char *how = argv[0];
+
+    if (strncmp(how, "exit-", 5) == 0) {
+        uint64_t status;
+        if (strcmp(how + 5, "pid") == 0)
+            return (int)(sys_getpid() & 0xff);
+        if (!parse_u64(how + 5, &status))
+            return usage();
+        return (int)(status & 0xff);
+    }
+
+    for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++) {
+        if (strcmp(how, faults[i].arg) == 0) {
+            announce(faults[i].what, faults[i].vector);
+            faults[i].raise();
+            printf("[crash] %s did not fault\n", how);
+            return 1;
+        }
+    }
+
+    if (strcmp(how, "pf-null") == 0) {
+        announce("read address 0", 14);
+        read_byte_at(0);
+    } else if (strcmp(how, "pf-kernel") == 0) {
+        announce("read kernel address 0xffffffff80100000", 14);
+        read_byte_at(KERNEL_ADDRESS);
+    } else if (strcmp(how, "pf-noncanonical") == 0) {
+        announce("read non-canonical address 0x0000800000000000", 13);
+        read_byte_at(NONCANONICAL_ADDRESS);
+    } else if (strcmp(how, "pf-stack") == 0) {
+        announce("overflow the 64 KiB stack into its guard page", 14);
+        overflow_stack();
+    } else {
+        return usage();
+    }
+    printf("[crash] %s did not fault\n", how);
+    return 1;
+}

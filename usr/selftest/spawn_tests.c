@@ -1,0 +1,130 @@
+// Spawning children: exit statuses reach the parent, every ring-3 fault is reported as
+// SPAWN_FAULTED | vector while the kernel goes on, and bad requests are refused cleanly.
+#include <stdint.h>
+
+#include "core/string.h"
+#include "libc/stdio.h"
+#include "libc/syscall.h"
+#include "selftest/check.h"
+#include "selftest/suites.h"
+
+#define UNMAPPED_ADDRESS     0x0000000000010000ull
+#define KERNEL_HALF_ADDRESS  0xffffffff80000000ull
+#define NONCANONICAL_ADDRESS 0x0000800000000000ull
+
+// spawn accepts names and arguments of up to this many bytes.
+#define SPAWN_STRING_LIMIT 127
+
+// One way crash faults, and the vector the kernel must report for it.
+struct fault_case {
+    const char *test;
+    const char *arg;
+    long vector;
+};
+
+static const struct fault_case fault_cases[] = {
+    {"ud_from_ring3_is_reported_not_fatal", "ud", 6},
+    {"hlt_from_ring3_is_reported_not_fatal", "gp", 13},
+    {"int3_from_ring3_is_reported_not_fatal", "int3", 13},
+    {"int_0x81_from_ring3_is_reported_not_fatal", "int81", 13},
+    {"divide_by_zero_from_ring3_is_reported_not_fatal", "de", 0},
+    {"null_read_from_ring3_is_reported_not_fatal", "pf-null", 14},
+    {"kernel_read_from_ring3_is_reported_not_fatal", "pf-kernel", 14},
+    {"noncanonical_read_from_ring3_is_reported_not_fatal", "pf-noncanonical", 13},
+    {"stack_overflow_into_guard_page_is_reported_not_fatal", "pf-stack", 14},
+    {"jump_to_kernel_address_is_reported_not_fatal", "smep", 14},
+};
+
+// Spawn through e, flushing first so the child's output follows ours in the log.
+static long spawn(enum lstar_entry e, const char *name, const char *args)
+{
+    stdout_flush();
+    return lstar_spawn(e, name, args);
+}
+
+// Each fault ends only the child, which the parent sees as SPAWN_FAULTED | vector.
+static void faults_are_reported_not_fatal(enum lstar_entry e)
+{
+    for (size_t i = 0; i < sizeof fault_cases / sizeof fault_cases[0]; i++) {
+        long fate = spawn(e, "crash", fault_cases[i].arg);
+        check_result(test_name(fault_cases[i].test, e), SPAWN_FAULTED | fault_cases[i].vector,
+                     fate);
+    }
+}
+
+// Exit statuses reach the parent, truncated to 8 bits.
+static void exit_status_reaches_parent(enum lstar_entry e)
+{
+    check_result(test_name("child_exit_status_reaches_parent", e), 7, spawn(e, "crash", "exit-7"));
+    check_result(test_name("child_exit_zero_reaches_parent", e), 0, spawn(e, "crash", "exit-0"));
+    check_result(test_name("child_exit_status_is_truncated_to_8_bits", e), 300 & 0xff,
+                 spawn(e, "crash", "exit-300"));
+}
+
+// A child runs as its own process: its pid (low 8 bits, as an exit status) is not ours.
+static void child_pid_differs_from_parent(enum lstar_entry e)
+{
+    const char *name = test_name("child_pid_differs_from_parent", e);
+    long mine = sys_getpid() & 0xff;
+    long childs = spawn(e, "crash", "exit-pid");
+    if (childs < 0 || (childs & SPAWN_FAULTED))
+        check_fail(name, "spawn gave 0x%lx", (uint64_t)childs);
+    else if (childs == mine)
+        check_fail(name, "child pid & 0xff is 0x%lx, the same as the parent's", (uint64_t)childs);
+    else
+        check_pass(name);
+}
+
+// Malformed or missing modules and bad pointers are refused, and the kernel goes on.
+static void bad_requests_are_refused(enum lstar_entry e)
+{
+    check_result(test_name("malformed_elf_is_refused_with_enoexec", e), -ENOEXEC,
+                 spawn(e, "badelf", ""));
+    check_result(test_name("missing_program_returns_enoent", e), -ENOENT,
+                 spawn(e, "no-such-program", ""));
+    check_result(test_name("null_name_pointer_returns_efault", e), -EFAULT,
+                 spawn(e, NULL, ""));
+    check_result(test_name("kernel_half_name_pointer_returns_efault", e), -EFAULT,
+                 spawn(e, (const char *)KERNEL_HALF_ADDRESS, ""));
+    check_result(test_name("noncanonical_name_pointer_returns_efault", e), -EFAULT,
+                 spawn(e, (const char *)NONCANONICAL_ADDRESS, ""));
+    check_result(test_name("unmapped_args_pointer_returns_efault", e), -EFAULT,
+                 spawn(e, "crash", (const char *)UNMAPPED_ADDRESS));
+}
+
+// 127 bytes is the limit for names and arguments: one more is -EINVAL, exactly 127 is fine.
+static void string_length_limit_is_127_bytes(enum lstar_entry e)
+{
+    static char long_string[SPAWN_STRING_LIMIT + 2];
+    static char exit_arg[SPAWN_STRING_LIMIT + 1];
+
+    memset(long_string, 'a', SPAWN_STRING_LIMIT + 1);
+    long_string[SPAWN_STRING_LIMIT + 1] = '\0';
+    check_result(test_name("name_longer_than_127_bytes_returns_einval", e), -EINVAL,
+                 spawn(e, long_string, ""));
+    check_result(test_name("args_longer_than_127_bytes_return_einval", e), -EINVAL,
+                 spawn(e, "crash", long_string));
+
+    long_string[SPAWN_STRING_LIMIT] = '\0';  // 127 bytes: long enough, but no such module
+    check_result(test_name("name_of_127_bytes_is_not_too_long", e), -ENOENT,
+                 spawn(e, long_string, ""));
+
+    // "exit-000...07", 127 bytes: crash must receive all of it to find the 7 at the end.
+    memset(exit_arg, '0', SPAWN_STRING_LIMIT);
+    memcpy(exit_arg, "exit-", 5);
+    exit_arg[SPAWN_STRING_LIMIT - 1] = '7';
+    exit_arg[SPAWN_STRING_LIMIT] = '\0';
+    check_result(test_name("args_of_127_bytes_reach_the_child", e), 7, spawn(e, "crash", exit_arg));
+}
+
+// Children and faults, through both entries.
+void run_spawn_tests(void)
+{
+    FOR_EACH_ENTRY(e) {
+        exit_status_reaches_parent(e);
+        child_pid_differs_from_parent(e);
+        faults_are_reported_not_fatal(e);
+        bad_requests_are_refused(e);
+        string_length_limit_is_127_bytes(e);
+    }
+}
