@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# From a fresh Debian 12 machine to a booted lstar: install what is missing, configure, build,
+# then boot and benchmark (run) or run every test (test).
+set -euo pipefail
+
+usage() {
+  cat <<'EOF'
+Usage: bash cmake/quickstart.sh run|test|deps
+
+  run    install missing packages, configure, build, and boot the default GRUB entry: kernel
+         self-checks, the ring-3 selftest, then the benchmark; writes build/bench/results.csv
+         and the chart build/bench/results.png
+  test   install missing packages, configure, build, and run every test with CTest
+  deps   only install the missing packages
+  -h     this text
+
+Works from any directory. Packages come from Debian's archive through apt-get (as root, or with
+sudo); apt-get update runs only when something is missing.
+EOF
+}
+
+# The Debian 12 packages lstar needs, and why.
+readonly PACKAGES=(
+  cmake make gcc libc6-dev nasm          # build the kernel, the ring-3 programs and host tests
+  libasan8 libubsan1                     # the host tests' sanitizers (gcc pulls them in; checked)
+  grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools   # grub-mkrescue: BIOS + UEFI ISO
+  qemu-system-x86 ovmf                   # boot it, through SeaBIOS and through UEFI
+  gnuplot-nox                            # the benchmark chart
+  gdb                                    # the debug target
+  git                                    # the commit quoted in the boot log and results
+)
+
+say() {
+  echo "[quickstart] $*"
+}
+
+die() {
+  echo "[quickstart] $*" >&2
+  exit 1
+}
+
+# installed PACKAGE: is PACKAGE installed, per dpkg?
+installed() {
+  [[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) == "install ok installed" ]]
+}
+
+# install_missing: apt-get install whatever of PACKAGES is not installed yet.
+install_missing() {
+  if ! command -v dpkg-query >/dev/null; then
+    say "not a Debian system: make sure these (or your distribution's equivalents) are installed:"
+    say "  ${PACKAGES[*]}"
+    return 0
+  fi
+  local missing=() pkg
+  for pkg in "${PACKAGES[@]}"; do
+    # Any gnuplot flavour provides the gnuplot command the chart needs.
+    if [[ $pkg == gnuplot-nox ]] && { installed gnuplot-qt || installed gnuplot-x11; }; then
+      continue
+    fi
+    installed "$pkg" || missing+=("$pkg")
+  done
+  if [[ ${#missing[@]} -eq 0 ]]; then
+    say "all ${#PACKAGES[@]} packages are installed"
+    return 0
+  fi
+
+  local sudo=()
+  if [[ $(id -u) -ne 0 ]]; then
+    if command -v sudo >/dev/null; then
+      sudo=(sudo)
+    else
+      die "missing packages and no root or sudo to install them; as root, run:
+  apt-get update && apt-get install --no-install-recommends ${missing[*]}"
+    fi
+  fi
+  say "installing ${#missing[@]} missing package(s): ${missing[*]}"
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+if [[ $# -ne 1 ]]; then
+  usage >&2
+  exit 2
+fi
+case $1 in
+  -h|--help) usage; exit 0 ;;
+  run|test|deps) action=$1 ;;
+  *) echo "quickstart.sh: unknown command '$1'" >&2; usage >&2; exit 2 ;;
+esac
+
+# CMakePresets.json lives at the top of the repository: work from there whatever the caller's cwd.
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+install_missing
+[[ $action == deps ]] && exit 0
+
+say "configuring (cmake --preset default)"
+cmake --preset default
+
+if [[ $action == run ]]; then
+  say "building and booting (cmake --build --preset run)"
+  cmake --build --preset run
+  say "done: results in build/bench/results.csv, chart in build/bench/results.png"
+  exit 0
+fi
+
+say "building (cmake --build --preset default -j2)"
+cmake --build --preset default -j2
+say "testing (ctest --preset default)"
+exec ctest --preset default
