@@ -48,7 +48,7 @@ static void refuse(struct parser *p, const char *verb, const char *word, size_t 
     p->report(p->ctx, msg);
 }
 
-// Whether c may appear in a program name (arguments also allow '.').
+// Whether c may appear in a program name (arguments also allow '.', '=' and ':').
 static bool is_name_char(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
@@ -67,16 +67,16 @@ static const char *check_run_list(const char *v, size_t n, char *why, size_t why
             char c = v[i];
             if (c == ':' && !colon) {
                 colon = true;
-            } else if (colon && (is_name_char(c) || c == '.')) {
+            } else if (colon && (is_name_char(c) || c == '.' || c == '=' || c == ':')) {
                 arg++;
             } else if (!colon && is_name_char(c)) {
                 name++;
             } else {
                 if (c > ' ' && c < 0x7f)
-                    format_buf(why, whylen, "item %zu has '%c': programs are [a-z0-9_-]+, arguments [a-z0-9_.-]+",
+                    format_buf(why, whylen, "item %zu has '%c': programs are [a-z0-9_-]+, arguments [a-z0-9_.=:-]+",
                                item, c);
                 else
-                    format_buf(why, whylen, "item %zu has byte 0x%02x: programs are [a-z0-9_-]+, arguments [a-z0-9_.-]+",
+                    format_buf(why, whylen, "item %zu has byte 0x%02x: programs are [a-z0-9_-]+, arguments [a-z0-9_.=:-]+",
                                item, (unsigned char)c);
                 return why;
             }

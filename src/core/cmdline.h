@@ -5,7 +5,7 @@
 //   ktest=on|off                     run the in-kernel self-checks
 //   crash=none|panic|triple|hang|pagefault   fail on purpose (for the test suite)
 //
-// Program names are [a-z0-9_-]+, arguments [a-z0-9_.-]+. A bad option is refused with a reason,
+// Program names are [a-z0-9_-]+, arguments [a-z0-9_.=:-]+. A bad option is refused with a reason,
 // keeps the previous value, and does not stop the rest of the line from being read. A first
 // word with a '/' and no '=' is the kernel's path (GRUB puts it there) and is skipped.
 #ifndef LSTAR_CORE_CMDLINE_H

@@ -61,6 +61,8 @@ static void run_takes_a_list_of_programs_with_optional_arguments(void)
     CHECK_STR(opt.run, "selftest,crash:gp,bench");
     CHECK_EQ(parse("run=my_prog-2:v1.2-rc_3"), 0);
     CHECK_STR(opt.run, "my_prog-2:v1.2-rc_3");
+    CHECK_EQ(parse("run=bench:batches=50:calls=400"), 0); // init splits the argument at ':'
+    CHECK_STR(opt.run, "bench:batches=50:calls=400");
     CHECK_EQ(rep.count, 0);
 }
 
@@ -193,11 +195,11 @@ static void empty_run_items_are_refused(void)
 static void run_items_with_other_characters_are_refused(void)
 {
     CHECK_EQ(parse("run=Bench"), 1);
-    CHECK_STR(rep.lines[0], "refused option 'run=Bench': item 1 has 'B': programs are [a-z0-9_-]+, arguments [a-z0-9_.-]+");
+    CHECK_STR(rep.lines[0], "refused option 'run=Bench': item 1 has 'B': programs are [a-z0-9_-]+, arguments [a-z0-9_.=:-]+");
     CHECK_EQ(parse("run=a,b.c"), 1); // '.' only in arguments
     CHECK_CONTAINS(rep.lines[0], "item 2 has '.'");
-    CHECK_EQ(parse("run=a:b:c"), 1);
-    CHECK_CONTAINS(rep.lines[0], "item 1 has ':'");
+    CHECK_EQ(parse("run=a:b,c=d"), 1); // '=' only in arguments
+    CHECK_CONTAINS(rep.lines[0], "item 2 has '='");
     CHECK_EQ(parse("run=a;reboot"), 1);
     CHECK_EQ(parse("run=a\x01"), 1);
     CHECK_CONTAINS(rep.lines[0], "byte 0x01");
