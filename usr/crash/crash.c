@@ -71,6 +71,16 @@ static void jump_to_kernel(void)
     __asm__ volatile("jmp *%0" : : "r"(KERNEL_ADDRESS));
 }
 
+// sysenter: lstar leaves IA32_SYSENTER_CS at 0, so Intel CPUs raise #GP (13); AMD CPUs do not
+// offer sysenter in long mode and raise #UD (6).
+static void raise_sysenter(void)
+{
+    __asm__ volatile("sysenter");
+}
+
+// Defined in compat.asm: `syscall` from compatibility mode; returns its EAX.
+int64_t compat_mode_syscall(void);
+
 // One way to crash: its argument, what it does, and the vector the parent should see.
 struct fault {
     const char *arg;
@@ -87,6 +97,7 @@ static const struct fault faults[] = {
     {"int81", "execute int $0x81 (DPL 0)",                  13, raise_int81},
     {"de",    "divide by zero",                             0,  raise_de},
     {"smep",  "jump to kernel address 0xffffffff80100000",  14, jump_to_kernel},
+    {"sysenter", "execute sysenter (SYSENTER_CS is 0; AMD: #UD, vector 6)", 13, raise_sysenter},
 };
 
 // Print how crash is used; returns the exit status for a usage error.
@@ -99,6 +110,7 @@ static int usage(void)
     printf("  %-16s read kernel address 0xffffffff80100000 (vector 14)\n", "pf-kernel");
     printf("  %-16s read non-canonical 0x0000800000000000 (vector 13)\n", "pf-noncanonical");
     printf("  %-16s overflow the stack into its guard page (vector 14)\n", "pf-stack");
+    printf("  %-16s syscall from compatibility mode; exit with -result (38 = ENOSYS)\n", "compat-syscall");
     printf("  %-16s exit with status N\n", "exit-N");
     printf("  %-16s exit with its own pid as status\n", "exit-pid");
     return 2;
@@ -125,6 +137,12 @@ int main(int argc, char **argv)
         if (!parse_u64(how + 5, &status))
             return usage();
         return (int)(status & 0xff);
+    }
+
+    if (strcmp(how, "compat-syscall") == 0) {
+        int64_t result = compat_mode_syscall();
+        printf("[crash] syscall in compatibility mode returned %lld\n", (long long)result);
+        return (int)(-result & 0xff);
     }
 
     for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++) {

@@ -1,5 +1,6 @@
 // Spawning children: exit statuses reach the parent, every ring-3 fault is reported as
 // SPAWN_FAULTED | vector while the kernel goes on, and bad requests are refused cleanly.
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/string.h"
@@ -117,9 +118,33 @@ static void string_length_limit_is_127_bytes(enum lstar_entry e)
     check_result(test_name("args_of_127_bytes_reach_the_child", e), 7, spawn(e, "crash", exit_arg));
 }
 
+// Tells whether the CPU says it is Intel's (whose sysenter and compatibility-mode syscall rules
+// differ from AMD's).
+static bool cpu_is_intel(void)
+{
+    struct lstar_sysinfo info;
+    return sys_sysinfo(&info, sizeof info) == 0 && strcmp(info.cpu_vendor, "GenuineIntel") == 0;
+}
+
+// The legacy entries lstar does not use are shut: `sysenter` faults (SYSENTER_CS = 0: #GP on
+// Intel; #UD on AMD in long mode), and `syscall` from compatibility mode reaches IA32_CSTAR,
+// which answers -ENOSYS (AMD) — Intel CPUs refuse that `syscall` with #UD themselves.
+static void legacy_entries_are_refused(void)
+{
+    bool intel = cpu_is_intel();
+    check_result("sysenter_from_ring3_is_reported_not_fatal", SPAWN_FAULTED | (intel ? 13 : 6),
+                 spawn(ENTRY_SYSCALL, "crash", "sysenter"));
+    long fate = spawn(ENTRY_SYSCALL, "crash", "compat-syscall");
+    if (intel && fate == (SPAWN_FAULTED | 6))
+        check_pass("compat_mode_syscall_is_refused");
+    else
+        check_result("compat_mode_syscall_is_refused", ENOSYS, fate);
+}
+
 // Children and faults, through both entries.
 void run_spawn_tests(void)
 {
+    legacy_entries_are_refused();
     FOR_EACH_ENTRY(e) {
         exit_status_reaches_parent(e);
         child_pid_differs_from_parent(e);

@@ -1,0 +1,71 @@
+; Ring 3 leaving 64-bit mode for compatibility mode and executing `syscall` there.
+;
+; lstar runs no 32-bit programs, but SYSRET needs a 32-bit user code segment in the GDT (16
+; below the 64-bit one), and any program can far-jump into it. The kernel must answer a
+; compatibility-mode `syscall` through IA32_CSTAR with -ENOSYS, touching neither the program's
+; stack nor GS. (Intel CPUs raise #UD for `syscall` outside 64-bit mode instead: also fine.)
+
+global compat_mode_syscall
+
+section .bss
+align 8
+saved_rsp:  resq 1
+saved_rbx:  resq 1
+saved_rbp:  resq 1
+saved_r12:  resq 1
+saved_r13:  resq 1
+saved_r14:  resq 1
+saved_r15:  resq 1
+result:     resq 1
+
+section .data
+align 8
+to_compat:  dd compat_part                ; m16:32 far pointer: offset, then selector
+            dw 0                          ; the 32-bit user CS, filled in at run time
+to_long:    dd long_part
+            dw 0                          ; the 64-bit user CS, filled in at run time
+
+section .text
+bits 64
+; int64_t compat_mode_syscall(void): the EAX (sign-extended) that `syscall` in compatibility
+; mode came back with.
+compat_mode_syscall:
+    ; Upper register halves are not guaranteed across a trip through 32-bit code: keep what
+    ; the C caller needs in memory, which stays below 4 GiB (user.ld links us at 4 MiB).
+    mov [rel saved_rsp], rsp
+    mov [rel saved_rbx], rbx
+    mov [rel saved_rbp], rbp
+    mov [rel saved_r12], r12
+    mov [rel saved_r13], r13
+    mov [rel saved_r14], r14
+    mov [rel saved_r15], r15
+    mov ax, cs
+    mov [rel to_long + 4], ax             ; our own selector for the way back
+    sub ax, 16                            ; SYSRET layout: 32-bit user CS = 64-bit user CS - 16
+    mov [rel to_compat + 4], ax
+    mov ax, ss
+    mov ds, ax                            ; 32-bit code addresses data through DS: make it the
+    mov es, ax                            ; flat user data segment (null DS would #GP there)
+    jmp far dword [rel to_compat]         ; into compatibility mode
+
+bits 32
+compat_part:
+    xor eax, eax                          ; any number: a 32-bit syscall is refused as a whole
+    syscall                               ; -> IA32_CSTAR -> 32-bit sysret back to the next line
+    mov [result], eax
+    jmp far dword [to_long]               ; back to 64-bit mode
+
+bits 64
+long_part:
+    xor eax, eax
+    mov ds, ax                            ; null data selectors, as the program had them
+    mov es, ax
+    mov rsp, [rel saved_rsp]
+    mov rbx, [rel saved_rbx]
+    mov rbp, [rel saved_rbp]
+    mov r12, [rel saved_r12]
+    mov r13, [rel saved_r13]
+    mov r14, [rel saved_r14]
+    mov r15, [rel saved_r15]
+    movsxd rax, dword [rel result]
+    ret
