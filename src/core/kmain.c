@@ -11,6 +11,7 @@
 #include "arch/x86_64/serial.h"
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/vga_text.h"
+#include "lstar_commit.h" // generated: LSTAR_COMMIT
 #include "core/cmdline.h"
 #include "core/console.h"
 #include "core/crash.h"

@@ -5,6 +5,7 @@
 #include "arch/x86_64/user_copy.h"
 #include "core/string.h"
 #include "syscall/syscall_table.h"
+#include "lstar_commit.h" // generated: LSTAR_COMMIT
 
 extern uint64_t boot_tsc;
 
