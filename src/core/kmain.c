@@ -4,6 +4,7 @@
 #include "arch/x86_64/cr.h"
 #include "arch/x86_64/fw_cfg.h"
 #include "arch/x86_64/idt.h"
+#include "arch/x86_64/machine_check.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/pic.h"
@@ -103,6 +104,7 @@ void kmain(uint64_t info_phys)
     idt_init();
     idt_load();
     cpu_features_enable();
+    machine_check_init();
     char vendor[16], brand[64], hypervisor[16];
     cpu_identify(vendor, brand, hypervisor);
     kprintf("[cpu] cpu0 %s '%s'%s%s\n", vendor, brand, hypervisor[0] ? " hypervisor " : "", hypervisor);

@@ -14,6 +14,7 @@
 ; (RCX, and the user's RSP) and never has to scrub kernel values out of registers.
 
 %include "asm_layout.inc"
+%include "abi.inc"                      ; SYS_NR, ENOSYS, USER_CEILING from src/syscall/abi.h
 %include "arch/x86_64/smap_clac.inc"
 
 extern syscall_table
@@ -35,9 +36,9 @@ global cstar_entry
 
 section .rodata
 align 8
-; One above the highest address ring 3 may run at (USER_CEILING in abi.h, below 2^47):
-; a return RIP at or above it would be non-canonical or in the guard page.
-syscall_rip_limit: dq 0x00007ffffffff000
+; The first address ring 3 may never run at (below 2^47): a return RIP at or above it would be
+; non-canonical or in the last, never-mapped page. Kept in memory: it does not fit an imm32.
+syscall_rip_limit: dq USER_CEILING
 
 section .text
 align 64
@@ -59,7 +60,7 @@ lstar_entry_safe_stack:                   ; ---- ... to here. An NMI or #MC in t
 
 ; ---- common to both entries: RAX = number, frame (struct syscall_frame) at RSP ----
 syscall_dispatch:
-    cmp rax, SYSCALL_TABLE_SIZE           ; unsigned and 64-bit: -1, 2^32 and 2^63 all fail it
+    cmp rax, SYS_NR                       ; unsigned and 64-bit: -1, 2^32 and 2^63 all fail it
     jae syscall_bad_number
     sbb rcx, rcx                          ; RCX = all ones (CF = 1 here); if the CPU speculates
     and rax, rcx                          ; past jae with a bad RAX, the index collapses to 0
@@ -96,7 +97,7 @@ syscall_exit_iret:
     iretq                                 ; pops RIP, CS, RFLAGS, RSP, SS: restores RF and TF too
 
 syscall_bad_number:
-    mov rax, -SYSCALL_ENOSYS              ; unknown number: -ENOSYS, nothing else happens
+    mov rax, -ENOSYS                      ; unknown number: -ENOSYS, nothing else happens
     jmp syscall_return
 
 ; ---- the benchmark's floor: an LSTAR target that returns at once ----
@@ -112,5 +113,5 @@ lstar_empty:
 ; user 32-bit code segment SYSRET needs in the GDT. Refuse without touching stack or GS.
 align 16
 cstar_entry:
-    mov eax, -SYSCALL_ENOSYS              ; the 32-bit ABI's result register
+    mov eax, -ENOSYS                      ; the 32-bit ABI's result register
     sysret                                ; no REX.W: 32-bit SYSRET to compatibility mode, EIP <- ECX

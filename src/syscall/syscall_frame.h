@@ -28,8 +28,6 @@ _Static_assert(offsetof(struct syscall_frame, rsp) == SCF_RSP, "asm_layout.h SCF
 _Static_assert(offsetof(struct syscall_frame, ss) == SCF_SS, "asm_layout.h SCF_SS");
 _Static_assert(sizeof(struct syscall_frame) == SCF_SIZE, "asm_layout.h SCF_SIZE");
 _Static_assert(SCF_SIZE % 16 == 0, "the handler is called on a 16-byte aligned stack");
-_Static_assert(SYSCALL_TABLE_SIZE == SYS_NR, "asm_layout.h SYSCALL_TABLE_SIZE must equal SYS_NR");
-_Static_assert(SYSCALL_ENOSYS == ENOSYS, "asm_layout.h SYSCALL_ENOSYS must equal ENOSYS");
 
 // Returns the frame of the system call this CPU is executing (made from ring 3).
 static inline struct syscall_frame *syscall_current_frame(void)

@@ -2,7 +2,7 @@
 #include "syscall/syscall_table.h"
 
 // Designated initialisers keep number and handler side by side; the size is SYS_NR, and the
-// stubs refuse any RAX >= SYSCALL_TABLE_SIZE (asserted equal in syscall_frame.h).
+// stubs refuse any RAX >= SYS_NR (read from abi.h through the generated abi.inc).
 const syscall_handler syscall_table[SYS_NR] = {
     [SYS_null] = sys_null,
     [SYS_exit] = sys_exit,

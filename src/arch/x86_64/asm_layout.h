@@ -35,10 +35,6 @@
 #define SCF_SS 40
 #define SCF_SIZE 48
 
-// ---- system-call dispatch (src/syscall/abi.h holds the numbers; repeated here for NASM) ----
-#define SYSCALL_TABLE_SIZE 11
-#define SYSCALL_ENOSYS 38
-
 // ---- the exception frame (traps.h): 15 GPRs, vector, error code, then what iretq pops ----
 #define TF_VECTOR 120
 #define TF_ERROR 128

@@ -18,5 +18,6 @@ static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t subleaf)
 #define CPUID7_ECX_UMIP (1u << 2)
 #define CPUID1_ECX_HYPERVISOR (1u << 31)
 #define CPUID1_EDX_APIC (1u << 9)
+#define CPUID1_EDX_MCE (1u << 7)
 
 #endif

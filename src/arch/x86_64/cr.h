@@ -6,6 +6,7 @@
 #define CR0_WP   (1ull << 16)
 #define CR0_AM   (1ull << 18)
 #define CR4_PAE  (1ull << 5)
+#define CR4_MCE  (1ull << 6)
 #define CR4_PGE  (1ull << 7)
 #define CR4_UMIP (1ull << 11)
 #define CR4_SMEP (1ull << 20)

@@ -5,6 +5,7 @@
 // counted and logged, a ring-3 #DB (single step) is counted for the program and TF cleared.
 #include "arch/x86_64/traps.h"
 #include "arch/x86_64/cr.h"
+#include "arch/x86_64/machine_check.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/pic.h"
 #include "arch/x86_64/stacks.h"
@@ -130,6 +131,8 @@ void trap_dispatch(struct trap_frame *tf)
                 (tf->cs & 3) ? "ring 3" : "ring 0");
         return;
     }
+    if (tf->vector == VEC_MC)
+        machine_check_report();
     if (tf->cs & 3) {
         struct process *p = process_current();
         if (tf->vector == VEC_DB && p) {
