@@ -169,6 +169,22 @@ static void registers_survive(enum lstar_entry e)
     in.rdx = 16;
     check_call_preserves("registers_survive_efault", e, &in, -EFAULT);
 
+    // spawn runs a whole other program (its own registers, its own kernel stack) before the
+    // parent's call returns: none of the child's values may show up in the parent's registers,
+    // whether the child exits or is stopped by a fault.
+    static const char child[] = "crash", exits[] = "exit-3", faults[] = "ud";
+    fill_patterns(&in);
+    in.rax = SYS_spawn;
+    in.rdi = (uint64_t)child;
+    in.rsi = (uint64_t)exits;
+    check_call_preserves("registers_survive_spawn_of_a_child_that_exits", e, &in, 3);
+
+    fill_patterns(&in);
+    in.rax = SYS_spawn;
+    in.rdi = (uint64_t)child;
+    in.rsi = (uint64_t)faults;
+    check_call_preserves("registers_survive_spawn_of_a_child_that_faults", e, &in, SPAWN_FAULTED | 6);
+
     // After `syscall` the kernel has no user rcx to give back from its iretq exit: it returns 0
     // there, and r11 is unspecified. Through int 0x80 everything survives as usual.
     fill_patterns(&in);
