@@ -1,11 +1,11 @@
 // ELF64 executables: check the header, then every program header, then the entry point.
 // Field offsets follow the System V gABI (Elf64_Ehdr, Elf64_Phdr); the file is read byte-wise.
-#include <stdarg.h>
 #include <stdbool.h>
 
 #include "core/elf64.h"
 #include "core/format.h"
 #include "core/string.h"
+#include "core/unaligned.h"
 
 #define EHDR_SIZE 64
 #define PHDR_SIZE 56
@@ -23,76 +23,40 @@
 #define PT_DYNAMIC 2
 #define PT_INTERP 3
 
-// Read a little-endian u16 at p without assuming alignment.
-static uint16_t rd16(const unsigned char *p)
-{
-    uint16_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-// Read a little-endian u32 at p without assuming alignment.
-static uint32_t rd32(const unsigned char *p)
-{
-    uint32_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-// Read a little-endian u64 at p without assuming alignment.
-static uint64_t rd64(const unsigned char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-// Record the reason for refusing the file; returns -1.
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err != NULL && errlen > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vformat_buf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
 // Check the 64-byte file header; on success *phoff and *phnum locate the program headers.
 static int check_header(const unsigned char *b, size_t size, uint64_t *phoff, uint16_t *phnum,
                         char *err, size_t errlen)
 {
     if (size < EHDR_SIZE)
-        return fail(err, errlen, "file of %zu bytes is shorter than the 64-byte ELF header", size);
+        return format_error(err, errlen, "file of %zu bytes is shorter than the 64-byte ELF header", size);
     if (b[0] != 0x7f || b[1] != 'E' || b[2] != 'L' || b[3] != 'F')
-        return fail(err, errlen, "not an ELF file (bad magic)");
+        return format_error(err, errlen, "not an ELF file (bad magic)");
     if (b[4] != ELFCLASS64)
-        return fail(err, errlen, "EI_CLASS %u is not ELFCLASS64 (2)", b[4]);
+        return format_error(err, errlen, "EI_CLASS %u is not ELFCLASS64 (2)", b[4]);
     if (b[5] != ELFDATA2LSB)
-        return fail(err, errlen, "EI_DATA %u is not ELFDATA2LSB (1)", b[5]);
+        return format_error(err, errlen, "EI_DATA %u is not ELFDATA2LSB (1)", b[5]);
     if (b[6] != EV_CURRENT)
-        return fail(err, errlen, "EI_VERSION %u != 1", b[6]);
+        return format_error(err, errlen, "EI_VERSION %u != 1", b[6]);
     if (b[7] != ELFOSABI_SYSV && b[7] != ELFOSABI_GNU)
-        return fail(err, errlen, "EI_OSABI %u is neither SYSV (0) nor GNU (3)", b[7]);
-    uint16_t type = rd16(b + 16), machine = rd16(b + 18);
+        return format_error(err, errlen, "EI_OSABI %u is neither SYSV (0) nor GNU (3)", b[7]);
+    uint16_t type = load_le16(b + 16), machine = load_le16(b + 18);
     if (type != ET_EXEC)
-        return fail(err, errlen, "e_type %u is not ET_EXEC (2)", type);
+        return format_error(err, errlen, "e_type %u is not ET_EXEC (2)", type);
     if (machine != EM_X86_64)
-        return fail(err, errlen, "e_machine %u is not EM_X86_64 (62)", machine);
-    if (rd32(b + 20) != EV_CURRENT)
-        return fail(err, errlen, "e_version %u != 1", rd32(b + 20));
-    if (rd16(b + 52) != EHDR_SIZE)
-        return fail(err, errlen, "e_ehsize %u != 64", rd16(b + 52));
-    if (rd16(b + 54) != PHDR_SIZE)
-        return fail(err, errlen, "e_phentsize %u != 56", rd16(b + 54));
-    *phnum = rd16(b + 56);
+        return format_error(err, errlen, "e_machine %u is not EM_X86_64 (62)", machine);
+    if (load_le32(b + 20) != EV_CURRENT)
+        return format_error(err, errlen, "e_version %u != 1", load_le32(b + 20));
+    if (load_le16(b + 52) != EHDR_SIZE)
+        return format_error(err, errlen, "e_ehsize %u != 64", load_le16(b + 52));
+    if (load_le16(b + 54) != PHDR_SIZE)
+        return format_error(err, errlen, "e_phentsize %u != 56", load_le16(b + 54));
+    *phnum = load_le16(b + 56);
     if (*phnum < 1 || *phnum > ELF64_MAX_PHNUM)
-        return fail(err, errlen, "e_phnum %u is not in 1..%u", *phnum, ELF64_MAX_PHNUM);
-    *phoff = rd64(b + 32);
+        return format_error(err, errlen, "e_phnum %u is not in 1..%u", *phnum, ELF64_MAX_PHNUM);
+    *phoff = load_le64(b + 32);
     // Compare by subtraction so that a huge e_phoff cannot wrap around.
     if (*phoff > size || (uint64_t)*phnum * PHDR_SIZE > size - *phoff)
-        return fail(err, errlen, "program header table (e_phoff 0x%lx, %u entries) runs past the end of the %zu-byte file",
+        return format_error(err, errlen, "program header table (e_phoff 0x%lx, %u entries) runs past the end of the %zu-byte file",
                     *phoff, *phnum, size);
     return 0;
 }
@@ -104,27 +68,27 @@ static int check_load(unsigned i, const struct elf64_segment *s, uint64_t align,
                       char *err, size_t errlen)
 {
     if (s->memsz == 0)
-        return fail(err, errlen, "program header %u (PT_LOAD): memsz is 0", i);
+        return format_error(err, errlen, "program header %u (PT_LOAD): memsz is 0", i);
     if (s->filesz > s->memsz)
-        return fail(err, errlen, "program header %u (PT_LOAD): filesz 0x%lx > memsz 0x%lx", i, s->filesz,
+        return format_error(err, errlen, "program header %u (PT_LOAD): filesz 0x%lx > memsz 0x%lx", i, s->filesz,
                     s->memsz);
     if (s->offset > size || s->filesz > size - s->offset)
-        return fail(err, errlen, "program header %u (PT_LOAD): file bytes at offset 0x%lx, size 0x%lx run past the end of the %zu-byte file",
+        return format_error(err, errlen, "program header %u (PT_LOAD): file bytes at offset 0x%lx, size 0x%lx run past the end of the %zu-byte file",
                     i, s->offset, s->filesz, size);
     if (s->vaddr < user_base || s->vaddr > user_limit || s->memsz > user_limit - s->vaddr)
-        return fail(err, errlen, "program header %u (PT_LOAD): vaddr 0x%lx + memsz 0x%lx is outside the user range [0x%lx, 0x%lx)",
+        return format_error(err, errlen, "program header %u (PT_LOAD): vaddr 0x%lx + memsz 0x%lx is outside the user range [0x%lx, 0x%lx)",
                     i, s->vaddr, s->memsz, user_base, user_limit);
     if (align > 1 && (align < PAGE_SIZE || (align & (align - 1)) != 0))
-        return fail(err, errlen, "program header %u (PT_LOAD): p_align 0x%lx is not 0, 1 or a power of two >= 4096",
+        return format_error(err, errlen, "program header %u (PT_LOAD): p_align 0x%lx is not 0, 1 or a power of two >= 4096",
                     i, align);
     // The file page and the memory page must line up, or one mapping cannot hold both.
     if ((s->vaddr - s->offset) % PAGE_SIZE != 0)
-        return fail(err, errlen, "program header %u (PT_LOAD): vaddr 0x%lx and offset 0x%lx differ modulo 4096",
+        return format_error(err, errlen, "program header %u (PT_LOAD): vaddr 0x%lx and offset 0x%lx differ modulo 4096",
                     i, s->vaddr, s->offset);
     if ((s->flags & ELF64_PF_W) && (s->flags & ELF64_PF_X))
-        return fail(err, errlen, "program header %u (PT_LOAD): segment is both writable and executable (W^X)", i);
+        return format_error(err, errlen, "program header %u (PT_LOAD): segment is both writable and executable (W^X)", i);
     if (img->segment_count >= ELF64_MAX_SEGMENTS)
-        return fail(err, errlen, "program header %u (PT_LOAD): more than %u PT_LOAD segments", i,
+        return format_error(err, errlen, "program header %u (PT_LOAD): more than %u PT_LOAD segments", i,
                     ELF64_MAX_SEGMENTS);
     // Pages are mapped with one set of permissions each, so segments may not share one.
     uint64_t first = s->vaddr / PAGE_SIZE, last = (s->vaddr + s->memsz - 1) / PAGE_SIZE;
@@ -132,7 +96,7 @@ static int check_load(unsigned i, const struct elf64_segment *s, uint64_t align,
         const struct elf64_segment *o = &img->segments[k];
         uint64_t o_first = o->vaddr / PAGE_SIZE, o_last = (o->vaddr + o->memsz - 1) / PAGE_SIZE;
         if (first <= o_last && o_first <= last)
-            return fail(err, errlen, "program header %u (PT_LOAD): vaddr 0x%lx shares a page with PT_LOAD segment %zu (vaddr 0x%lx)",
+            return format_error(err, errlen, "program header %u (PT_LOAD): vaddr 0x%lx shares a page with PT_LOAD segment %zu (vaddr 0x%lx)",
                         i, s->vaddr, k, o->vaddr);
     }
     return 0;
@@ -145,12 +109,12 @@ int elf64_parse(const void *data, size_t size, uint64_t user_base, uint64_t user
     if (err != NULL && errlen > 0)
         err[0] = '\0';
     if (out == NULL)
-        return fail(err, errlen, "no place to put the parsed image");
+        return format_error(err, errlen, "no place to put the parsed image");
     memset(out, 0, sizeof *out);
     if (data == NULL)
-        return fail(err, errlen, "no file (NULL)");
+        return format_error(err, errlen, "no file (NULL)");
     if (user_base >= user_limit)
-        return fail(err, errlen, "empty user range [0x%lx, 0x%lx)", user_base, user_limit);
+        return format_error(err, errlen, "empty user range [0x%lx, 0x%lx)", user_base, user_limit);
 
     const unsigned char *b = data;
     uint64_t phoff = 0;
@@ -160,27 +124,27 @@ int elf64_parse(const void *data, size_t size, uint64_t user_base, uint64_t user
 
     for (unsigned i = 0; i < phnum; i++) {
         const unsigned char *ph = b + phoff + (size_t)i * PHDR_SIZE;
-        uint32_t type = rd32(ph);
+        uint32_t type = load_le32(ph);
         if (type == PT_INTERP || type == PT_DYNAMIC)
-            return fail(err, errlen, "program header %u (%s): dynamic executables are not supported", i,
+            return format_error(err, errlen, "program header %u (%s): dynamic executables are not supported", i,
                         type == PT_INTERP ? "PT_INTERP" : "PT_DYNAMIC");
         if (type != PT_LOAD)
             continue; // PT_NOTE, PT_GNU_STACK, PT_GNU_PROPERTY, PT_PHDR...: nothing to load
         struct elf64_segment s = {
-            .flags = rd32(ph + 4),
-            .offset = rd64(ph + 8),
-            .vaddr = rd64(ph + 16),
-            .filesz = rd64(ph + 32),
-            .memsz = rd64(ph + 40),
+            .flags = load_le32(ph + 4),
+            .offset = load_le64(ph + 8),
+            .vaddr = load_le64(ph + 16),
+            .filesz = load_le64(ph + 32),
+            .memsz = load_le64(ph + 40),
         };
-        if (check_load(i, &s, rd64(ph + 48), size, user_base, user_limit, out, err, errlen) != 0)
+        if (check_load(i, &s, load_le64(ph + 48), size, user_base, user_limit, out, err, errlen) != 0)
             return -1;
         out->segments[out->segment_count++] = s;
     }
     if (out->segment_count == 0)
-        return fail(err, errlen, "no PT_LOAD segment");
+        return format_error(err, errlen, "no PT_LOAD segment");
 
-    uint64_t entry = rd64(b + 24);
+    uint64_t entry = load_le64(b + 24);
     for (size_t k = 0; k < out->segment_count; k++) {
         const struct elf64_segment *s = &out->segments[k];
         if ((s->flags & ELF64_PF_X) && entry >= s->vaddr && entry - s->vaddr < s->memsz) {
@@ -188,5 +152,5 @@ int elf64_parse(const void *data, size_t size, uint64_t user_base, uint64_t user
             return 0;
         }
     }
-    return fail(err, errlen, "entry point 0x%lx is not inside an executable PT_LOAD segment", entry);
+    return format_error(err, errlen, "entry point 0x%lx is not inside an executable PT_LOAD segment", entry);
 }

@@ -320,3 +320,15 @@ int format_buf(char *buf, size_t size, const char *fmt, ...)
     va_end(ap);
     return n;
 }
+
+// Formats a refusal's reason into err and returns -1.
+int format_error(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err != NULL && errlen > 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vformat_buf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}

@@ -22,4 +22,8 @@ int format_v(format_sink sink, void *ctx, const char *fmt, va_list ap);
 int format_buf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int vformat_buf(char *buf, size_t size, const char *fmt, va_list ap);
 
+// Writes a one-line reason into err (when err is not NULL and errlen > 0) and returns -1: the
+// refusal path of the validating parsers (multiboot2.c, elf64.c).
+int format_error(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif

@@ -4,6 +4,7 @@
 #include "core/format.h"
 #include "core/multiboot2.h"
 #include "core/string.h"
+#include "core/unaligned.h"
 
 // Tags that may appear at most once; a second copy means the block is not what we think.
 #define SINGLETON_TAGS                                                                        \
@@ -22,34 +23,6 @@ struct walk {
     uint32_t type;
     size_t offset;
 };
-
-// Read a little-endian u32 at p without assuming alignment.
-static uint32_t rd32(const unsigned char *p)
-{
-    uint32_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-// Read a little-endian u64 at p without assuming alignment.
-static uint64_t rd64(const unsigned char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-// Record a reason that is not about one tag; returns the error value.
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err != NULL && errlen > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vformat_buf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 // Record a reason about the current tag, prefixed with its type and offset; returns -1.
 static int tag_fail(const struct walk *w, const char *fmt, ...)
@@ -79,8 +52,8 @@ static int parse_mmap(const struct walk *w, const unsigned char *tag, uint32_t s
 {
     if (size < 16)
         return tag_fail(w, "size %u < 16", size);
-    uint32_t entry_size = rd32(tag + 8);
-    uint32_t entry_version = rd32(tag + 12);
+    uint32_t entry_size = load_le32(tag + 8);
+    uint32_t entry_version = load_le32(tag + 12);
     if (entry_size < 24)
         return tag_fail(w, "entry_size %u < 24", entry_size);
     // Entries start 8-aligned and the u64 fields must stay aligned, hence a multiple of 8.
@@ -96,9 +69,9 @@ static int parse_mmap(const struct walk *w, const unsigned char *tag, uint32_t s
         return tag_fail(w, "%zu entries > %u", count, MB2_MAX_MMAP);
     for (size_t i = 0; i < count; i++) {
         const unsigned char *e = tag + 16 + i * entry_size;
-        out->mmap[i].base = rd64(e);
-        out->mmap[i].length = rd64(e + 8);
-        out->mmap[i].type = rd32(e + 16);
+        out->mmap[i].base = load_le64(e);
+        out->mmap[i].length = load_le64(e + 8);
+        out->mmap[i].type = load_le32(e + 16);
     }
     out->mmap_count = count;
     return 0;
@@ -109,7 +82,7 @@ static int parse_module(const struct walk *w, const unsigned char *tag, uint32_t
 {
     if (size < 17)
         return tag_fail(w, "size %u < 17", size);
-    uint32_t start = rd32(tag + 8), end = rd32(tag + 12);
+    uint32_t start = load_le32(tag + 8), end = load_le32(tag + 12);
     if (start > end)
         return tag_fail(w, "module start 0x%x > end 0x%x", start, end);
     if (check_string(w, tag, size, 16) != 0)
@@ -129,10 +102,10 @@ static int parse_framebuffer(const struct walk *w, const unsigned char *tag, uin
 {
     if (size < 31)
         return tag_fail(w, "size %u < 31", size);
-    out->framebuffer_addr = rd64(tag + 8);
-    out->framebuffer_pitch = rd32(tag + 16);
-    out->framebuffer_width = rd32(tag + 20);
-    out->framebuffer_height = rd32(tag + 24);
+    out->framebuffer_addr = load_le64(tag + 8);
+    out->framebuffer_pitch = load_le32(tag + 16);
+    out->framebuffer_width = load_le32(tag + 20);
+    out->framebuffer_height = load_le32(tag + 24);
     out->framebuffer_bpp = tag[28];
     out->framebuffer_type = tag[29];
     out->has_framebuffer = true;
@@ -193,24 +166,24 @@ int mb2_parse(const void *info, size_t available, struct mb2_info *out, char *er
     if (err != NULL && errlen > 0)
         err[0] = '\0';
     if (out == NULL)
-        return fail(err, errlen, "no place to put the parsed information");
+        return format_error(err, errlen, "no place to put the parsed information");
     memset(out, 0, sizeof *out);
     out->cmdline = "";
     out->loader_name = "";
 
     if (info == NULL)
-        return fail(err, errlen, "boot information pointer is NULL");
+        return format_error(err, errlen, "boot information pointer is NULL");
     if ((uintptr_t)info % 8 != 0)
-        return fail(err, errlen, "boot information at %p is not 8-byte aligned", info);
+        return format_error(err, errlen, "boot information at %p is not 8-byte aligned", info);
     if (available < 8)
-        return fail(err, errlen, "only %zu bytes readable, the header needs 8", available);
+        return format_error(err, errlen, "only %zu bytes readable, the header needs 8", available);
 
     const unsigned char *block = info;
-    uint32_t total = rd32(block); // the u32 after it is reserved and ignored
+    uint32_t total = load_le32(block); // the u32 after it is reserved and ignored
     if (total < 16)
-        return fail(err, errlen, "total_size %u < 16 (header plus end tag)", total);
+        return format_error(err, errlen, "total_size %u < 16 (header plus end tag)", total);
     if (total > available)
-        return fail(err, errlen, "total_size %u > %zu bytes readable", total, available);
+        return format_error(err, errlen, "total_size %u > %zu bytes readable", total, available);
     out->total_size = total;
 
     struct walk w = {err, errlen, 0, 8};
@@ -218,10 +191,10 @@ int mb2_parse(const void *info, size_t available, struct mb2_info *out, char *er
     for (;;) {
         // offset may pass total by up to 7 after rounding the previous tag up to 8 bytes.
         if (w.offset > total || total - w.offset < 8)
-            return fail(err, errlen, "no end tag (type 0) within total_size %u", total);
+            return format_error(err, errlen, "no end tag (type 0) within total_size %u", total);
         const unsigned char *tag = block + w.offset;
-        w.type = rd32(tag);
-        uint32_t size = rd32(tag + 4);
+        w.type = load_le32(tag);
+        uint32_t size = load_le32(tag + 4);
         if (size < 8)
             return tag_fail(&w, "size %u < 8", size);
         if (size > total - w.offset)
@@ -247,7 +220,7 @@ int mb2_parse(const void *info, size_t available, struct mb2_info *out, char *er
     }
 
     if ((seen & (1u << MB2_TAG_MMAP)) == 0)
-        return fail(err, errlen, "no memory map tag (type 6)");
+        return format_error(err, errlen, "no memory map tag (type 6)");
     return 0;
 }
 

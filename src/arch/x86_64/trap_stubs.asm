@@ -11,6 +11,42 @@ global trap_stub_table
 
 section .text
 
+; The general registers in struct trap_frame order (r15 ends up lowest).
+%macro PUSH_GPRS 0
+    push rax
+    push rbx
+    push rcx
+    push rdx
+    push rsi
+    push rdi
+    push rbp
+    push r8
+    push r9
+    push r10
+    push r11
+    push r12
+    push r13
+    push r14
+    push r15
+%endmacro
+%macro POP_GPRS 0
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rbp
+    pop rdi
+    pop rsi
+    pop rdx
+    pop rcx
+    pop rbx
+    pop rax
+%endmacro
+
 ; ---- per-vector stubs ----
 %macro TRAP_NOERR 1
 trap_stub_%1:
@@ -81,39 +117,11 @@ trap_common:
     jz .kernel_gs
     swapgs                                ; yes: GS base <- this CPU's struct percpu
 .kernel_gs:
-    push rax
-    push rbx
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push rbp
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
+    PUSH_GPRS
     cld                                   ; the C ABI wants DF = 0
     mov rdi, rsp                          ; trap_dispatch(struct trap_frame *)
     call trap_dispatch                    ; RSP is 16-byte aligned here (TF_SIZE % 16 == 0)
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rbx
-    pop rax
+    POP_GPRS
     add rsp, 16                           ; drop vector and error code
     test byte [rsp + 8], 3                ; returning to ring 3?
     jz .kernel_ret
@@ -126,21 +134,7 @@ trap_common:
 ; user GS) or between the exit path's swapgs and sysretq. CS says nothing about GS there, so
 ; read IA32_GS_BASE itself: kernel GS bases are kernel-half (negative) addresses.
 trap_paranoid:
-    push rax
-    push rbx
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push rbp
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
+    PUSH_GPRS
     cld
     xor ebx, ebx                          ; rbx (callee-saved) = "we swapped", for the way out
     mov ecx, MSR_GS_BASE
@@ -156,21 +150,7 @@ trap_paranoid:
     jz .no_swap_back
     swapgs                                ; restore exactly the GS state we found
 .no_swap_back:
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rbx
-    pop rax
+    POP_GPRS
     add rsp, 16
     iretq
 
