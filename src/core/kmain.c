@@ -66,8 +66,11 @@ static void read_boot_info(uint64_t info_phys)
         panic("multiboot2 information refused: %s", why);
     kprintf("[boot] multiboot2 info at %016llx, %u bytes, loader '%s'\n", (unsigned long long)info_phys,
             boot_info.total_size, boot_info.loader_name);
-    if (boot_info.has_framebuffer && boot_info.framebuffer_type == 2) // EGA text (spec 3.6.12)
+    if (boot_info.has_framebuffer && boot_info.framebuffer_type == 2) { // EGA text (spec 3.6.12)
         vga_text_attach(boot_info.framebuffer_addr, boot_info.framebuffer_width, boot_info.framebuffer_height);
+        kprintf("[boot] log mirrored to the %ux%u VGA text screen at %016llx\n", boot_info.framebuffer_width,
+                boot_info.framebuffer_height, (unsigned long long)boot_info.framebuffer_addr);
+    }
 }
 
 // Runs init with the run= list; returns its fate (0 = every program passed).
