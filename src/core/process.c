@@ -14,6 +14,7 @@
 #include "core/panic.h"
 #include "core/program_loader.h"
 #include "core/string.h"
+#include "syscall/syscall_msr.h"
 
 #define USER_RFLAGS_INITIAL 0x202 // IF = 1 (the timer may interrupt ring 3), bit 1 always 1
 
@@ -116,6 +117,7 @@ static __attribute__((noreturn)) void process_end(int fate)
     struct process *p = process_current();
     KASSERT(p != NULL);
     p->fate = fate;
+    syscall_entries_restore(); // a benchmark's empty entry must not outlive it
     process_install(p->parent);
     context_switch(&p->saved_rsp, p->parent->saved_rsp);
     panic("a finished process was resumed");

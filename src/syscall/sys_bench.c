@@ -9,14 +9,21 @@ extern void lstar_empty(void);
 extern void int80_entry(void);
 extern void int80_empty(void);
 
+// Puts the real LSTAR stub and int 0x80 gate back (also when a program ends: one that stopped
+// with an empty entry installed must not leave it to the next).
+void syscall_entries_restore(void)
+{
+    syscall_set_lstar(lstar_entry);
+    idt_set_gate(VEC_INT80, int80_entry, 3, 0);
+}
+
 // bench_entry(mode): installs an empty LSTAR target or an empty int 0x80 gate, or restores
 // both. Each empty entry leaves the other entry working, which is how the caller undoes it.
 SYSCALL_DEFINE(bench_entry)
 {
     switch (a0) {
     case BENCH_ENTRY_RESTORE:
-        syscall_set_lstar(lstar_entry);
-        idt_set_gate(VEC_INT80, int80_entry, 3, 0);
+        syscall_entries_restore();
         return 0;
     case BENCH_ENTRY_EMPTY_LSTAR:
         syscall_set_lstar(lstar_empty);

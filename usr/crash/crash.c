@@ -111,6 +111,7 @@ static int usage(void)
     printf("  %-16s read non-canonical 0x0000800000000000 (vector 13)\n", "pf-noncanonical");
     printf("  %-16s overflow the stack into its guard page (vector 14)\n", "pf-stack");
     printf("  %-16s syscall from compatibility mode; exit with -result (38 = ENOSYS)\n", "compat-syscall");
+    printf("  %-16s empty both entries, then ud2 (vector 6)\n", "empty-entries");
     printf("  %-16s exit with status N\n", "exit-N");
     printf("  %-16s exit with its own pid as status\n", "exit-pid");
     return 2;
@@ -137,6 +138,17 @@ int main(int argc, char **argv)
         if (!parse_u64(how + 5, &status))
             return usage();
         return (int)(status & 0xff);
+    }
+
+    if (strcmp(how, "empty-entries") == 0) {
+        // Leave both entries empty (each installed through the other, while it still works),
+        // then fault: with no entry left, ud2 is the only way out. The kernel must put the
+        // real entries back when this program ends.
+        announce("empty both entries, then execute ud2", 6);
+        lstar_bench_entry(ENTRY_SYSCALL, BENCH_ENTRY_EMPTY_GATE);
+        lstar_bench_entry(ENTRY_SYSCALL, BENCH_ENTRY_EMPTY_LSTAR);
+        raise_ud();
+        return 1;
     }
 
     if (strcmp(how, "compat-syscall") == 0) {

@@ -141,10 +141,25 @@ static void legacy_entries_are_refused(void)
         check_result("compat_mode_syscall_is_refused", ENOSYS, fate);
 }
 
+// A program that leaves both entries empty (SYS_bench_entry) and dies must not take them with
+// it: the kernel restores the real ones when any program ends.
+static void empty_entries_do_not_outlive_their_program(void)
+{
+    check_result("child_that_empties_both_entries_faults", SPAWN_FAULTED | 6,
+                 spawn(ENTRY_SYSCALL, "crash", "empty-entries"));
+    // An empty entry hands rax back unchanged; the real one answers an unknown number -ENOSYS.
+    const long probe = 0x1234abcd;
+    check_result("syscall_entry_is_real_again_after_the_child", -ENOSYS,
+                 lstar_call(ENTRY_SYSCALL, probe, 0, 0, 0, 0, 0, 0));
+    check_result("int80_entry_is_real_again_after_the_child", -ENOSYS,
+                 lstar_call(ENTRY_INT80, probe, 0, 0, 0, 0, 0, 0));
+}
+
 // Children and faults, through both entries.
 void run_spawn_tests(void)
 {
     legacy_entries_are_refused();
+    empty_entries_do_not_outlive_their_program();
     FOR_EACH_ENTRY(e) {
         exit_status_reaches_parent(e);
         child_pid_differs_from_parent(e);
