@@ -5,6 +5,7 @@
 ; pushing a 0 where the CPU pushed no error code, then the vector number.
 
 %include "asm_layout.inc"
+%include "arch/x86_64/smap_clac.inc"
 
 extern trap_dispatch
 global trap_stub_table
@@ -118,7 +119,8 @@ trap_common:
     swapgs                                ; yes: GS base <- this CPU's struct percpu
 .kernel_gs:
     PUSH_GPRS
-    cld                                   ; the C ABI wants DF = 0
+    cld                                   ; the C ABI wants DF = 0: ring 3 may have set it
+    SMAP_CLAC                             ; and AC = 1 would switch SMAP off in the handler
     mov rdi, rsp                          ; trap_dispatch(struct trap_frame *)
     call trap_dispatch                    ; RSP is 16-byte aligned here (TF_SIZE % 16 == 0)
     POP_GPRS
@@ -135,7 +137,8 @@ trap_common:
 ; read IA32_GS_BASE itself: kernel GS bases are kernel-half (negative) addresses.
 trap_paranoid:
     PUSH_GPRS
-    cld
+    cld                                   ; DF and AC as for trap_common; iretq restores both
+    SMAP_CLAC
     xor ebx, ebx                          ; rbx (callee-saved) = "we swapped", for the way out
     mov ecx, MSR_GS_BASE
     rdmsr                                 ; EDX:EAX = current GS base
