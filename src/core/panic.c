@@ -4,6 +4,7 @@
 #include "core/panic.h"
 #include "core/console.h"
 #include "core/format.h"
+#include "core/ksyms.h"
 #include "arch/x86_64/traps.h"
 #include "arch/x86_64/cr.h"
 #include "arch/x86_64/qemu_exit.h"
@@ -25,7 +26,9 @@ static void print_backtrace(uint64_t rbp)
         const uint64_t *frame = (const uint64_t *)rbp;
         if (frame[1] == 0)
             break;
-        kprintf("[panic]   #%d %p\n", depth, (void *)frame[1]);
+        kprintf("[panic]   #%d %p", depth, (void *)frame[1]);
+        ksym_print_return(frame[1]);
+        kprintf("\n");
         rbp = frame[0];
     }
 }
@@ -45,8 +48,11 @@ static __attribute__((noreturn)) void panic_finish(const struct trap_frame *tf, 
     if (tf)
         trap_print_frame(tf);
     else
-        kprintf("[panic] called from RIP=%016llx CR3=%016llx\n", (unsigned long long)caller,
-                (unsigned long long)read_cr3());
+    {
+        kprintf("[panic] called from RIP=%016llx", (unsigned long long)caller);
+        ksym_print_return(caller);
+        kprintf(" CR3=%016llx\n", (unsigned long long)read_cr3());
+    }
     print_backtrace(tf ? tf->rbp : (uint64_t)__builtin_frame_address(0));
     kprintf("[panic] the kernel stops here (exit code 0x%x)\n", QEMU_EXIT_PANIC);
     qemu_exit(QEMU_EXIT_PANIC);

@@ -10,6 +10,7 @@
 #include "arch/x86_64/pic.h"
 #include "arch/x86_64/stacks.h"
 #include "core/console.h"
+#include "core/ksyms.h"
 #include "core/panic.h"
 #include "core/process.h"
 
@@ -85,8 +86,10 @@ void trap_print_frame(const struct trap_frame *tf)
         print_pf_error(tf->error_code);
     else if (tf->vector == VEC_GP || tf->vector == 10 || tf->vector == 11 || tf->vector == 12)
         print_selector_error(tf->error_code);
-    kprintf("\n%s   RIP=%016llx CS=%04llx RFLAGS=%016llx\n", tag, (unsigned long long)tf->rip,
-            (unsigned long long)tf->cs, (unsigned long long)tf->rflags);
+    kprintf("\n%s   RIP=%016llx", tag, (unsigned long long)tf->rip);
+    if (!(tf->cs & 3))
+        ksym_print(tf->rip);
+    kprintf(" CS=%04llx RFLAGS=%016llx\n", (unsigned long long)tf->cs, (unsigned long long)tf->rflags);
     kprintf("%s   RSP=%016llx SS=%04llx CR2=%016llx CR3=%016llx\n", tag, (unsigned long long)tf->rsp,
             (unsigned long long)tf->ss, (unsigned long long)read_cr2(), (unsigned long long)read_cr3());
     kprintf("%s   RAX=%016llx RBX=%016llx RCX=%016llx RDX=%016llx\n", tag, (unsigned long long)tf->rax,
