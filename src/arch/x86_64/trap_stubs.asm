@@ -135,6 +135,10 @@ trap_common:
 ; These can arrive anywhere, including between `syscall` and the LSTAR stub's swapgs (CPL 0,
 ; user GS) or between the exit path's swapgs and sysretq. CS says nothing about GS there, so
 ; read IA32_GS_BASE itself: kernel GS bases are kernel-half (negative) addresses.
+; Limit, stated plainly: the CPU holds off further NMIs until the NMI handler's iretq, but any
+; iretq un-blocks them, so an exception taken *inside* the NMI handler would let a second NMI
+; reuse the same IST stack (Linux's entry_64.S spends a page of code on this). lstar's NMI
+; handler only counts and prints, and takes no exception.
 trap_paranoid:
     PUSH_GPRS
     cld                                   ; DF and AC as for trap_common; iretq restores both
