@@ -11,6 +11,7 @@
 #   --every SEC     pause between injections (default 0.05)
 # Exits with qemu-run.sh's status; 1 if nothing could be injected.
 set -euo pipefail
+trap '' PIPE # a write to the monitor after QEMU is gone must fail (EPIPE), not kill us
 
 usage() {
   sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
