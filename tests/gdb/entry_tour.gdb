@@ -1,5 +1,5 @@
-# A GDB tour of the syscall entry and exit, asserted: run by tests/gdb/syscall-tour.sh against
-# a QEMU paused at reset. Each check prints "[gdb] PASS name" or "[gdb] FAIL name: ...".
+# A GDB tour of the syscall entry and exit, then of the int 0x80 gate and its iretq exit,
+# asserted: run by tests/gdb/entry-tour.sh against a QEMU paused at reset. Each check prints "[gdb] PASS name" or "[gdb] FAIL name: ...".
 set architecture i386:x86-64
 set pagination off
 set confirm off
@@ -60,6 +60,29 @@ stepi
 check ($gs_base==0) exit_swapgs_gives_the_user_its_gs
 stepi
 check ($cs==0x33&&$ss==0x2b&&(long)$pc==$user_rip) sysretq_lands_in_ring_3_after_the_syscall
+
+# ---- the int 0x80 gate: the CPU switched stacks and pushed the frame itself ----
+hbreak int80_entry
+continue
+delete
+check ($cs==0x10) int80_gate_loaded_its_kernel_cs
+check ($gs_base==0) gs_is_still_the_users_at_int80_entry
+check ((long)$rsp==percpu_areas[0].kernel_rsp-40) cpu_pushed_five_words_on_tss_rsp0
+check (*(long*)((long)$rsp+8)==0x33&&*(long*)((long)$rsp+32)==0x2b) pushed_frame_holds_the_user_selectors
+check ((*(long*)((long)$rsp+16)&0x200)!=0&&($eflags&0x200)==0) gate_cleared_if_and_saved_the_users
+set $int80_rip = *(long*)$rsp
+stepi 3
+check ($gs_base==(long)&percpu_areas[0]) int80_swapgs_after_seeing_rpl_3
+
+# ---- its exit: RCX is the caller's own, so the sysret checks send it to iretq ----
+hbreak syscall_exit_iret
+continue
+delete
+check (*(long*)$rsp==$int80_rip) int80_leaves_by_iretq_to_its_own_return_address
+stepi 3
+check ($gs_base==0) iret_path_swapgs_back_to_the_user
+stepi
+check ($cs==0x33&&(long)$pc==$int80_rip) iretq_lands_in_ring_3_after_the_int
 
 # ---- let the run finish ----
 detach
