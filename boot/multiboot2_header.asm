@@ -52,3 +52,27 @@ align 8
     dw 0, 0
     dd 8
 mb2_header_end:
+
+; ---- a Multiboot version 1 header, so that a wrong loader gets a clear answer ----
+; `qemu-system-x86_64 -kernel lstar.elf` is the quickest way to try a kernel, and QEMU's loader
+; speaks only version 1 (spec 0.6.96, section 3.1). It loads a 64-bit ELF file only through the
+; "a.out kludge" address fields (flag bit 16), which here describe just the 32-bit boot part;
+; boot_entry32 then finds EAX = 0x2badb002 instead of the multiboot2 magic and says so.
+%define MB1_MAGIC 0x1badb002
+%define MB1_FLAG_ADDRESSES (1 << 16)
+
+extern boot_start
+extern boot_load_end
+extern boot_end
+extern boot_entry32
+
+align 4
+mb1_header:
+    dd MB1_MAGIC
+    dd MB1_FLAG_ADDRESSES
+    dd -(MB1_MAGIC + MB1_FLAG_ADDRESSES)   ; checksum: the three sum to 0
+    dd mb1_header                         ; header_addr: where this header lands in memory
+    dd boot_start                         ; load_addr: first byte of the boot part (1 MiB)
+    dd boot_load_end                      ; load_end_addr: end of its file image
+    dd boot_end                           ; bss_end_addr: zeroed up to here (boot page tables, stack)
+    dd boot_entry32                       ; entry_addr
