@@ -10,6 +10,7 @@
 #include "arch/x86_64/pic.h"
 #include "arch/x86_64/qemu_exit.h"
 #include "arch/x86_64/serial.h"
+#include "arch/x86_64/smp.h"
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/vga_text.h"
 #include "lstar_commit.h" // generated: LSTAR_COMMIT
@@ -113,8 +114,8 @@ void kmain(uint64_t info_phys)
     percpu_init(0);
     idt_init();
     idt_load();
-    cpu_features_enable();
-    machine_check_init();
+    cpu_features_enable(0);
+    machine_check_init(0);
     char vendor[16], brand[64], hypervisor[16];
     cpu_identify(vendor, brand, hypervisor);
     kprintf("[cpu] cpu0 %s '%s'%s%s\n", vendor, brand, hypervisor[0] ? " hypervisor " : "", hypervisor);
@@ -126,6 +127,7 @@ void kmain(uint64_t info_phys)
     timer_init();
     tsc_calibrate();
     kprintf("[timer] PIT at %d Hz; TSC %llu Hz (%s)\n", TIMER_HZ, (unsigned long long)tsc_hz(), tsc_source());
+    failures += smp_start_cpus(&boot_info);
     irq_enable();
 
     crash_if_requested(options.crash);

@@ -30,8 +30,8 @@ void cpu_features_detect(void)
     }
 }
 
-// Sets the CR4 bits for the features found; logs what is on.
-void cpu_features_enable(void)
+// Sets this CPU's CR4 bits for the features found; the boot CPU (cpu 0) logs what is on.
+void cpu_features_enable(unsigned cpu)
 {
     uint64_t cr4 = read_cr4();
     if (features & LSTAR_FEATURE_SMEP)
@@ -46,6 +46,8 @@ void cpu_features_enable(void)
     if (mce)
         cr4 |= CR4_MCE;
     write_cr4(cr4);
+    if (cpu != 0)
+        return;
     kprintf("[cpu] SMEP %s, SMAP %s, UMIP %s, machine-check exception %s\n", (features & LSTAR_FEATURE_SMEP) ? "on" : "absent",
             (features & LSTAR_FEATURE_SMAP) ? "on" : "absent", (features & LSTAR_FEATURE_UMIP) ? "on" : "absent", mce ? "on" : "absent");
 }

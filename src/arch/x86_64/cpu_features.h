@@ -5,7 +5,7 @@
 #include "syscall/abi.h"
 
 void cpu_features_detect(void);
-void cpu_features_enable(void);
+void cpu_features_enable(unsigned cpu);
 uint32_t cpu_features(void); // LSTAR_FEATURE_* bits (syscall/abi.h)
 void cpu_identify(char vendor[16], char brand[64], char hypervisor[16]);
 

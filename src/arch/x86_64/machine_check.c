@@ -22,11 +22,13 @@
 
 static unsigned banks;
 
-// Enables every error source in every bank and clears stale status from before the boot.
-void machine_check_init(void)
+// Enables every error source in this CPU's banks and clears stale status from before the
+// boot; the boot CPU (cpu 0) logs it.
+void machine_check_init(unsigned cpu)
 {
     if (!(cpuid(1, 0).edx & CPUID1_EDX_MCA)) {
-        kprintf("[cpu] no machine-check architecture: #MC reports carry no bank status\n");
+        if (cpu == 0)
+            kprintf("[cpu] no machine-check architecture: #MC reports carry no bank status\n");
         return;
     }
     uint64_t cap = rdmsr(MSR_MCG_CAP);
@@ -37,7 +39,8 @@ void machine_check_init(void)
         wrmsr(MSR_MC_CTL(b), ~0ull);
         wrmsr(MSR_MC_STATUS(b), 0);
     }
-    kprintf("[cpu] machine-check banks: %u enabled\n", banks);
+    if (cpu == 0)
+        kprintf("[cpu] machine-check banks: %u enabled\n", banks);
 }
 
 // Prints MCG_STATUS and every bank that holds a valid error (from the #MC handler).

@@ -22,6 +22,7 @@ extern char kernel_text_start[], kernel_text_end[], kernel_rodata_start[], kerne
 extern char kernel_data_start[], kernel_end[];
 
 static uint64_t kernel_cr3;
+uint64_t paging_direct_map_end; // first physical address the direct map does not cover
 
 // Returns a table entry's table, creating it (zeroed) if `create`; NULL if absent.
 static uint64_t *next_table(uint64_t *entry, bool create, uint64_t flags)
@@ -133,6 +134,7 @@ void paging_init_kernel(uint64_t max_phys)
     map_kernel_range(pml4, kernel_data_start, kernel_end, PTE_WRITABLE | PTE_NX, guards, nguards);
 
     kernel_cr3 = pml4;
+    paging_direct_map_end = direct_end;
     write_cr3(pml4);
     kprintf("[mem] kernel page tables at %016llx: direct map %016llx-%016llx, image W^X, %zu guard pages\n",
             (unsigned long long)pml4, (unsigned long long)DIRECT_MAP_BASE,

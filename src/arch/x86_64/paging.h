@@ -16,6 +16,8 @@
 // Returns the kernel-visible address of physical memory at `phys` (through the direct map).
 static inline void *phys_to_virt(uint64_t phys) { return (void *)(DIRECT_MAP_BASE + phys); }
 
+extern uint64_t paging_direct_map_end;
+
 void paging_init_kernel(uint64_t max_phys);
 uint64_t paging_kernel_cr3(void);
 uint64_t paging_new_address_space(void);

@@ -13,17 +13,24 @@ struct guarded_stack {
 static struct guarded_stack boot_stack SECTION_STACKS __attribute__((used));
 static struct guarded_stack ist_stacks[MAX_CPUS][3] SECTION_STACKS; // NMI, #DF, #MC per CPU
 static struct guarded_stack process_stacks[MAX_PROCESS_STACKS] SECTION_STACKS;
+static struct guarded_stack cpu_stacks[MAX_CPUS] SECTION_STACKS; // ap_main's stack, CPUs 1..N
 
 // entry32.asm starts kmain at boot_stack_top: the page-aligned top of the boot stack.
 __asm__(".globl boot_stack_top\n.set boot_stack_top, boot_stack + 4096 + 16384");
 _Static_assert(KSTACK_SIZE == 16384, "boot_stack_top above spells out KSTACK_SIZE");
 
-static uint64_t guard_pages[1 + MAX_CPUS * 3 + MAX_PROCESS_STACKS];
+static uint64_t guard_pages[1 + MAX_CPUS * 4 + MAX_PROCESS_STACKS];
 
 // Returns the top of an IST stack of `cpu`.
 uint64_t stack_ist_top(unsigned cpu, enum ist_slot slot)
 {
     return (uint64_t)&ist_stacks[cpu][slot - 1].stack[KSTACK_SIZE];
+}
+
+// Returns the top of the stack CPU `cpu` (not the boot CPU) starts its kernel code on.
+uint64_t stack_cpu_top(unsigned cpu)
+{
+    return (uint64_t)&cpu_stacks[cpu].stack[KSTACK_SIZE];
 }
 
 // Returns the top of process kernel stack number `index`.
@@ -42,6 +49,8 @@ size_t stack_guard_pages(const uint64_t **pages)
             guard_pages[n++] = (uint64_t)ist_stacks[c][s].guard;
     for (unsigned i = 0; i < MAX_PROCESS_STACKS; i++)
         guard_pages[n++] = (uint64_t)process_stacks[i].guard;
+    for (unsigned c = 0; c < MAX_CPUS; c++)
+        guard_pages[n++] = (uint64_t)cpu_stacks[c].guard;
     *pages = guard_pages;
     return n;
 }
@@ -56,5 +65,7 @@ int stack_guard_hit(uint64_t addr, const char **what)
             if (page == (uint64_t)ist_stacks[c][s].guard) { *what = "IST stack"; return 1; }
     for (unsigned i = 0; i < MAX_PROCESS_STACKS; i++)
         if (page == (uint64_t)process_stacks[i].guard) { *what = "process kernel stack"; return 1; }
+    for (unsigned c = 0; c < MAX_CPUS; c++)
+        if (page == (uint64_t)cpu_stacks[c].guard) { *what = "CPU kernel stack"; return 1; }
     return 0;
 }

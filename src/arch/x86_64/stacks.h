@@ -12,6 +12,7 @@ enum ist_slot { IST_NMI = 1, IST_DF = 2, IST_MC = 3 }; // TSS.IST index (1..7) p
 
 uint64_t stack_ist_top(unsigned cpu, enum ist_slot slot);
 uint64_t stack_process_top(unsigned index);
+uint64_t stack_cpu_top(unsigned cpu);
 size_t stack_guard_pages(const uint64_t **pages);
 int stack_guard_hit(uint64_t addr, const char **what);
 

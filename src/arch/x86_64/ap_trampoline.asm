@@ -1,0 +1,68 @@
+; Where the other CPUs start: a STARTUP IPI puts each one in real mode at CS:IP = 0x0800:0000,
+; i.e. physical AP_TRAMPOLINE. smp.c copies this block there and fills in its data fields.
+;
+; Real mode straight to long mode (SDM Vol. 3A 10.8.5): load a GDT, CR4.PAE, CR3 = the kernel's
+; page tables (smp.c maps this page identity while CPUs start), EFER.LME|NXE, then CR0.PE|PG in
+; one write; the far jump to a 64-bit code segment lands in 64-bit mode, still at a low address,
+; and an absolute jump reaches ap_main in the higher half on the CPU's own stack.
+
+%define AP_TRAMPOLINE 0x8000              ; smp.c: AP_TRAMPOLINE_PHYS
+%define AT(label) (AP_TRAMPOLINE + (label) - ap_trampoline_start)
+
+global ap_trampoline_start
+global ap_trampoline_end
+global ap_trampoline_cr3
+global ap_trampoline_stack
+global ap_trampoline_cpu
+global ap_trampoline_entry
+
+section .rodata                           ; copied, never executed in place
+align 16
+bits 16
+ap_trampoline_start:
+    cli
+    cld
+    xor ax, ax
+    mov ds, ax                            ; DS base 0: AT() addresses are physical
+    lgdt [AT(ap_gdt_ptr)]
+    mov eax, cr4
+    or eax, 1 << 5                        ; PAE: required for long mode
+    mov cr4, eax
+    mov eax, [AT(ap_trampoline_cr3)]      ; the kernel's PML4 (below 4 GiB: a frame from physmem)
+    mov cr3, eax
+    mov ecx, 0xc0000080                   ; IA32_EFER
+    rdmsr
+    or eax, (1 << 8) | (1 << 11)          ; LME, NXE (the kernel's pages use bit 63)
+    wrmsr
+    mov eax, cr0
+    or eax, (1 << 31) | (1 << 16) | 1     ; PG, WP, PE: protected mode and paging at once
+    mov cr0, eax
+    jmp dword 0x10:AT(ap_long_mode)       ; 64-bit code segment of ap_gdt
+
+bits 64
+ap_long_mode:
+    mov ax, 0x18
+    mov ds, ax
+    mov es, ax
+    mov ss, ax
+    mov rsp, [AT(ap_trampoline_stack)]    ; this CPU's kernel stack (stacks.c)
+    mov rdi, [AT(ap_trampoline_cpu)]      ; ap_main(cpu)
+    mov rax, [AT(ap_trampoline_entry)]
+    xor ebp, ebp                          ; ends the frame-pointer chain
+    jmp rax                               ; into the higher half; never returns
+
+align 8
+ap_gdt:
+    dq 0                                  ; null
+    dq 0x00cf9a000000ffff                 ; 0x08 32-bit code (unused; keeps the layout of boot)
+    dq 0x00af9a000000ffff                 ; 0x10 64-bit code
+    dq 0x00cf92000000ffff                 ; 0x18 data
+ap_gdt_ptr:
+    dw ap_gdt_ptr - ap_gdt - 1
+    dd AT(ap_gdt)
+align 8
+ap_trampoline_cr3:   dq 0                 ; filled in by smp.c before each STARTUP
+ap_trampoline_stack: dq 0
+ap_trampoline_cpu:   dq 0
+ap_trampoline_entry: dq 0
+ap_trampoline_end:

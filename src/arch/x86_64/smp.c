@@ -1,0 +1,134 @@
+// Starts every CPU the MADT lists (SDM Vol. 3A 9.4 "Multiple-Processor Initialization"):
+// INIT, 10 ms, STARTUP, and a second STARTUP if the CPU has not answered, one CPU at a time
+// so the log stays readable. Each one runs ap_main: the same per-CPU setup the boot CPU did,
+// its MSRs read back and logged as `[msr] cpuN ...`, then it halts (lstar runs programs on the
+// boot CPU only, for now).
+#include <stdbool.h>
+#include "arch/x86_64/smp.h"
+#include "arch/x86_64/cpu_features.h"
+#include "arch/x86_64/cr.h"
+#include "arch/x86_64/idt.h"
+#include "arch/x86_64/lapic.h"
+#include "arch/x86_64/machine_check.h"
+#include "arch/x86_64/paging.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/qemu_exit.h"
+#include "arch/x86_64/stacks.h"
+#include "arch/x86_64/timer.h"
+#include "core/acpi.h"
+#include "core/console.h"
+#include "core/multiboot2.h"
+#include "core/panic.h"
+#include "core/string.h"
+#include "syscall/syscall_msr.h"
+
+#define AP_TRAMPOLINE_PHYS 0x8000ull // in the first MiB (real mode), kept out of the frame allocator
+
+extern const char ap_trampoline_start[], ap_trampoline_end[];
+extern uint64_t ap_trampoline_cr3, ap_trampoline_stack, ap_trampoline_cpu, ap_trampoline_entry;
+
+static volatile unsigned online = 1; // the boot CPU
+static volatile int ap_failures;
+static volatile bool ap_ready;
+
+// Makes physical ACPI tables readable for acpi.c: only what the direct map covers.
+static const void *acpi_map(uint64_t phys, size_t len)
+{
+    if (phys + len < phys || phys + len > paging_direct_map_end)
+        return NULL;
+    return phys_to_virt(phys);
+}
+
+// Busy-waits about `us` microseconds on the TSC.
+static void delay_us(uint64_t us)
+{
+    uint64_t end = rdtsc() + tsc_hz() / 1000000 * us;
+    while (rdtsc() < end)
+        __asm__ volatile("pause");
+}
+
+// The 64-bit entry of every other CPU, on its own stack (ap_trampoline.asm).
+__attribute__((noreturn)) void ap_main(uint64_t cpu)
+{
+    percpu_init((unsigned)cpu);
+    idt_load();
+    cpu_features_enable((unsigned)cpu);
+    machine_check_init((unsigned)cpu);
+    syscall_msr_init();
+    ap_failures += syscall_msr_check((unsigned)cpu);
+    __atomic_store_n(&ap_ready, true, __ATOMIC_RELEASE);
+    cpu_halt_forever(); // NMIs are still taken (IST stack) and return here
+}
+
+// Copies the trampoline, starts one CPU with INIT-SIPI-SIPI and waits for it; false on timeout.
+static bool start_cpu(unsigned cpu, uint8_t apic_id)
+{
+    char *tramp = phys_to_virt(AP_TRAMPOLINE_PHYS);
+    memcpy(tramp, ap_trampoline_start, (size_t)(ap_trampoline_end - ap_trampoline_start));
+    // The data fields, at the same offsets in the copy as in the original.
+#define FIELD(sym) (*(uint64_t *)(tramp + ((const char *)&(sym) - ap_trampoline_start)))
+    FIELD(ap_trampoline_cr3) = paging_kernel_cr3();
+    FIELD(ap_trampoline_stack) = stack_cpu_top(cpu);
+    FIELD(ap_trampoline_cpu) = cpu;
+    FIELD(ap_trampoline_entry) = (uint64_t)ap_main;
+#undef FIELD
+    __atomic_store_n(&ap_ready, false, __ATOMIC_RELEASE);
+    if (!lapic_send_init(apic_id))
+        return false;
+    delay_us(10000);
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (!lapic_send_startup(apic_id, AP_TRAMPOLINE_PHYS))
+            return false;
+        for (uint64_t waited = 0; waited < (attempt ? 1000000 : 200); waited += 100) {
+            if (__atomic_load_n(&ap_ready, __ATOMIC_ACQUIRE))
+                return true;
+            delay_us(100);
+        }
+    }
+    return false;
+}
+
+// Starts every CPU listed by the MADT; returns how many failed to start or to check out.
+int smp_start_cpus(const struct mb2_info *info)
+{
+    struct acpi_cpus cpus;
+    char why[128];
+    if (acpi_find_cpus(info->rsdp, info->rsdp_size, acpi_map, &cpus, why, sizeof why) != 0) {
+        kprintf("[smp] running on the boot CPU only: %s\n", why);
+        return 0;
+    }
+    lapic_map(cpus.lapic_phys);
+    uint8_t self = lapic_id();
+    kprintf("[smp] MADT lists %u CPU(s), local APICs at 0x%llx; boot CPU has APIC id %u\n", cpus.count,
+            (unsigned long long)cpus.lapic_phys, self);
+    if (cpus.skipped)
+        kprintf("[smp] %u CPU(s) left out (x2APIC-only IDs or more than %d)\n", cpus.skipped, ACPI_MAX_CPUS);
+
+    // The trampoline runs with the kernel's page tables before it can reach the higher half:
+    // map its page at its own address for as long as CPUs are starting.
+    if (paging_map(paging_kernel_cr3(), AP_TRAMPOLINE_PHYS, AP_TRAMPOLINE_PHYS, PTE_WRITABLE) != 0)
+        panic("the AP trampoline page is already mapped");
+    int failures = 0;
+    for (unsigned i = 0; i < cpus.count; i++) {
+        if (cpus.apic_id[i] == self)
+            continue;
+        if (online >= MAX_CPUS) {
+            kprintf("[smp] APIC id %u left out: lstar supports %d CPUs\n", cpus.apic_id[i], MAX_CPUS);
+            continue;
+        }
+        unsigned cpu = online;
+        if (!start_cpu(cpu, cpus.apic_id[i])) {
+            kprintf("[smp] cpu%u (APIC id %u) did not come online\n", cpu, cpus.apic_id[i]);
+            failures++;
+            continue;
+        }
+        online++;
+    }
+    paging_unmap(paging_kernel_cr3(), AP_TRAMPOLINE_PHYS, NULL);
+    failures += ap_failures;
+    kprintf("[smp] %u CPU(s) online\n", online);
+    return failures;
+}
+
+// Counts the CPUs running lstar.
+unsigned smp_cpus_online(void) { return online; }
