@@ -111,10 +111,12 @@ bench_batch_function:
     END_STAMP
     BATCH_EPILOGUE
 
-; uint64_t bench_batch_syscall(uint64_t calls /* rdi */, uint64_t nr /* rsi */,
-;                              uint64_t a0 /* rdx */, uint64_t a1 /* rcx */, uint64_t a2 /* r8 */)
-global bench_batch_syscall
-bench_batch_syscall:
+; Defines %1(calls /* rdi */, nr /* rsi */, a0 /* rdx */, a1 /* rcx */, a2 /* r8 */): a timed
+; batch of system calls made with the entry instruction %2. The two entries take the same
+; registers, so one body serves both; only the instruction differs.
+%macro SYSCALL_BATCH 2
+global %1
+%1:
     BATCH_PROLOGUE
     mov r12, rdi
     shr r12, 3                          ; eight calls per iteration
@@ -123,36 +125,19 @@ bench_batch_syscall:
     mov rsi, rcx                        ; a1
     mov r14, r8                         ; a2, moved to rdx inside START_STAMP
     START_STAMP
-.loop:
+%%loop:
 %rep 8
     mov rax, rbx
-    syscall                             ; clobbers rcx and r11, nothing the loop uses
+    %2                                  ; syscall clobbers rcx and r11, nothing the loop uses
 %endrep
     dec r12
-    jnz .loop
+    jnz %%loop
     END_STAMP
     BATCH_EPILOGUE
+%endmacro
 
-; uint64_t bench_batch_int80(uint64_t calls, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2)
-global bench_batch_int80
-bench_batch_int80:
-    BATCH_PROLOGUE
-    mov r12, rdi
-    shr r12, 3                          ; eight calls per iteration
-    mov rbx, rsi                        ; nr
-    mov rdi, rdx                        ; a0
-    mov rsi, rcx                        ; a1
-    mov r14, r8                         ; a2, moved to rdx inside START_STAMP
-    START_STAMP
-.loop:
-%rep 8
-    mov rax, rbx
-    int 0x80
-%endrep
-    dec r12
-    jnz .loop
-    END_STAMP
-    BATCH_EPILOGUE
+SYSCALL_BATCH bench_batch_syscall, syscall
+SYSCALL_BATCH bench_batch_int80, {int 0x80}
 
 ; One int 0x80 dressed like a syscall: rcx = the return RIP and r11 = RFLAGS, which is what
 ; the kernel's return path checks before it allows sysretq.
