@@ -29,7 +29,6 @@
 #define BOOT_MAP_LIMIT (1ull << 30) // entry32.asm maps the first GiB: the info block must be in it
 #define MB2_INFO_MAX (1u << 20)     // a sane upper bound for the info block's size
 #define FW_CFG_CMDLINE "opt/lstar/cmdline"
-#define KSYMS_MODULE "lstar.sym" // nm -n of lstar.elf, loaded by grub.cfg
 
 uint64_t boot_tsc;
 static struct mb2_info boot_info;
@@ -105,11 +104,7 @@ void kmain(uint64_t info_phys)
     uint64_t max_phys = physmem_init(&boot_info, info_phys);
     paging_init_kernel(max_phys);
     modules_init(&boot_info);
-    const struct module *symbols = module_find(KSYMS_MODULE);
-    if (symbols)
-        ksyms_init(phys_to_virt(symbols->phys), symbols->size);
-    else
-        ksyms_init(NULL, 0);
+    ksyms_init(module_find(KSYMS_MODULE));
 
     percpu_init(0);
     idt_init();

@@ -3,14 +3,18 @@
 // makes it at every build). Looked up only when something goes wrong, so a linear scan over
 // the text is enough. A missing or malformed module only means reports without names.
 #include "core/ksyms.h"
+#include "arch/x86_64/paging.h"
 #include "core/console.h"
+#include "core/modules.h"
 
 static const char *sym_text;
 static size_t sym_size;
 
-// Registers the module's text; a module that does not look like nm output is ignored.
-void ksyms_init(const char *text, size_t size)
+// Takes the symbols from module m (NULL: none); one that does not look like nm output is ignored.
+void ksyms_init(const struct module *m)
 {
+    const char *text = m ? phys_to_virt(m->phys) : NULL;
+    size_t size = m ? m->size : 0;
     if (!text || size < 20 || text[16] != ' ') {
         kprintf("[boot] no kernel symbols: reports show bare addresses\n");
         return;

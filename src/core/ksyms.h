@@ -4,7 +4,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-void ksyms_init(const char *text, size_t size);
+#define KSYMS_MODULE "lstar.sym" // nm -n of lstar.elf, loaded by grub.cfg
+
+struct module;
+
+void ksyms_init(const struct module *m);
 const char *ksym_name(uint64_t addr, uint64_t *offset, size_t *len);
 void ksym_print(uint64_t addr);
 void ksym_print_return(uint64_t addr);
