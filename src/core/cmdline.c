@@ -144,6 +144,7 @@ static void apply_option(struct parser *p, const char *word, size_t len, struct 
         static const char *const names[] = {
             [CRASH_NONE] = "none", [CRASH_PANIC] = "panic", [CRASH_TRIPLE] = "triple",
             [CRASH_HANG] = "hang", [CRASH_PAGEFAULT] = "pagefault",
+            [CRASH_STACK_OVERFLOW] = "stackoverflow",
         };
         for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
             if (equals(v, n, names[i])) {
@@ -151,7 +152,7 @@ static void apply_option(struct parser *p, const char *word, size_t len, struct 
                 return;
             }
         }
-        refuse(p, "refused", word, len, "expected none|panic|triple|hang|pagefault");
+        refuse(p, "refused", word, len, "expected none|panic|triple|hang|pagefault|stackoverflow");
     } else {
         refuse(p, "ignored unknown", word, len, NULL);
     }

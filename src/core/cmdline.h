@@ -3,7 +3,7 @@
 //   run=PROG[:ARG][,PROG[:ARG]...]   programs init runs in order, e.g. run=selftest,crash:gp
 //   run=none                         run no program
 //   ktest=on|off                     run the in-kernel self-checks
-//   crash=none|panic|triple|hang|pagefault   fail on purpose (for the test suite)
+//   crash=none|panic|triple|hang|pagefault|stackoverflow   fail on purpose (for the test suite)
 //
 // Program names are [a-z0-9_-]+, arguments [a-z0-9_.=:-]+. A bad option is refused with a reason,
 // keeps the previous value, and does not stop the rest of the line from being read. A first
@@ -15,7 +15,7 @@
 
 #define CMDLINE_RUN_MAX 128 // the run= value's buffer, NUL included
 
-enum cmdline_crash { CRASH_NONE, CRASH_PANIC, CRASH_TRIPLE, CRASH_HANG, CRASH_PAGEFAULT };
+enum cmdline_crash { CRASH_NONE, CRASH_PANIC, CRASH_TRIPLE, CRASH_HANG, CRASH_PAGEFAULT, CRASH_STACK_OVERFLOW };
 
 struct cmdline_options {
     char run[CMDLINE_RUN_MAX]; // comma-separated programs for init; default "selftest,bench"

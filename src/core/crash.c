@@ -27,6 +27,13 @@ void crash_if_requested(enum cmdline_crash how)
         __asm__ volatile("lidt %0; int3" ::"m"(empty));
         panic("int3 with an empty IDT returned");
     }
+    case CRASH_STACK_OVERFLOW:
+        // Walk RSP down the boot stack a page at a time until the store hits its guard page.
+        // The #PF cannot be delivered on that stack (its frame would go to the guard page
+        // too), so the CPU raises #DF, which runs on its own IST stack and reports.
+        kprintf("[boot] crash=stackoverflow: running the boot stack into its guard page\n");
+        __asm__ volatile("1: subq $4096, %%rsp\n\tmovq $0, (%%rsp)\n\tjmp 1b" ::: "memory");
+        __builtin_unreachable();
     case CRASH_HANG:
         kprintf("[boot] crash=hang: spinning with interrupts off\n");
         cpu_halt_forever();

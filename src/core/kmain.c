@@ -52,7 +52,7 @@ static void parse_command_line(void)
         kprintf("[boot] fw_cfg %s '%s'\n", FW_CFG_CMDLINE, extra);
         cmdline_parse(extra, &options, report_option, NULL);
     }
-    static const char *const crash_names[] = {"none", "panic", "triple", "hang", "pagefault"};
+    static const char *const crash_names[] = {"none", "panic", "triple", "hang", "pagefault", "stackoverflow"};
     kprintf("[boot] options: run='%s' ktest=%s crash=%s\n", options.run[0] ? options.run : "none",
             options.ktest ? "on" : "off", crash_names[options.crash]);
 }

@@ -90,6 +90,8 @@ static void crash_takes_each_failure_by_name(void)
     CHECK_EQ(opt.crash, CRASH_HANG);
     CHECK_EQ(parse("crash=pagefault"), 0);
     CHECK_EQ(opt.crash, CRASH_PAGEFAULT);
+    CHECK_EQ(parse("crash=stackoverflow"), 0);
+    CHECK_EQ(opt.crash, CRASH_STACK_OVERFLOW);
     CHECK_EQ(parse("crash=pagefault crash=none"), 0);
     CHECK_EQ(opt.crash, CRASH_NONE);
 }
@@ -167,7 +169,7 @@ static void a_bad_ktest_value_is_refused_and_the_previous_value_kept(void)
 static void a_bad_crash_value_is_refused_and_the_previous_value_kept(void)
 {
     CHECK_EQ(parse("crash=panic crash=explode"), 1);
-    CHECK_STR(rep.lines[0], "refused option 'crash=explode': expected none|panic|triple|hang|pagefault");
+    CHECK_STR(rep.lines[0], "refused option 'crash=explode': expected none|panic|triple|hang|pagefault|stackoverflow");
     CHECK_EQ(opt.crash, CRASH_PANIC);
     CHECK_EQ(parse("crash=pan"), 1);
     CHECK_EQ(parse("crash=panicky"), 1);

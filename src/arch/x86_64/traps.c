@@ -101,7 +101,8 @@ void trap_print_frame(const struct trap_frame *tf)
     kprintf("%s   R13=%016llx R14=%016llx R15=%016llx\n", tag, (unsigned long long)tf->r13,
             (unsigned long long)tf->r14, (unsigned long long)tf->r15);
     const char *stack;
-    if (tf->vector == VEC_PF && stack_guard_hit(read_cr2(), &stack))
+    // A #DF keeps the CR2 of the #PF that could not be delivered: an overflow shows as either.
+    if ((tf->vector == VEC_PF || tf->vector == VEC_DF) && stack_guard_hit(read_cr2(), &stack))
         kprintf("%s   CR2 is in the guard page of a %s: stack overflow\n", tag, stack);
 }
 
