@@ -10,6 +10,7 @@
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/machine_check.h"
+#include "arch/x86_64/msr.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/qemu_exit.h"
@@ -23,6 +24,9 @@
 #include "syscall/syscall_msr.h"
 
 #define AP_TRAMPOLINE_PHYS 0x8000ull // in the first MiB (real mode), kept out of the frame allocator
+#define MSR_APIC_BASE 0x1b
+#define APIC_BASE_X2APIC (1ull << 10)
+#define APIC_BASE_ENABLE (1ull << 11)
 
 extern const char ap_trampoline_start[], ap_trampoline_end[];
 extern uint64_t ap_trampoline_cr3, ap_trampoline_stack, ap_trampoline_cpu, ap_trampoline_entry;
@@ -95,6 +99,14 @@ int smp_start_cpus(const struct mb2_info *info)
     char why[128];
     if (acpi_find_cpus(info->rsdp, info->rsdp_size, acpi_map, &cpus, why, sizeof why) != 0) {
         kprintf("[smp] running on the boot CPU only: %s\n", why);
+        return 0;
+    }
+    // lstar drives the local APIC through its MMIO page (xAPIC mode). Firmware may hand over
+    // with the APIC globally disabled or already in x2APIC mode, where that page is dead.
+    uint64_t apic_base = rdmsr(MSR_APIC_BASE);
+    if (!(apic_base & APIC_BASE_ENABLE) || (apic_base & APIC_BASE_X2APIC)) {
+        kprintf("[smp] running on the boot CPU only: the local APIC is %s\n",
+                (apic_base & APIC_BASE_ENABLE) ? "in x2APIC mode" : "disabled");
         return 0;
     }
     lapic_map(cpus.lapic_phys);
