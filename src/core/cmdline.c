@@ -140,6 +140,18 @@ static void apply_option(struct parser *p, const char *word, size_t len, struct 
             o->ktest = false;
         else
             refuse(p, "refused", word, len, "expected on|off");
+    } else if (equals(word, key_len, "limit")) {
+        // Seconds of ring-3 time a program may use before the kernel stops it; 0 = no limit.
+        uint64_t seconds = 0;
+        bool digits = n > 0 && n <= 5;
+        for (size_t i = 0; digits && i < n; i++) {
+            digits = v[i] >= '0' && v[i] <= '9';
+            seconds = seconds * 10 + (uint64_t)(v[i] - '0');
+        }
+        if (!digits || seconds > CMDLINE_LIMIT_MAX)
+            refuse(p, "refused", word, len, "expected seconds, 0 to %d", CMDLINE_LIMIT_MAX);
+        else
+            o->limit_seconds = (unsigned)seconds;
     } else if (equals(word, key_len, "crash")) {
         static const char *const names[] = {
             [CRASH_NONE] = "none", [CRASH_PANIC] = "panic", [CRASH_TRIPLE] = "triple",

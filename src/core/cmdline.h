@@ -3,6 +3,7 @@
 //   run=PROG[:ARG][,PROG[:ARG]...]   programs init runs in order, e.g. run=selftest,crash:gp
 //   run=none                         run no program
 //   ktest=on|off                     run the in-kernel self-checks
+//   limit=SECONDS                    stop a program after this much ring-3 time (0: never)
 //   crash=none|panic|triple|hang|pagefault|stackoverflow   fail on purpose (for the test suite)
 //
 // Program names are [a-z0-9_-]+, arguments [a-z0-9_.=:-]+. A bad option is refused with a reason,
@@ -12,8 +13,10 @@
 #define LSTAR_CORE_CMDLINE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
-#define CMDLINE_RUN_MAX 128 // the run= value's buffer, NUL included
+#define CMDLINE_RUN_MAX 128    // the run= value's buffer, NUL included
+#define CMDLINE_LIMIT_MAX 86400 // limit=: one day
 
 enum cmdline_crash { CRASH_NONE, CRASH_PANIC, CRASH_TRIPLE, CRASH_HANG, CRASH_PAGEFAULT, CRASH_STACK_OVERFLOW };
 
@@ -21,6 +24,7 @@ struct cmdline_options {
     char run[CMDLINE_RUN_MAX]; // comma-separated programs for init; default "selftest,bench"
     bool ktest;                // run the in-kernel self-checks; default true
     enum cmdline_crash crash;  // a deliberate failure, for the test suite; default CRASH_NONE
+    unsigned limit_seconds;    // ring-3 seconds a program may run; default 0 (no limit)
 };
 
 // Receives one message per refused option: one line, no trailing newline.

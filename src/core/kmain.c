@@ -53,8 +53,9 @@ static void parse_command_line(void)
         cmdline_parse(extra, &options, report_option, NULL);
     }
     static const char *const crash_names[] = {"none", "panic", "triple", "hang", "pagefault", "stackoverflow"};
-    kprintf("[boot] options: run='%s' ktest=%s crash=%s\n", options.run[0] ? options.run : "none",
-            options.ktest ? "on" : "off", crash_names[options.crash]);
+    kprintf("[boot] options: run='%s' ktest=%s limit=%u crash=%s\n", options.run[0] ? options.run : "none",
+            options.ktest ? "on" : "off", options.limit_seconds, crash_names[options.crash]);
+    process_set_time_limit(options.limit_seconds);
 }
 
 // Validates and parses the multiboot2 information block; a bad one stops the boot.
@@ -85,9 +86,12 @@ static int run_programs(void)
     int fate = process_spawn("init", options.run);
     if (fate < 0)
         kprintf("[boot] could not start init: error %d\n", fate);
+    else if (fate & SPAWN_FAULTED)
+        kprintf("[boot] init was stopped by a fault: vector %d\n", fate & 0xff);
+    else if (fate & SPAWN_TIMED_OUT)
+        kprintf("[boot] init was stopped: it used up its time limit\n");
     else
-        kprintf("[boot] init ended with %s %d\n", (fate & SPAWN_FAULTED) ? "fault vector" : "status",
-                fate & 0xff);
+        kprintf("[boot] init ended with status %d\n", fate);
     return fate;
 }
 

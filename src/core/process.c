@@ -8,6 +8,7 @@
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/stacks.h"
+#include "arch/x86_64/timer.h"
 #include "arch/x86_64/traps.h"
 #include "core/console.h"
 #include "core/modules.h"
@@ -25,6 +26,7 @@ static struct process slots[MAX_PROCESS_STACKS];
 static bool slot_used[MAX_PROCESS_STACKS];
 static struct process kernel_context = {.pid = 0, .name = "kernel"}; // kmain, the first parent
 static int next_pid = 1;
+static uint64_t limit_ticks; // ring-3 ticks a program may use; 0 = no limit (limit= option)
 
 // Copies a NUL-terminated string into a fixed buffer, truncating if needed.
 static void copy_bounded(char *dst, const char *src, size_t size)
@@ -129,6 +131,22 @@ void process_exit(int status)
     struct process *p = process_current();
     kprintf("[proc] '%s' (pid %d) exited with status %d\n", p->name, p->pid, status & 0xff);
     process_end(status & 0xff);
+}
+
+// Sets how many seconds of ring-3 time a program may use before it is stopped (0: no limit).
+void process_set_time_limit(unsigned seconds) { limit_ticks = (uint64_t)seconds * TIMER_HZ; }
+
+// Charges one timer tick to the process it interrupted in ring 3, and stops the process when
+// it has used up its limit: a program that never returns to the kernel cannot hold the CPU
+// forever, even though lstar does not preempt. Called after the tick's EOI.
+void process_user_tick(void)
+{
+    struct process *p = process_current();
+    if (!p || ++p->user_ticks <= limit_ticks || limit_ticks == 0)
+        return;
+    kprintf("[proc] '%s' (pid %d) used up its %llu s of ring-3 time (limit=): stopped\n", p->name, p->pid,
+            (unsigned long long)(limit_ticks / TIMER_HZ));
+    process_end(SPAWN_TIMED_OUT);
 }
 
 // Stops the current process after an exception in ring 3, with a report; the kernel goes on.

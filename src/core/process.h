@@ -23,6 +23,7 @@ struct process {
     uint64_t saved_rsp;         // kernel RSP while switched away (context_switch)
     struct process *parent;
     uint64_t debug_traps;       // #DB traps taken in ring 3 (SYS_trap_count)
+    uint64_t user_ticks;        // timer ticks that found it running in ring 3
     int fate;                   // exit status, or SPAWN_FAULTED | vector
 };
 
@@ -30,5 +31,7 @@ int process_spawn(const char *name, const char *args);
 __attribute__((noreturn)) void process_exit(int status);
 __attribute__((noreturn)) void process_kill_after_fault(const struct trap_frame *tf);
 struct process *process_current(void);
+void process_set_time_limit(unsigned seconds);
+void process_user_tick(void);
 
 #endif

@@ -41,9 +41,11 @@
 #define BENCH_ENTRY_EMPTY_GATE  2 // vector 0x80 -> `iretq` at once
 
 // ---- SYS_spawn result ----
-// A non-negative result is the child's fate: its exit status (0..255) when it called exit, or
-// SPAWN_FAULTED | vector when the kernel stopped it after an exception.
+// A non-negative result is the child's fate: its exit status (0..255) when it called exit,
+// SPAWN_FAULTED | vector when the kernel stopped it after an exception, or SPAWN_TIMED_OUT
+// when it used up the ring-3 time the kernel's limit= option allows.
 #define SPAWN_FAULTED 0x100
+#define SPAWN_TIMED_OUT 0x200
 
 // ---- user address space ----
 #define USER_IMAGE_BASE  0x0000000000400000ull // lowest address an ELF segment may use

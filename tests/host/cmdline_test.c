@@ -90,6 +90,20 @@ static void crash_takes_each_failure_by_name(void)
     CHECK_EQ(opt.crash, CRASH_HANG);
     CHECK_EQ(parse("crash=pagefault"), 0);
     CHECK_EQ(opt.crash, CRASH_PAGEFAULT);
+    CHECK_EQ(opt.limit_seconds, 0);
+    CHECK_EQ(parse("limit=30"), 0);
+    CHECK_EQ(opt.limit_seconds, 30);
+    CHECK_EQ(parse("limit=0"), 0);
+    CHECK_EQ(opt.limit_seconds, 0);
+    CHECK_EQ(parse("limit=86400"), 0);
+    CHECK_EQ(parse("limit=86401"), 1);
+    CHECK_STR(rep.lines[0], "refused option 'limit=86401': expected seconds, 0 to 86400");
+    CHECK_EQ(parse("limit=-1"), 1);
+    CHECK_EQ(parse("limit=1s"), 1);
+    CHECK_EQ(parse("limit=999999"), 1);
+    CHECK_EQ(parse("limit="), 1);
+    CHECK_EQ(parse("limit=30 limit=-1"), 1);
+    CHECK_EQ(opt.limit_seconds, 30); // a refusal keeps the last good value
     CHECK_EQ(parse("crash=stackoverflow"), 0);
     CHECK_EQ(opt.crash, CRASH_STACK_OVERFLOW);
     CHECK_EQ(parse("crash=pagefault crash=none"), 0);

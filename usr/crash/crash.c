@@ -112,6 +112,7 @@ static int usage(void)
     printf("  %-16s overflow the stack into its guard page (vector 14)\n", "pf-stack");
     printf("  %-16s syscall from compatibility mode; exit with -result (38 = ENOSYS)\n", "compat-syscall");
     printf("  %-16s empty both entries, then ud2 (vector 6)\n", "empty-entries");
+    printf("  %-16s loop in ring 3 forever (stopped by the kernel's limit=)\n", "spin");
     printf("  %-16s exit with status N\n", "exit-N");
     printf("  %-16s exit with its own pid as status\n", "exit-pid");
     return 2;
@@ -138,6 +139,14 @@ int main(int argc, char **argv)
         if (!parse_u64(how + 5, &status))
             return usage();
         return (int)(status & 0xff);
+    }
+
+    if (strcmp(how, "spin") == 0) {
+        // Never enter the kernel again: only the kernel's limit= option can stop this.
+        printf("[crash] spinning in ring 3 forever\n");
+        stdout_flush();
+        for (;;)
+            __asm__ volatile("pause");
     }
 
     if (strcmp(how, "empty-entries") == 0) {

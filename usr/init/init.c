@@ -53,6 +53,10 @@ static bool run_item(const char *item, size_t n)
         printf("[init] %s faulted: vector %ld\n", name, fate & 0xff);
         return false;
     }
+    if (fate & SPAWN_TIMED_OUT) {
+        printf("[init] %s was stopped: it used up its time limit\n", name);
+        return false;
+    }
     printf("[init] %s exited with status %ld\n", name, fate);
     return fate == 0;
 }

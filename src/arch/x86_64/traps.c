@@ -118,6 +118,8 @@ static void handle_irq(struct trap_frame *tf)
     if (irq == 0)
         timer_ticks++;
     pic_eoi(irq);
+    if (irq == 0 && (tf->cs & 3))
+        process_user_tick(); // may stop the program: after the EOI, which it would never reach
 }
 
 // The C entry of every exception and IRQ stub.
