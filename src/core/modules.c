@@ -35,6 +35,3 @@ const struct module *module_find(const char *name)
             return &modules[i];
     return NULL;
 }
-
-// Counts the modules.
-size_t module_count(void) { return nmodules; }

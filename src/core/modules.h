@@ -14,6 +14,5 @@ struct module {
 
 void modules_init(const struct mb2_info *info);
 const struct module *module_find(const char *name);
-size_t module_count(void);
 
 #endif

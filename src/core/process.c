@@ -22,8 +22,7 @@
 extern void context_switch(uint64_t *save_rsp, uint64_t next_rsp);
 extern void user_first_entry(void);
 
-static struct process slots[MAX_PROCESS_STACKS];
-static bool slot_used[MAX_PROCESS_STACKS];
+static struct process slots[MAX_PROCESS_STACKS]; // slot i runs on process kernel stack i; pid 0 = free
 static struct process kernel_context = {.pid = 0, .name = "kernel"}; // kmain, the first parent
 static int next_pid = 1;
 static uint64_t limit_ticks; // ring-3 ticks a program may use; 0 = no limit (limit= option)
@@ -76,7 +75,7 @@ int process_spawn(const char *name, const char *args)
     if (!m)
         return -ENOENT;
     unsigned slot = 0;
-    while (slot < MAX_PROCESS_STACKS && slot_used[slot])
+    while (slot < MAX_PROCESS_STACKS && slots[slot].pid != 0)
         slot++;
     if (slot == MAX_PROCESS_STACKS)
         return -ENOMEM;
@@ -90,11 +89,9 @@ int process_spawn(const char *name, const char *args)
         paging_free_address_space(p->cr3);
         return err;
     }
-    slot_used[slot] = true;
-    p->pid = next_pid++;
+    p->pid = next_pid++; // from here on the slot is taken
     copy_bounded(p->name, name, sizeof p->name);
     copy_bounded(p->args, args, sizeof p->args);
-    p->stack_slot = slot;
     p->kernel_stack_top = stack_process_top(slot);
     p->saved_rsp = prepare_first_entry(p->kernel_stack_top, entry);
     p->parent = process_current() ? process_current() : &kernel_context;
@@ -109,7 +106,7 @@ int process_spawn(const char *name, const char *args)
         irq_enable();
     int fate = p->fate;
     paging_free_address_space(p->cr3);
-    slot_used[slot] = false;
+    p->pid = 0; // the slot is free again
     return fate;
 }
 

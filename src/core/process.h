@@ -19,7 +19,6 @@ struct process {
     char args[PROCESS_ARGS_MAX];
     uint64_t cr3;               // physical address of its PML4
     uint64_t kernel_stack_top;  // RSP0 and the LSTAR stub's stack while it runs
-    unsigned stack_slot;
     uint64_t saved_rsp;         // kernel RSP while switched away (context_switch)
     struct process *parent;
     uint64_t debug_traps;       // #DB traps taken in ring 3 (SYS_trap_count)

@@ -29,4 +29,4 @@ int80_entry:
 ; Installed at vector 0x80 only by SYS_bench_entry(BENCH_ENTRY_EMPTY_GATE).
 align 16
 int80_empty:
-    iretq
+    iretq                                 ; back at once: nothing switched, so nothing to undo

@@ -10,6 +10,10 @@
 #define KERNEL_VMA 0xffffffff80000000ull
 #define DIRECT_MAP_BASE 0xffff800000000000ull
 
+// ---- where the other CPUs start (smp.c copies ap_trampoline.asm there): below 1 MiB, page
+// aligned (a STARTUP IPI gives only the page number), and outside the frame allocator ----
+#define AP_TRAMPOLINE_PHYS 0x8000
+
 // ---- GDT selectors (gdt.c; order fixed by SYSRET, see docs/msr.md) ----
 #define GDT_KERNEL_CS32 0x08
 #define GDT_KERNEL_CS 0x10

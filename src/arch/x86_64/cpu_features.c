@@ -23,7 +23,8 @@ void cpu_features_detect(void)
     features = ((r.ebx & CPUID7_EBX_SMEP) ? LSTAR_FEATURE_SMEP : 0) | ((r.ebx & CPUID7_EBX_SMAP) ? LSTAR_FEATURE_SMAP : 0) |
                ((r.ecx & CPUID7_ECX_UMIP) ? LSTAR_FEATURE_UMIP : 0);
     if (!(features & LSTAR_FEATURE_SMAP)) {
-        // No SMAP: `clac` would be #UD. Replace each entry-path site with a 3-byte NOP.
+        // No SMAP: stac/clac would be #UD. Replace each recorded site (entry stubs, copy
+        // routines) with a 3-byte NOP.
         static const uint8_t nop3[3] = {0x0f, 0x1f, 0x00};
         for (uint64_t *site = smap_sites_start; site < smap_sites_end; site++)
             memcpy((void *)*site, nop3, sizeof nop3);

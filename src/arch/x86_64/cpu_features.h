@@ -9,9 +9,4 @@ void cpu_features_enable(unsigned cpu);
 uint32_t cpu_features(void); // LSTAR_FEATURE_* bits (syscall/abi.h)
 void cpu_identify(char vendor[16], char brand[64], char hypervisor[16]);
 
-// Lets the kernel touch user pages (SMAP); pairs with user_access_end.
-static inline void user_access_begin(void) { if (cpu_features() & LSTAR_FEATURE_SMAP) __asm__ volatile("stac" ::: "memory"); }
-// Forbids the kernel to touch user pages again.
-static inline void user_access_end(void) { if (cpu_features() & LSTAR_FEATURE_SMAP) __asm__ volatile("clac" ::: "memory"); }
-
 #endif

@@ -33,12 +33,6 @@ void idt_set_gate(uint8_t vector, void (*handler)(void), unsigned dpl, unsigned 
 // Returns the gate of `vector` (for the self-checks and the benchmark's empty gate).
 const struct idt_gate *idt_gate(uint8_t vector) { return &idt[vector]; }
 
-// Returns the handler address a gate points at.
-uint64_t idt_gate_offset(const struct idt_gate *g)
-{
-    return g->offset_low | ((uint64_t)g->offset_mid << 16) | ((uint64_t)g->offset_high << 32);
-}
-
 // Builds the table once; each CPU then loads it with idt_load.
 void idt_init(void)
 {

@@ -18,6 +18,5 @@ void idt_init(void);
 void idt_load(void);
 void idt_set_gate(uint8_t vector, void (*handler)(void), unsigned dpl, unsigned ist);
 const struct idt_gate *idt_gate(uint8_t vector);
-uint64_t idt_gate_offset(const struct idt_gate *g);
 
 #endif

@@ -23,7 +23,6 @@
 #include "core/string.h"
 #include "syscall/syscall_msr.h"
 
-#define AP_TRAMPOLINE_PHYS 0x8000ull // in the first MiB (real mode), kept out of the frame allocator
 #define MSR_APIC_BASE 0x1b
 #define APIC_BASE_X2APIC (1ull << 10)
 #define APIC_BASE_ENABLE (1ull << 11)
@@ -141,6 +140,3 @@ int smp_start_cpus(const struct mb2_info *info)
     kprintf("[smp] %u CPU(s) online\n", online);
     return failures;
 }
-
-// Counts the CPUs running lstar.
-unsigned smp_cpus_online(void) { return online; }

@@ -6,6 +6,5 @@
 struct mb2_info;
 
 int smp_start_cpus(const struct mb2_info *info);
-unsigned smp_cpus_online(void);
 
 #endif

@@ -125,7 +125,7 @@ trap_common:
     call trap_dispatch                    ; RSP is 16-byte aligned here (TF_SIZE % 16 == 0)
     POP_GPRS
     add rsp, 16                           ; drop vector and error code
-    test byte [rsp + 8], 3                ; returning to ring 3?
+    test byte [rsp + TF_CS - TF_RIP], 3   ; returning to ring 3? (RSP is at the saved RIP)
     jz .kernel_ret
     swapgs                                ; give the user its GS base back
 .kernel_ret:

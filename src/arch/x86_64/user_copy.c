@@ -8,7 +8,6 @@
 // is copied. The copy itself runs with RFLAGS.AC set (stac) so SMAP lets it through; SMAP
 // stops every other kernel access to user pages.
 #include "arch/x86_64/user_copy.h"
-#include "arch/x86_64/cpu_features.h"
 #include "arch/x86_64/cr.h"
 #include "arch/x86_64/paging.h"
 #include "syscall/abi.h"
@@ -31,12 +30,18 @@ bool user_range_ok(uint64_t addr, uint64_t len, bool write)
     return true;
 }
 
+// Emits `insn` (stac or clac, 3 bytes each) and records its address in .smap_sites, like the
+// entry stubs' SMAP_CLAC (smap_clac.inc): on a CPU without SMAP, cpu_features_detect turns every
+// recorded site into a NOP at boot, so the copy path carries no run-time feature test.
+#define SMAP_SITE(insn) \
+    __asm__ volatile("1: " insn "\n\t.pushsection .smap_sites, \"a\"\n\t.balign 8\n\t.quad 1b\n\t.popsection" ::: "memory")
+
 // Copies n bytes with user access allowed for exactly the duration of the copy.
 static void copy_with_user_access(void *dst, const void *src, size_t n)
 {
-    user_access_begin();
+    SMAP_SITE("stac"); // AC = 1: SMAP lets supervisor accesses to user pages through
     __asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
-    user_access_end();
+    SMAP_SITE("clac"); // AC = 0: user pages are off-limits again
 }
 
 // Copies n bytes from user address src; 0, or -EFAULT with nothing copied.
