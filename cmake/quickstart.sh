@@ -25,6 +25,7 @@ readonly PACKAGES=(
   libasan8 libubsan1                     # the host tests' sanitizers (gcc pulls them in; checked)
   grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools   # grub-mkrescue: BIOS + UEFI ISO
   qemu-system-x86 ovmf                   # boot it, through SeaBIOS and through UEFI
+  bochs bochs-term bochsbios vgabios     # a second CPU model (Bochs tests); term: the headless display
   gnuplot-nox                            # the benchmark chart
   gdb                                    # the debug target
   git                                    # the commit quoted in the boot log and results

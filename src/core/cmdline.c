@@ -48,6 +48,19 @@ static void refuse(struct parser *p, const char *verb, const char *word, size_t 
     p->report(p->ctx, msg);
 }
 
+// Reads n decimal digits (1 to 7 of them) as a value of at most max; false if they are not that.
+static bool parse_decimal(const char *v, size_t n, uint64_t max, uint64_t *value)
+{
+    uint64_t x = 0;
+    bool digits = n > 0 && n <= 7;
+    for (size_t i = 0; digits && i < n; i++) {
+        digits = v[i] >= '0' && v[i] <= '9';
+        x = x * 10 + (uint64_t)(v[i] - '0');
+    }
+    *value = x;
+    return digits && x <= max;
+}
+
 // Whether c may appear in a program name (arguments also allow '.', '=' and ':').
 static bool is_name_char(char c)
 {
@@ -142,16 +155,18 @@ static void apply_option(struct parser *p, const char *word, size_t len, struct 
             refuse(p, "refused", word, len, "expected on|off");
     } else if (equals(word, key_len, "limit")) {
         // Seconds of ring-3 time a program may use before the kernel stops it; 0 = no limit.
-        uint64_t seconds = 0;
-        bool digits = n > 0 && n <= 5;
-        for (size_t i = 0; digits && i < n; i++) {
-            digits = v[i] >= '0' && v[i] <= '9';
-            seconds = seconds * 10 + (uint64_t)(v[i] - '0');
-        }
-        if (!digits || seconds > CMDLINE_LIMIT_MAX)
+        uint64_t seconds;
+        if (!parse_decimal(v, n, CMDLINE_LIMIT_MAX, &seconds))
             refuse(p, "refused", word, len, "expected seconds, 0 to %d", CMDLINE_LIMIT_MAX);
         else
             o->limit_seconds = (unsigned)seconds;
+    } else if (equals(word, key_len, "nmistorm")) {
+        // NMIs the second CPU sends the first while the programs run; 0 = none.
+        uint64_t count;
+        if (!parse_decimal(v, n, CMDLINE_NMISTORM_MAX, &count))
+            refuse(p, "refused", word, len, "expected a count, 0 to %d", CMDLINE_NMISTORM_MAX);
+        else
+            o->nmi_storm = (unsigned)count;
     } else if (equals(word, key_len, "crash")) {
         static const char *const names[] = {
             [CRASH_NONE] = "none", [CRASH_PANIC] = "panic", [CRASH_TRIPLE] = "triple",

@@ -4,6 +4,7 @@
 //   run=none                         run no program
 //   ktest=on|off                     run the in-kernel self-checks
 //   limit=SECONDS                    stop a program after this much ring-3 time (0: never)
+//   nmistorm=N                       cpu1 sends cpu0 N NMIs while the programs run (0: none)
 //   crash=none|panic|triple|hang|pagefault|stackoverflow   fail on purpose (for the test suite)
 //
 // Program names are [a-z0-9_-]+, arguments [a-z0-9_.=:-]+. A bad option is refused with a reason,
@@ -17,6 +18,7 @@
 
 #define CMDLINE_RUN_MAX 128    // the run= value's buffer, NUL included
 #define CMDLINE_LIMIT_MAX 86400 // limit=: one day
+#define CMDLINE_NMISTORM_MAX 1000000 // nmistorm=: a million NMIs
 
 enum cmdline_crash { CRASH_NONE, CRASH_PANIC, CRASH_TRIPLE, CRASH_HANG, CRASH_PAGEFAULT, CRASH_STACK_OVERFLOW };
 
@@ -25,6 +27,7 @@ struct cmdline_options {
     bool ktest;                // run the in-kernel self-checks; default true
     enum cmdline_crash crash;  // a deliberate failure, for the test suite; default CRASH_NONE
     unsigned limit_seconds;    // ring-3 seconds a program may run; default 0 (no limit)
+    unsigned nmi_storm;        // NMIs cpu1 sends cpu0 during the programs; default 0 (none)
 };
 
 // Receives one message per refused option: one line, no trailing newline.

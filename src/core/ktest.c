@@ -108,13 +108,16 @@ static void gdt_tss_layout(void)
     ok = ok && DPL(g[GDT_USER_CS32 / 8]) == 3 && !LBIT(g[GDT_USER_CS32 / 8]);
     check(ok, "gdt_is_loaded_in_sysret_order_with_tss_in_tr", "GDT or TR differ from gdt.c");
     const struct tss *t = &cpu->tss;
-    bool stacks = t->ist[IST_NMI - 1] && t->ist[IST_DF - 1] && t->ist[IST_MC - 1] &&
-                  ((t->ist[0] | t->ist[1] | t->ist[2]) & 15) == 0 && t->iomap_base == sizeof *t &&
-                  t->ist[0] != t->ist[1] && t->ist[1] != t->ist[2];
+    bool stacks = t->iomap_base == sizeof *t;
+    for (unsigned i = 0; i < IST_STACKS; i++) {
+        stacks = stacks && t->ist[i] != 0 && (t->ist[i] & 15) == 0;
+        for (unsigned j = 0; j < i; j++)
+            stacks = stacks && t->ist[i] != t->ist[j];
+    }
     check(stacks, "tss_has_distinct_aligned_ist_stacks_and_no_io_bitmap", "TSS stacks wrong");
 }
 
-// IDT as loaded: every gate DPL 0 but int 0x80's, NMI/#DF/#MC on their IST stacks.
+// IDT as loaded: every gate DPL 0 but int 0x80's, NMI/#DF/#MC/#DB on their IST stacks.
 static void idt_layout(void)
 {
     struct {
@@ -134,8 +137,11 @@ static void idt_layout(void)
         if (v < 48)
             ok = ok && present && g->selector == GDT_KERNEL_CS;
     }
-    ok = ok && idt_gate(VEC_NMI)->ist == IST_NMI && idt_gate(VEC_DF)->ist == IST_DF && idt_gate(VEC_MC)->ist == IST_MC;
-    check(ok, "idt_gates_are_dpl0_except_int80_and_nmi_df_mc_use_ist", "an IDT gate is wrong");
+    ok = ok && idt_gate(VEC_NMI)->ist == IST_NMI && idt_gate(VEC_DF)->ist == IST_DF && idt_gate(VEC_MC)->ist == IST_MC &&
+         idt_gate(VEC_DB)->ist == IST_DB;
+    for (unsigned v = 0; v < 256; v++) // and no other gate uses one: only these run the paranoid path
+        ok = ok && (v == VEC_NMI || v == VEC_DF || v == VEC_MC || v == VEC_DB || idt_gate((uint8_t)v)->ist == 0);
+    check(ok, "idt_gates_are_dpl0_except_int80_and_nmi_df_mc_db_use_ist", "an IDT gate is wrong");
 }
 
 // An int3 in the kernel is delivered, reported and returned from.

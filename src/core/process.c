@@ -2,7 +2,10 @@
 //
 // process_spawn builds the child (address space, kernel stack), switches to it and sleeps in
 // context_switch until the child ends; process_end switches back. Only one process per CPU
-// runs at a time, so "current" is simply this CPU's percpu->current.
+// runs at a time, so "current" is simply this CPU's percpu->current. Those two are the only
+// switches there are, so switch_to is where a process's registers change hands: the general
+// ones and DS/ES/FS/GS on the kernel stack (context_switch), x87/MMX/SSE in struct process.
+#include <stdbool.h>
 #include "core/process.h"
 #include "arch/x86_64/cr.h"
 #include "arch/x86_64/paging.h"
@@ -10,6 +13,7 @@
 #include "arch/x86_64/stacks.h"
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/traps.h"
+#include "arch/x86_64/xstate.h"
 #include "core/console.h"
 #include "core/modules.h"
 #include "core/panic.h"
@@ -64,7 +68,22 @@ static uint64_t prepare_first_entry(uint64_t top, uint64_t entry)
     *--sp = (uint64_t)user_first_entry;
     for (int i = 0; i < 6; i++)   // rbp, rbx, r12-r15 as context_switch pops them
         *--sp = 0;
+    for (int i = 0; i < 4; i++)   // DS, ES, FS, GS: null (user_first_entry makes sure again)
+        *--sp = 0;
     return (uint64_t)sp;
+}
+
+// Hands this CPU from `from` to `to`, which must already be installed, with interrupts off:
+// from's x87/MMX/SSE registers go to its save area unless it is ending for good, to's are
+// loaded, then context_switch parks from's kernel stack and resumes to's. FXSAVE and FXRSTOR
+// are safe anywhere in here: the kernel is compiled with -mgeneral-regs-only, so the registers
+// still hold what the outgoing program left (SDM Vol. 3A 13.4, 13.5).
+static void switch_to(struct process *from, struct process *to, bool from_ends)
+{
+    if (!from_ends)
+        xstate_save(&from->xstate);
+    xstate_restore(&to->xstate);
+    context_switch(&from->saved_rsp, to->saved_rsp);
 }
 
 // Runs module `name` with `args` as a child of the caller and returns its fate
@@ -94,13 +113,14 @@ int process_spawn(const char *name, const char *args)
     copy_bounded(p->args, args, sizeof p->args);
     p->kernel_stack_top = stack_process_top(slot);
     p->saved_rsp = prepare_first_entry(p->kernel_stack_top, entry);
+    xstate_init(&p->xstate); // nothing of the parent's x87/SSE registers reaches the child
     p->parent = process_current() ? process_current() : &kernel_context;
     kprintf("[proc] started '%s' (pid %d, parent %d) args '%s'\n", p->name, p->pid, p->parent->pid, p->args);
 
     uint64_t flags = read_rflags();
     irq_disable(); // no interrupt may see CR3, RSP0 and the stack disagree
     process_install(p);
-    context_switch(&p->parent->saved_rsp, p->saved_rsp);
+    switch_to(p->parent, p, false);
     // The child has ended; process_end already reinstalled us.
     if (flags & RFLAGS_IF)
         irq_enable();
@@ -118,7 +138,7 @@ static __attribute__((noreturn)) void process_end(int fate)
     p->fate = fate;
     syscall_entries_restore(); // a benchmark's empty entry must not outlive it
     process_install(p->parent);
-    context_switch(&p->saved_rsp, p->parent->saved_rsp);
+    switch_to(p, p->parent, true); // its registers die with it: no need to save them
     panic("a finished process was resumed");
 }
 

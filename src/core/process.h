@@ -2,10 +2,12 @@
 //
 // lstar runs one program at a time per CPU. A parent that spawns a child waits inside the
 // spawn call until the child exits or faults; the kernel then switches back to the parent's
-// kernel stack (context_switch.asm) and the spawn call returns the child's fate.
+// kernel stack (context_switch.asm) and the spawn call returns the child's fate. Each process
+// keeps its own x87/SSE registers (xstate) and DS/ES/FS/GS selectors across those switches.
 #ifndef LSTAR_CORE_PROCESS_H
 #define LSTAR_CORE_PROCESS_H
 #include <stdint.h>
+#include "arch/x86_64/xstate.h"
 #include "syscall/abi.h"
 
 struct trap_frame;
@@ -24,6 +26,7 @@ struct process {
     uint64_t debug_traps;       // #DB traps taken in ring 3 (SYS_trap_count)
     uint64_t user_ticks;        // timer ticks that found it running in ring 3
     int fate;                   // exit status, or SPAWN_FAULTED | vector
+    struct xstate xstate;       // x87/MMX/SSE registers while switched away (16-byte aligned)
 };
 
 int process_spawn(const char *name, const char *args);

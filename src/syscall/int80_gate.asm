@@ -13,14 +13,29 @@ extern syscall_dispatch
 global int80_entry
 global int80_empty
 
+section .rodata
+int80_kernel_ss: dw GDT_KERNEL_DS          ; `mov ss` takes no immediate
+
 section .text
 align 64
 int80_entry:
     test byte [rsp + SCF_CS - SCF_RIP], 3 ; from ring 3? (the saved CS's RPL)
     jz .kernel_gs
+    ; [mutant swapgs-int80-entry: delete]
     swapgs                                ; GS base <- this CPU's struct percpu
+    ; The gate loaded SS with a null selector (RPL 0), as every gate taken from ring 3 does
+    ; in 64-bit mode (SDM Vol. 3A 6.14.4). If the shared exit leaves by sysretq, SYSRET loads
+    ; SS's selector from STAR, but on AMD not its hidden attributes (APM Vol. 3 "SYSRET":
+    ; SS.sel = STAR.SYSRET_CS + 8, the rest unchanged; Linux: X86_BUG_SYSRET_SS_ATTRS): ring 3
+    ; would run on with the unusable null SS, and its first stack access after a far jump to
+    ; compatibility mode would be #SS. A real kernel data selector here, as `syscall` itself
+    ; loads, makes SYSRET's result valid on every vendor. The frame keeps the user's SS.
+    ; [mutant int80-ss-reload: delete]
+    mov ss, [rel int80_kernel_ss]         ; one instruction; no register to save
 .kernel_gs:
+    ; [mutant clac-int80: delete]
     SMAP_CLAC                             ; the gate left the user's AC: clear it
+    ; [mutant cld-int80: delete]
     cld                                   ; the C ABI wants DF = 0; the gate left the user's
     push rcx                              ; the user's RCX: the frame now matches LSTAR's
     jmp syscall_dispatch                  ; same table, same return checks

@@ -24,6 +24,9 @@ global lstar_entry_safe_stack
 global syscall_dispatch
 global syscall_return
 global syscall_exit_user_stack
+global syscall_sysret
+global syscall_exit_iret
+global syscall_iretq
 global lstar_empty
 global cstar_entry
 
@@ -44,7 +47,9 @@ section .text
 align 64
 lstar_entry:
 lstar_entry_user_stack:                   ; ---- RSP is the user's from here ... ----
+    ; [mutant swapgs-lstar-entry: delete]
     swapgs                                ; GS base <- this CPU's struct percpu (was KERNEL_GS_BASE)
+    ; [mutant stack-switch-order: swap-next]
     mov [gs:PERCPU_USER_RSP], rsp         ; park the user's RSP; it is never dereferenced
     mov rsp, [gs:PERCPU_KERNEL_RSP]       ; the running process's kernel stack (16-byte aligned)
 lstar_entry_safe_stack:                   ; ---- ... to here. An NMI or #MC in that window runs
@@ -61,8 +66,9 @@ lstar_entry_safe_stack:                   ; ---- ... to here. An NMI or #MC in t
 ; ---- common to both entries: RAX = number, frame (struct syscall_frame) at RSP ----
 syscall_dispatch:
     cmp rax, SYS_NR                       ; unsigned and 64-bit: -1, 2^32 and 2^63 all fail it
-    jae syscall_bad_number
+    jae syscall_bad_number                ; [mutant bounds-check: delete]
     sbb rcx, rcx                          ; RCX = all ones (CF = 1 here); if the CPU speculates
+    ; [mutant speculation-clamp: delete]
     and rax, rcx                          ; past jae with a bad RAX, the index collapses to 0
     mov rcx, r10                          ; 4th argument: syscall ABI R10 -> C ABI RCX
     call [syscall_table + rax * 8]        ; RSP is 16-byte aligned (SCF_SIZE % 16 == 0)
@@ -73,27 +79,34 @@ syscall_return:
     ; SYSRET is only a valid way out when it restores exactly what IRETQ would (the checks
     ; follow Linux's entry_64.S); any doubt and we take the slower IRETQ, which is always right.
     cmp rcx, [rsp + IRET_RIP]             ; SYSRET jumps to RCX: it must be the frame's RIP
-    jne syscall_exit_iret
+    jne syscall_exit_iret                 ; [mutant sysret-rcx-is-rip: delete]
     cmp r11, [rsp + IRET_RFLAGS]          ; SYSRET loads RFLAGS from R11: must be the frame's
-    jne syscall_exit_iret
+    jne syscall_exit_iret                 ; [mutant sysret-r11-is-rflags: delete]
+    ; [mutant sysret-tf: "RFLAGS_TF | RFLAGS_RF" -> RFLAGS_RF]
+    ; [mutant sysret-rf: "RFLAGS_TF | RFLAGS_RF" -> RFLAGS_TF]
     test r11d, RFLAGS_TF | RFLAGS_RF      ; SYSRET clears RF and would trap at once with TF
     jnz syscall_exit_iret
     cmp rcx, [rel syscall_rip_limit]      ; Intel SYSRET #GPs on a non-canonical RCX *in ring 0
+    ; [mutant sysret-canonical-limit: delete]
     jae syscall_exit_iret                 ; with the user's RSP* (CVE-2012-0217): never let it
     cmp qword [rsp + IRET_CS], GDT_USER_CS ; SYSRET forces these selectors: the frame must agree
+    ; [mutant sysret-cs: delete]
     jne syscall_exit_iret                 ; (a ring-0 `int 0x80` has the kernel's CS here)
     cmp qword [rsp + IRET_SS], GDT_USER_DS
-    jne syscall_exit_iret
+    jne syscall_exit_iret                 ; [mutant sysret-ss: delete]
     mov rsp, [rsp + IRET_RSP]             ; the user's RSP, straight from the frame
 syscall_exit_user_stack:                  ; ---- RSP is the user's again until sysretq ----
+    ; [mutant swapgs-sysret-exit: delete]
     swapgs                                ; GS base <- the user's (0)
+syscall_sysret:
     o64 sysret                            ; REX.W: back to 64-bit mode; RIP <- RCX, RFLAGS <- R11
 
 syscall_exit_iret:
     test byte [rsp + IRET_CS], 3          ; going back to ring 3?
     jz .to_kernel
-    swapgs                                ; yes: the user's GS base
+    swapgs                                ; yes: the user's GS base [mutant swapgs-iret-exit: delete]
 .to_kernel:
+syscall_iretq:
     iretq                                 ; pops RIP, CS, RFLAGS, RSP, SS: restores RF and TF too
 
 syscall_bad_number:

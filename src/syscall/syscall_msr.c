@@ -35,13 +35,18 @@ _Static_assert(GDT_KERNEL_CS + 8 == GDT_KERNEL_DS, "STAR[47:32] + 8 must be kern
 #define FL_AF   (1u << 4)
 #define FL_ZF   (1u << 6)
 #define FL_SF   (1u << 7)
+// [mutant fmask-tf: 1u -> 0u]
 #define FL_TF   (1u << 8)  // single-step: else #DB on the stub's first instruction, in ring 0
+// [mutant fmask-if: 1u -> 0u]
 #define FL_IF   (1u << 9)  // interrupts: off until the kernel stack is in place (the stub never enables them)
+// [mutant fmask-df: 1u -> 0u]
 #define FL_DF   (1u << 10) // direction: the C ABI requires DF = 0; rep movs must count upward
 #define FL_OF   (1u << 11)
 #define FL_IOPL (3u << 12) // I/O privilege level: meaningless in ring 0, clear for hygiene
+// [mutant fmask-nt: 1u -> 0u]
 #define FL_NT   (1u << 14) // nested task: an IRET with NT = 1 would fault (#GP in long mode)
 #define FL_RF   (1u << 16) // resume flag: would suppress a kernel instruction breakpoint
+// [mutant fmask-ac: 1u -> 0u]
 #define FL_AC   (1u << 18) // alignment check / SMAP override: AC = 1 would disable SMAP
 #define FL_ID   (1u << 21) // CPUID-detect flag: harmless, cleared as Linux does
 static const uint64_t fmask = FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_TF | FL_IF | FL_DF | FL_OF | FL_IOPL |

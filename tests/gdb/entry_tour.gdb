@@ -1,5 +1,5 @@
 # A GDB tour of the syscall entry and exit, then of the int 0x80 gate and its iretq exit,
-# asserted: run by tests/gdb/entry-tour.sh against a QEMU paused at reset. Each check prints "[gdb] PASS name" or "[gdb] FAIL name: ...".
+# asserted: run by tests/gdb/gdb-test.sh against a QEMU paused at reset. Each check prints "[gdb] PASS name" or "[gdb] FAIL name: ...".
 set architecture i386:x86-64
 set pagination off
 set confirm off

@@ -104,6 +104,20 @@ static void crash_takes_each_failure_by_name(void)
     CHECK_EQ(parse("limit="), 1);
     CHECK_EQ(parse("limit=30 limit=-1"), 1);
     CHECK_EQ(opt.limit_seconds, 30); // a refusal keeps the last good value
+    CHECK_EQ(opt.nmi_storm, 0);
+    CHECK_EQ(parse("nmistorm=1000"), 0);
+    CHECK_EQ(opt.nmi_storm, 1000);
+    CHECK_EQ(parse("nmistorm=1000000"), 0);
+    CHECK_EQ(opt.nmi_storm, 1000000);
+    CHECK_EQ(parse("nmistorm=1000001"), 1);
+    CHECK_STR(rep.lines[0], "refused option 'nmistorm=1000001': expected a count, 0 to 1000000");
+    CHECK_EQ(parse("nmistorm=99999999"), 1);
+    CHECK_EQ(parse("nmistorm=-5"), 1);
+    CHECK_EQ(parse("nmistorm="), 1);
+    CHECK_EQ(parse("nmistorm=5000 nmistorm=5x"), 1);
+    CHECK_EQ(opt.nmi_storm, 5000); // a refusal keeps the last good value
+    CHECK_EQ(parse("nmistorm=0"), 0);
+    CHECK_EQ(opt.nmi_storm, 0);
     CHECK_EQ(parse("crash=stackoverflow"), 0);
     CHECK_EQ(opt.crash, CRASH_STACK_OVERFLOW);
     CHECK_EQ(parse("crash=pagefault crash=none"), 0);

@@ -190,6 +190,18 @@ static void registers_survive(enum lstar_entry e)
     fill_patterns(&in);
     in.rax = SYS_null_via_iret;
     check_call_preserves("registers_survive_null_via_iret", e, &in, 0);
+
+    // An int 0x80 made with RCX already the return address and R11 the flags passes every
+    // check of the shared exit, which then leaves by sysretq (the benchmark's
+    // int80_entry_sysret_exit row): every register must survive that exit too. The kernel's SS
+    // at that sysretq is checked from GDB (tests/gdb/sysret_ss.gdb).
+    if (e == ENTRY_INT80) {
+        fill_patterns(&in);
+        in.rax = SYS_null;
+        in.rcx = (uint64_t)regs_int80_return;
+        in.r11 = RFLAGS_USER;
+        check_call_preserves("registers_survive_the_sysret_exit", e, &in, 0);
+    }
 }
 
 // ---- flags ----

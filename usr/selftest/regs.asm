@@ -88,6 +88,7 @@ global %1
 %endmacro
 
 global regs_syscall_return
+global regs_int80_return
 REGS_CALL regs_call_syscall, syscall, regs_syscall_return
 REGS_CALL regs_call_int80, {int 0x80}, regs_int80_return
 

@@ -47,6 +47,8 @@ void regs_call_syscall(const struct regs *in, struct regs *out);
 void regs_call_int80(const struct regs *in, struct regs *out);
 // The address right after regs_call_syscall's `syscall`: what rcx must hold on return.
 extern const char regs_syscall_return[];
+// The address right after regs_call_int80's `int 0x80`: its frame's return RIP.
+extern const char regs_int80_return[];
 
 // pushfq; set TF; popfq; then `syscall` (or `int 0x80`) of nr and a few plain instructions for
 // the single-step trap to land after. TF is cleared again before returning; returns rax.

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "bench/bench_loops.h"
+#include "core/string.h"
 #include "libc/stdio.h"
 #include "libc/stdlib.h"
 #include "libc/syscall.h"
@@ -57,12 +58,13 @@ static void print_round_trip_cost(void)
 // Run every group and the timing, print the summary, exit with the number of failures.
 int main(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
+    if (argc > 0 && strcmp(argv[0], XSTATE_CHILD_ARG) == 0)
+        return xstate_child_main(argc, argv); // spawned by run_xstate_tests as its child
     printf("[selftest] ring-3 suite, pid %ld\n", sys_getpid());
     run_call_tests();
     run_entry_tests();
     run_spawn_tests();
+    run_xstate_tests();
     print_round_trip_cost();
     unsigned failed = check_failed();
     printf("selftest: %u passed, %u failed\n", check_passed(), failed);

@@ -126,14 +126,19 @@ static bool cpu_is_intel(void)
     return sys_sysinfo(&info, sizeof info) == 0 && strcmp(info.cpu_vendor, "GenuineIntel") == 0;
 }
 
-// The legacy entries lstar does not use are shut: `sysenter` faults (SYSENTER_CS = 0: #GP on
-// Intel; #UD on AMD in long mode), and `syscall` from compatibility mode reaches IA32_CSTAR,
-// which answers -ENOSYS (AMD) — Intel CPUs refuse that `syscall` with #UD themselves.
+// The legacy entries lstar does not use are shut: `sysenter` faults and only that program ends,
+// and `syscall` from compatibility mode reaches IA32_CSTAR, which answers -ENOSYS (AMD) — Intel
+// CPUs refuse that `syscall` with #UD themselves. Which fault `sysenter` raises is the CPU's
+// business, not lstar's: #GP on Intel (SYSENTER_CS = 0), #UD on AMD hardware and QEMU's AMD
+// models (not valid in long mode), #GP on Bochs 2.7's `ryzen` model (measured).
 static void legacy_entries_are_refused(void)
 {
     bool intel = cpu_is_intel();
-    check_result("sysenter_from_ring3_is_reported_not_fatal", SPAWN_FAULTED | (intel ? 13 : 6),
-                 spawn(ENTRY_SYSCALL, "crash", "sysenter"));
+    long sysenter = spawn(ENTRY_SYSCALL, "crash", "sysenter");
+    if (sysenter == (SPAWN_FAULTED | 13) || sysenter == (SPAWN_FAULTED | 6))
+        check_pass("sysenter_from_ring3_is_reported_not_fatal");
+    else
+        check_result("sysenter_from_ring3_is_reported_not_fatal", SPAWN_FAULTED | (intel ? 13 : 6), sysenter);
     long fate = spawn(ENTRY_SYSCALL, "crash", "compat-syscall");
     if (intel && fate == (SPAWN_FAULTED | 6))
         check_pass("compat_mode_syscall_is_refused");

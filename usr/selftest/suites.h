@@ -11,4 +11,11 @@ void run_entry_tests(void);
 // spawn_tests.c: children, their fates, and the faults the kernel must survive.
 void run_spawn_tests(void);
 
+// xstate_tests.c: each process's own x87/SSE registers and data selectors, clean at its start.
+void run_xstate_tests(void);
+
+// The child half of xstate_tests.c: a selftest spawned with `xstate-child <role>` runs only this.
+#define XSTATE_CHILD_ARG "xstate-child"
+int xstate_child_main(int argc, char **argv);
+
 #endif

@@ -44,6 +44,7 @@
 #define TF_ERROR 128
 #define TF_RIP 136
 #define TF_CS 144
+#define TF_RSP 160
 #define TF_SIZE 176
 
 // ---- RFLAGS bits (SDM Vol. 1 3.4.3) ----

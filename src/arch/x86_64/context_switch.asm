@@ -1,4 +1,10 @@
 ; Kernel-stack switching between processes, and a new process's first entry to ring 3.
+;
+; The data segment registers travel with each side here. No entry into the kernel loads DS, ES,
+; FS or GS (`syscall` and interrupt gates change only CS and SS), so while the kernel runs they
+; still hold what the running program loaded; they are pushed and popped beside the callee-saved
+; registers. Their bases need no saving: every descriptor a program can load has base 0 and
+; lstar leaves CR4.FSGSBASE clear, so a program's FS and GS bases are always 0.
 
 %include "asm_layout.inc"
 
@@ -7,8 +13,9 @@ global user_first_entry
 
 section .text
 ; void context_switch(uint64_t *save_rsp, uint64_t next_rsp)
-; Saves the callee-saved registers (the C ABI's promise to our caller) on this stack, parks
-; RSP in *save_rsp, and resumes whatever stack next_rsp describes at its own `ret`.
+; Saves the callee-saved registers (the C ABI's promise to our caller) and the data selectors
+; on this stack, parks RSP in *save_rsp, and resumes whatever stack next_rsp describes at its
+; own `ret`. Called with interrupts off (process.c).
 context_switch:
     push rbp
     push rbx
@@ -16,8 +23,45 @@ context_switch:
     push r13
     push r14
     push r15
+    mov eax, ds                           ; the outgoing program's selectors, as it left them
+    push rax
+    mov eax, es
+    push rax
+    mov eax, fs
+    push rax
+    mov eax, gs
+    push rax
     mov [rdi], rsp                        ; where to resume this side later
     mov rsp, rsi                          ; the other side's saved stack
+    ; ---- resuming the other side ----
+    ; SS may be null here: an interrupt gate taken from ring 3 (an exception, the timer, #MC)
+    ; loads a null SS (SDM Vol. 3A 6.14.4), and a child ended that way reaches this point
+    ; with it. The parent would then leave `spawn` by `sysretq` with that null SS, and AMD's
+    ; SYSRET writes SS's selector but not its hidden attributes (Linux: X86_BUG_SYSRET_SS_ATTRS,
+    ; and Linux reloads SS on context switch for it): a later far jump to compatibility mode
+    ; would #SS. Reloading the kernel's flat SS makes every side start from the same SS.
+    mov eax, GDT_KERNEL_DS
+    mov ss, eax                           ; SS <- the kernel data segment, attributes and all
+    pop rax                               ; GS selector
+    pop rcx                               ; FS selector
+    pop rdx                               ; ES selector
+    pop rsi                               ; DS selector
+    mov ds, esi                           ; DS and ES are ignored in 64-bit mode: load as saved
+    mov es, edx
+    mov fs, ecx                           ; FS base <- 0 from the descriptor: the kernel uses no FS
+    ; Loading GS writes the *active* GS base. Here that is IA32_GS_BASE, this CPU's struct
+    ; percpu, which the kernel cannot lose: so make the user's base (0) the active one for the
+    ; load and swap back. Interrupts must be off in between, or a handler would find the user's
+    ; base where CS says the kernel's is; nor may the load fault, and it cannot: the selector
+    ; was live in GS when it was saved, and the GDT does not change. An NMI or #MC can still
+    ; arrive; their handler reads IA32_GS_BASE to decide whether to swapgs (trap_stubs.asm,
+    ; trap_paranoid), so it is fine.
+    pushfq
+    cli                                   ; callers already have IF = 0: this only makes sure
+    swapgs                                ; GS base <- the user's (0); ours to KERNEL_GS_BASE
+    mov gs, eax                           ; the program's GS selector (its base stays 0)
+    swapgs                                ; GS base <- this CPU's struct percpu again
+    popfq
     pop r15
     pop r14
     pop r13
@@ -45,4 +89,10 @@ user_first_entry:
     xor r14d, r14d
     xor r15d, r15d
     swapgs                                ; GS base <- the user's (0); ours goes to KERNEL_GS_BASE
+    ; ---- from here GS base is the user's: interrupts are off (the caller's cli) until iretq;
+    ;      an NMI or #MC reads IA32_GS_BASE itself ----
+    mov ds, eax                           ; null data selectors, whatever the parent had: the
+    mov es, eax                           ; x87/SSE registers were reset too (process.c), so the
+    mov fs, eax                           ; program starts with nothing of anyone else's
+    mov gs, eax                           ; after swapgs: writes the user's GS base, not percpu's
     iretq                                 ; RIP = entry, CS = user, RFLAGS = IF, RSP = stack top

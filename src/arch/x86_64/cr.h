@@ -3,12 +3,19 @@
 #define LSTAR_ARCH_CR_H
 #include <stdint.h>
 
+#define CR0_MP   (1ull << 1)
+#define CR0_EM   (1ull << 2)
+#define CR0_TS   (1ull << 3)
+#define CR0_NE   (1ull << 5)
 #define CR0_WP   (1ull << 16)
 #define CR0_AM   (1ull << 18)
 #define CR4_PAE  (1ull << 5)
 #define CR4_MCE  (1ull << 6)
 #define CR4_PGE  (1ull << 7)
+#define CR4_OSFXSR     (1ull << 9)
+#define CR4_OSXMMEXCPT (1ull << 10)
 #define CR4_UMIP (1ull << 11)
+#define CR4_OSXSAVE    (1ull << 18)
 #define CR4_SMEP (1ull << 20)
 #define CR4_SMAP (1ull << 21)
 

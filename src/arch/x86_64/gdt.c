@@ -49,6 +49,7 @@ void gdt_init_cpu(struct gdt *gdt, struct tss *tss, unsigned cpu)
     tss->ist[IST_NMI - 1] = stack_ist_top(cpu, IST_NMI);
     tss->ist[IST_DF - 1] = stack_ist_top(cpu, IST_DF);
     tss->ist[IST_MC - 1] = stack_ist_top(cpu, IST_MC);
+    tss->ist[IST_DB - 1] = stack_ist_top(cpu, IST_DB);
     tss->iomap_base = sizeof *tss;
 
     gdt->entry[0] = 0;

@@ -10,6 +10,7 @@
 #define LAPIC_ICR_HIGH 0x310
 #define ICR_INIT (5u << 8)
 #define ICR_STARTUP (6u << 8)
+#define ICR_NMI (4u << 8)              // delivery mode NMI: vector field ignored (SDM Vol. 3A 11.6.1)
 #define ICR_LEVEL_ASSERT (1u << 14)
 #define ICR_PENDING (1u << 12)         // delivery status: the last IPI is still being sent
 #define PTE_PWT (1ull << 3)
@@ -54,3 +55,6 @@ bool lapic_send_startup(uint8_t apic_id, uint64_t trampoline_phys)
 {
     return lapic_send(apic_id, ICR_STARTUP | (uint32_t)(trampoline_phys >> 12));
 }
+
+// NMI: the target takes vector 2 at once, whatever its IF (the NMI storm, nmi_storm.c).
+bool lapic_send_nmi(uint8_t apic_id) { return lapic_send(apic_id, ICR_NMI | ICR_LEVEL_ASSERT); }

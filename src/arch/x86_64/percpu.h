@@ -22,7 +22,16 @@ struct percpu {
     // ---- fields below are C-only ----
     struct tss tss;
     struct gdt gdt;
-    uint64_t nmi_count;        // NMIs taken (logged; the self-check injects none)
+    // NMIs taken (nmi.c): the handler only increments these; nmi_report prints them later.
+    struct {
+        uint64_t count;        // every NMI
+        uint64_t ring3;        // ... that interrupted ring 3
+        uint64_t window;       // ... that landed in an entry window (entry_window.c)
+        uint64_t last_rip;     // where the latest one landed
+        uint64_t reported;     // `count` when nmi_report last printed
+    } nmi;
+    uint32_t apic_id;          // this CPU's local APIC id (smp.c; 0 until the APs start)
+    uint64_t db_absorbed;      // kernel-mode single steps absorbed in an entry window (debug_trap.c)
 } __attribute__((aligned(64)));
 
 _Static_assert(offsetof(struct percpu, self) == PERCPU_SELF, "asm_layout.h PERCPU_SELF");

@@ -11,11 +11,13 @@
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/machine_check.h"
 #include "arch/x86_64/msr.h"
+#include "arch/x86_64/nmi_storm.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/qemu_exit.h"
 #include "arch/x86_64/stacks.h"
 #include "arch/x86_64/timer.h"
+#include "arch/x86_64/xstate.h"
 #include "core/acpi.h"
 #include "core/console.h"
 #include "core/multiboot2.h"
@@ -56,10 +58,12 @@ __attribute__((noreturn)) void ap_main(uint64_t cpu)
     percpu_init((unsigned)cpu);
     idt_load();
     cpu_features_enable((unsigned)cpu);
+    xstate_cpu_init((unsigned)cpu);
     machine_check_init((unsigned)cpu);
     syscall_msr_init();
     ap_failures += syscall_msr_check((unsigned)cpu);
     __atomic_store_n(&ap_ready, true, __ATOMIC_RELEASE);
+    nmi_storm_serve((unsigned)cpu); // nmistorm=N: cpu1 sends cpu0 its NMIs, then halts too
     cpu_halt_forever(); // NMIs are still taken (IST stack) and return here
 }
 
@@ -110,6 +114,7 @@ int smp_start_cpus(const struct mb2_info *info)
     }
     lapic_map(cpus.lapic_phys);
     uint8_t self = lapic_id();
+    percpu_areas[0].apic_id = self;
     kprintf("[smp] MADT lists %u CPU(s), local APICs at 0x%llx; boot CPU has APIC id %u\n", cpus.count,
             (unsigned long long)cpus.lapic_phys, self);
     if (cpus.skipped)
@@ -128,6 +133,7 @@ int smp_start_cpus(const struct mb2_info *info)
             continue;
         }
         unsigned cpu = online;
+        percpu_areas[cpu].apic_id = cpus.apic_id[i];
         if (!start_cpu(cpu, cpus.apic_id[i])) {
             kprintf("[smp] cpu%u (APIC id %u) did not come online\n", cpu, cpus.apic_id[i]);
             failures++;

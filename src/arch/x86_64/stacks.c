@@ -11,7 +11,7 @@ struct guarded_stack {
 #define SECTION_STACKS __attribute__((section(".bss.stacks")))
 
 static struct guarded_stack boot_stack SECTION_STACKS __attribute__((used));
-static struct guarded_stack ist_stacks[MAX_CPUS][3] SECTION_STACKS; // NMI, #DF, #MC per CPU
+static struct guarded_stack ist_stacks[MAX_CPUS][IST_STACKS] SECTION_STACKS; // NMI, #DF, #MC, #DB per CPU
 static struct guarded_stack process_stacks[MAX_PROCESS_STACKS] SECTION_STACKS;
 static struct guarded_stack cpu_stacks[MAX_CPUS] SECTION_STACKS; // ap_main's stack, CPUs 1..N
 
@@ -19,7 +19,7 @@ static struct guarded_stack cpu_stacks[MAX_CPUS] SECTION_STACKS; // ap_main's st
 __asm__(".globl boot_stack_top\n.set boot_stack_top, boot_stack + 4096 + 16384");
 _Static_assert(KSTACK_SIZE == 16384, "boot_stack_top above spells out KSTACK_SIZE");
 
-static uint64_t guard_pages[1 + MAX_CPUS * 4 + MAX_PROCESS_STACKS];
+static uint64_t guard_pages[1 + MAX_CPUS * (IST_STACKS + 1) + MAX_PROCESS_STACKS];
 
 // Returns the top of an IST stack of `cpu`.
 uint64_t stack_ist_top(unsigned cpu, enum ist_slot slot)
@@ -45,7 +45,7 @@ size_t stack_guard_pages(const uint64_t **pages)
     size_t n = 0;
     guard_pages[n++] = (uint64_t)boot_stack.guard;
     for (unsigned c = 0; c < MAX_CPUS; c++)
-        for (unsigned s = 0; s < 3; s++)
+        for (unsigned s = 0; s < IST_STACKS; s++)
             guard_pages[n++] = (uint64_t)ist_stacks[c][s].guard;
     for (unsigned i = 0; i < MAX_PROCESS_STACKS; i++)
         guard_pages[n++] = (uint64_t)process_stacks[i].guard;
@@ -61,7 +61,7 @@ int stack_guard_hit(uint64_t addr, const char **what)
     uint64_t page = addr & ~0xfffull;
     if (page == (uint64_t)boot_stack.guard) { *what = "boot stack"; return 1; }
     for (unsigned c = 0; c < MAX_CPUS; c++)
-        for (unsigned s = 0; s < 3; s++)
+        for (unsigned s = 0; s < IST_STACKS; s++)
             if (page == (uint64_t)ist_stacks[c][s].guard) { *what = "IST stack"; return 1; }
     for (unsigned i = 0; i < MAX_PROCESS_STACKS; i++)
         if (page == (uint64_t)process_stacks[i].guard) { *what = "process kernel stack"; return 1; }

@@ -8,7 +8,10 @@
 #define MAX_CPUS 8
 #define MAX_PROCESS_STACKS 8       // processes alive at once (spawn nests: init, selftest, crash)
 
-enum ist_slot { IST_NMI = 1, IST_DF = 2, IST_MC = 3 }; // TSS.IST index (1..7) per vector kind
+// TSS.IST index (1..7) per vector kind: each of these may strike where the current stack cannot
+// be trusted (the entry windows, an exhausted kernel stack), so each gets a stack of its own.
+enum ist_slot { IST_NMI = 1, IST_DF = 2, IST_MC = 3, IST_DB = 4 };
+#define IST_STACKS 4               // IST stacks per CPU: one per ist_slot
 
 uint64_t stack_ist_top(unsigned cpu, enum ist_slot slot);
 uint64_t stack_process_top(unsigned index);

@@ -8,7 +8,9 @@
 %include "arch/x86_64/smap_clac.inc"
 
 extern trap_dispatch
+extern syscall_iretq
 global trap_stub_table
+global trap_common_iretq
 
 section .text
 
@@ -74,7 +76,7 @@ trap_stub_%1:
 
 ; Vectors with an error code: 8, 10-14, 17, 21, 29, 30 (SDM Vol. 3A table 6-1).
 TRAP_NOERR 0
-TRAP_NOERR 1
+TRAP_IST 1                                ; #DB: IST4
 TRAP_IST 2                                ; NMI: IST1
 TRAP_NOERR 3
 TRAP_NOERR 4
@@ -110,16 +112,38 @@ TRAP_NOERR %[v]
 %endrep
 
 ; ---- the common path: vectors that never run on an IST stack ----
-; These can only arrive with a trustworthy CS: from ring 3 (GS is the user's: swap) or from
-; kernel code that already runs with the kernel's GS (the syscall window has IF = 0, and no
-; exception is expected there). NMI and #MC can break into that window, hence trap_paranoid.
+; These arrive with a trustworthy CS: from ring 3 (GS is the user's: swap) or from kernel code
+; that already runs with the kernel's GS (the syscall window has IF = 0, and no exception is
+; expected there), with one exception below. NMI, #MC and #DB can break into the entry windows,
+; hence trap_paranoid.
 trap_common:
-    test byte [rsp + TF_CS - TF_VECTOR], 3 ; came from ring 3?
-    jz .kernel_gs
-    swapgs                                ; yes: GS base <- this CPU's struct percpu
+    PUSH_GPRS                             ; first: RAX and RCX are needed for the test below
+    test byte [rsp + TF_CS], 3            ; came from ring 3?
+    jnz .swap
+    ; From ring 0, yet possibly with the user's GS: an `iretq` back to ring 3 that the CPU
+    ; refused. IRETQ checks the frame it pops (selectors, RIP) before it leaves ring 0 and
+    ; raises #GP, #SS or #NP at the iretq itself (SDM Vol. 2A "IRET"), after the exit path's
+    ; swapgs. Linux's error_entry makes the same check. Such a frame is the program's:
+    ; traps.c stops the program; here only GS must be made right.
+    mov rax, [rsp + TF_RIP]
+    lea rcx, [rel syscall_iretq]
+    cmp rax, rcx
+    je .refused_iret
+    lea rcx, [rel trap_common_iretq]
+    cmp rax, rcx
+    jne .kernel_gs
+.refused_iret:
+    mov rax, [rsp + TF_RSP]               ; the iretq's RSP: the frame it refused
+    test byte [rax + 8], 3                ; that frame's CS: was it going to ring 3?
+    ; [mutant refused-iret-gs: jz -> jmp]
+    jz .kernel_gs                         ; no: an iretq to the kernel, GS is the kernel's
+.swap:
+    ; [mutant swapgs-trap-common-in: delete]
+    swapgs                                ; GS base <- this CPU's struct percpu
 .kernel_gs:
-    PUSH_GPRS
+    ; [mutant cld-trap-common: delete]
     cld                                   ; the C ABI wants DF = 0: ring 3 may have set it
+    ; [mutant clac-trap-common: delete]
     SMAP_CLAC                             ; and AC = 1 would switch SMAP off in the handler
     mov rdi, rsp                          ; trap_dispatch(struct trap_frame *)
     call trap_dispatch                    ; RSP is 16-byte aligned here (TF_SIZE % 16 == 0)
@@ -127,34 +151,46 @@ trap_common:
     add rsp, 16                           ; drop vector and error code
     test byte [rsp + TF_CS - TF_RIP], 3   ; returning to ring 3? (RSP is at the saved RIP)
     jz .kernel_ret
+    ; [mutant swapgs-trap-common-out: delete]
     swapgs                                ; give the user its GS base back
 .kernel_ret:
+trap_common_iretq:
     iretq
 
-; ---- the paranoid path: NMI, #DF, #MC on their IST stacks ----
+; ---- the paranoid path: NMI, #DF, #MC and #DB on their IST stacks ----
 ; These can arrive anywhere, including between `syscall` and the LSTAR stub's swapgs (CPL 0,
 ; user GS) or between the exit path's swapgs and sysretq. CS says nothing about GS there, so
 ; read IA32_GS_BASE itself: kernel GS bases are kernel-half (negative) addresses.
-; Limit, stated plainly: the CPU holds off further NMIs until the NMI handler's iretq, but any
-; iretq un-blocks them, so an exception taken *inside* the NMI handler would let a second NMI
-; reuse the same IST stack (Linux's entry_64.S spends a page of code on this). lstar's NMI
-; handler only counts and prints, and takes no exception.
+; That test relies on one invariant: ring 3 can never make its GS base negative. It holds
+; because CR4.FSGSBASE stays off (cpu_features.c never sets it: `wrgsbase` is #UD in ring 3),
+; lstar has no call that sets a user GS base, and a selector loaded into GS from ring 3 takes
+; its base from a GDT descriptor, all of which have base 0 (SDM Vol. 3A 3.4.4). Turn
+; FSGSBASE on and this test must become Linux's: compare against the per-CPU base itself.
+; Limit, stated plainly (docs/design.md "NMIs"): the CPU holds off further NMIs until the
+; NMI handler's iretq, but any iretq un-blocks them, so an exception taken *inside* the NMI
+; handler and returned from would let a second NMI reuse the same IST stack (Linux's
+; entry_64.S spends a page of code on this). lstar's NMI handler only counts; the one event
+; that can interrupt it and return with iretq is a corrected-error #MC.
 trap_paranoid:
     PUSH_GPRS
+    ; [mutant cld-trap-paranoid: delete]
     cld                                   ; DF and AC as for trap_common; iretq restores both
-    SMAP_CLAC
+    SMAP_CLAC                             ; [mutant clac-trap-paranoid: delete]
     xor ebx, ebx                          ; rbx (callee-saved) = "we swapped", for the way out
     mov ecx, MSR_GS_BASE
     rdmsr                                 ; EDX:EAX = current GS base
     test edx, edx
+    ; [mutant paranoid-gs-always-swap: delete]
+    ; [mutant paranoid-gs-never-swap: js -> jmp]
     js .have_kernel_gs                    ; bit 63 set: already the kernel's
-    swapgs
+    swapgs                                ; [mutant swapgs-trap-paranoid-in: delete]
     mov ebx, 1
 .have_kernel_gs:
     mov rdi, rsp
     call trap_dispatch
     test ebx, ebx
     jz .no_swap_back
+    ; [mutant swapgs-trap-paranoid-out: delete]
     swapgs                                ; restore exactly the GS state we found
 .no_swap_back:
     POP_GPRS

@@ -2,13 +2,17 @@
 //
 // A fault in ring 3 ends that program with a report and the kernel carries on; a fault in
 // the kernel is a kernel bug and panics. NMI and #DB are the exceptions to "fault": an NMI is
-// counted and logged, a ring-3 #DB (single step) is counted for the program and TF cleared.
+// counted (nmi.c), a single step is counted and TF cleared (debug_trap.c), and a machine check
+// is judged by what the banks say (machine_check.c).
 #include "arch/x86_64/traps.h"
 #include "arch/x86_64/cr.h"
+#include "arch/x86_64/debug_trap.h"
 #include "arch/x86_64/machine_check.h"
+#include "arch/x86_64/nmi.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/pic.h"
 #include "arch/x86_64/stacks.h"
+#include "arch/x86_64/timer.h"
 #include "core/console.h"
 #include "core/ksyms.h"
 #include "core/panic.h"
@@ -118,36 +122,62 @@ static void handle_irq(struct trap_frame *tf)
     if (irq == 0)
         timer_ticks++;
     pic_eoi(irq);
-    if (irq == 0 && (tf->cs & 3))
+    if (irq == 0 && (tf->cs & 3)) {
+        // Ring 3 was interrupted, so no kernel line is half printed: a safe moment to say what
+        // the NMI handler only counted. Once a second at most.
+        if (timer_ticks % TIMER_HZ == 0)
+            nmi_report(this_cpu(), false);
         process_user_tick(); // may stop the program: after the EOI, which it would never reach
+    }
+}
+
+extern const char syscall_iretq[], trap_common_iretq[];
+
+// Tells whether a ring-0 fault is an `iretq` back to ring 3 that the CPU refused (a
+// non-canonical RIP, a null or wrong SS or CS in the frame: SDM Vol. 2A "IRET"), and if so fills
+// *user with the program's view: its registers (the exit had restored them) and the frame the
+// iretq refused, which sits where the iretq's RSP points. trap_common already swapped GS.
+static bool refused_iret_to_user(const struct trap_frame *tf, struct trap_frame *user)
+{
+    if (tf->cs & 3 || (tf->rip != (uint64_t)syscall_iretq && tf->rip != (uint64_t)trap_common_iretq))
+        return false;
+    const uint64_t *refused = (const uint64_t *)tf->rsp; // RIP, CS, RFLAGS, RSP, SS
+    if (!(refused[1] & 3))
+        return false;
+    *user = *tf;
+    user->rip = refused[0], user->cs = refused[1], user->rflags = refused[2];
+    user->rsp = refused[3], user->ss = refused[4];
+    return true;
 }
 
 // The C entry of every exception and IRQ stub.
 void trap_dispatch(struct trap_frame *tf)
 {
+    if (tf->vector == VEC_NMI) {
+        nmi_handle(tf); // first, and nothing else: bounded work only (nmi.c)
+        return;
+    }
     if (tf->vector >= VEC_IRQ0) {
         handle_irq(tf);
         return;
     }
-    if (tf->vector == VEC_NMI) {
-        struct percpu *cpu = this_cpu();
-        cpu->nmi_count++;
-        kprintf("[nmi] cpu%llu NMI #%llu at RIP=%016llx (%s), handled on the IST stack\n",
-                (unsigned long long)cpu->cpu, (unsigned long long)cpu->nmi_count, (unsigned long long)tf->rip,
-                (tf->cs & 3) ? "ring 3" : "ring 0");
+    if (tf->vector == VEC_DB && debug_trap_handle(tf))
+        return;
+    if (tf->vector == VEC_MC) {
+        machine_check_handle(tf); // resumes, stops the program or panics, by what the banks say
         return;
     }
-    if (tf->vector == VEC_MC)
-        machine_check_report();
-    if (tf->cs & 3) {
-        struct process *p = process_current();
-        if (tf->vector == VEC_DB && p) {
-            // Single step after the user set TF: count it, stop stepping, resume.
-            p->debug_traps++;
-            tf->rflags &= ~(uint64_t)RFLAGS_TF;
-            return;
-        }
+    if (tf->cs & 3)
         process_kill_after_fault(tf);
+    struct trap_frame user;
+    if (refused_iret_to_user(tf, &user)) {
+        // As Linux does for a faulting IRET: the program's return frame is bad, so the program
+        // pays, with a report of that frame, and the kernel goes on.
+        kprintf("[fault] the iretq back to ring 3 raised %s (error code 0x%llx) on the program's frame: "
+                "RIP=%016llx CS=%04llx SS=%04llx\n",
+                trap_vector_name(tf->vector), (unsigned long long)tf->error_code, (unsigned long long)user.rip,
+                (unsigned long long)user.cs, (unsigned long long)user.ss);
+        process_kill_after_fault(&user);
     }
     if (tf->vector == expect_vector) {
         kprintf("[ktest] caught the expected %s at RIP=%016llx CR2=%016llx, resuming\n",

@@ -17,6 +17,7 @@ _Static_assert(offsetof(struct trap_frame, vector) == TF_VECTOR, "asm_layout.h T
 _Static_assert(offsetof(struct trap_frame, error_code) == TF_ERROR, "asm_layout.h TF_ERROR");
 _Static_assert(offsetof(struct trap_frame, rip) == TF_RIP, "asm_layout.h TF_RIP");
 _Static_assert(offsetof(struct trap_frame, cs) == TF_CS, "asm_layout.h TF_CS");
+_Static_assert(offsetof(struct trap_frame, rsp) == TF_RSP, "asm_layout.h TF_RSP");
 _Static_assert(sizeof(struct trap_frame) == TF_SIZE, "asm_layout.h TF_SIZE");
 _Static_assert(TF_SIZE % 16 == 0, "the C handler runs on a 16-byte aligned stack");
 

@@ -17,14 +17,19 @@ bool user_range_ok(uint64_t addr, uint64_t len, bool write)
 {
     if (len == 0)
         return true;
+    // [mutant user-range-null-page: "addr < PAGE_SIZE || " -> ""]
+    // [mutant user-range-wrap: "addr + len < addr || " -> ""]
+    // [mutant user-range-ceiling: " || addr + len > USER_CEILING" -> ""]
     if (addr < PAGE_SIZE || addr + len < addr || addr + len > USER_CEILING)
         return false;
     uint64_t cr3 = read_cr3();
+    // [mutant user-range-first-page-only: "page < addr + len" -> "page < addr + 1"]
     for (uint64_t page = addr & ~(PAGE_SIZE - 1); page < addr + len; page += PAGE_SIZE) {
         uint64_t flags;
+        // [mutant user-range-user-bit: " || !(flags & PTE_USER)" -> ""]
         if (!paging_translate(cr3, page, NULL, &flags) || !(flags & PTE_USER))
             return false;
-        if (write && !(flags & PTE_WRITABLE))
+        if (write && !(flags & PTE_WRITABLE)) // [mutant user-range-writable: "write &&" -> "0 &&"]
             return false;
     }
     return true;
@@ -41,7 +46,7 @@ static void copy_with_user_access(void *dst, const void *src, size_t n)
 {
     SMAP_SITE("stac"); // AC = 1: SMAP lets supervisor accesses to user pages through
     __asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
-    SMAP_SITE("clac"); // AC = 0: user pages are off-limits again
+    SMAP_SITE("clac"); // AC = 0: user pages are off-limits again [mutant copy-clac: delete]
 }
 
 // Copies n bytes from user address src; 0, or -EFAULT with nothing copied.
@@ -67,6 +72,7 @@ int copy_to_user(uint64_t dst, const void *src, size_t n)
 long copy_string_from_user(char *dst, uint64_t src, size_t size)
 {
     for (size_t i = 0; i < size; i++) {
+        // [mutant string-page-recheck: " || ((src + i) & (PAGE_SIZE - 1)) == 0" -> ""]
         if ((i == 0 || ((src + i) & (PAGE_SIZE - 1)) == 0) && !user_range_ok(src + i, 1, false))
             return -EFAULT;
         copy_with_user_access(&dst[i], (const void *)(src + i), 1);

@@ -1,0 +1,360 @@
+#!/usr/bin/env bash
+# Boot an lstar ISO in Bochs, show the kernel's serial log live, and judge the run.
+#
+# Bochs is a second, independent model of the CPU beside QEMU's TCG: its own decoder, its own
+# exception and SYSRET rules (Intel's #GP for SYSRET to a non-canonical RCX, on every model), its
+# own APIC and BIOS. It has neither fw_cfg nor isa-debug-exit, so:
+#  - the command line reaches the kernel through GRUB: every run boots a copy of the ISO whose
+#    grub.cfg is the original with --cmdline appended to each `multiboot2` line (later options
+#    win, as with qemu-run.sh's fw_cfg) and the menu's timeout set to 0;
+#  - the verdict comes from the serial log alone: the run passes only if the kernel printed
+#    "[boot] done: success", every --expect matched a line and no --reject did. The run ends at
+#    "[boot] done:", at the end of a panic report, when Bochs exits (a triple fault is a Bochs
+#    panic here), or at --timeout.
+# The last line printed is always "[run] PASS (...)" or "[run] FAIL: <reason>"; the exit status
+# is 0 for PASS, 1 for FAIL and 2 for a usage or setup error (nothing was booted).
+set -euo pipefail
+export LC_ALL=C   # plain byte regexes, and '.' as the decimal point in $EPOCHREALTIME
+
+usage() {
+  cat <<'EOF'
+Usage: bochs-run.sh --iso PATH [options]
+
+Boot PATH (lstar's GRUB2 multiboot2 ISO) in Bochs through its BIOS and judge the run.
+
+  --iso PATH           the ISO to boot (required)
+  --cpu MODEL          Bochs CPU model (default: corei7_skylake_x; `bochs --help cpu` lists
+                       them, e.g. tigerlake, ryzen)
+  --cmdline "TEXT"     kernel options, appended to the multiboot2 line of a copy of the ISO's
+                       grub.cfg, so they override GRUB's (quotes and backslashes are refused)
+  --timeout SEC        seconds before the guest counts as hung (default: 300; 0 = no limit)
+  --log FILE           keep a copy of the serial log in FILE, and Bochs's own log beside it in
+                       FILE without .log plus .bochs.log (default: temporary files)
+  --memory MB          guest RAM in MiB (default: 256)
+  --smp N              number of CPUs (default: 1)
+  --expect REGEX       an extended regex some serial line must match (repeatable)
+  --reject REGEX       an extended regex no serial line may match (repeatable)
+  -h, --help           this text
+
+Needs bochs, bochs-term, bochsbios and vgabios (Debian), grub-mkrescue and xorriso. Bochs
+draws the guest's screen with its term display on a pseudo-terminal of its own, which this
+script reads and discards: no terminal and no standard input are needed.
+Exit status: 0 PASS, 1 FAIL, 2 usage or setup error.
+EOF
+}
+
+die_usage() {
+  echo "bochs-run.sh: $*" >&2
+  echo >&2
+  usage >&2
+  exit 2
+}
+
+die_setup() {
+  echo "bochs-run.sh: $*" >&2
+  exit 2
+}
+
+readonly BOCHS=bochs
+readonly BIOS=/usr/share/bochs/BIOS-bochs-latest
+readonly VGABIOS=/usr/share/vgabios/vgabios.bin
+readonly GRUB_PC_DIR=/usr/lib/grub/i386-pc
+
+iso=""
+cpu=corei7_skylake_x
+cmdline=""
+have_cmdline=0
+timeout_s=300
+log=""
+memory=256
+smp=1
+expects=()
+rejects=()
+
+# need_value OPTION ARGC: the option needs a value after it.
+need_value() {
+  [[ $2 -ge 2 ]] || die_usage "option $1 needs a value"
+}
+
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --iso)     need_value "$1" $#; iso=$2; shift 2 ;;
+    --cpu)     need_value "$1" $#; cpu=$2; shift 2 ;;
+    --cmdline) need_value "$1" $#; cmdline=$2; have_cmdline=1; shift 2 ;;
+    --timeout) need_value "$1" $#; timeout_s=$2; shift 2 ;;
+    --log)     need_value "$1" $#; log=$2; shift 2 ;;
+    --memory)  need_value "$1" $#; memory=$2; shift 2 ;;
+    --smp)     need_value "$1" $#; smp=$2; shift 2 ;;
+    --expect)  need_value "$1" $#; expects+=("$2"); shift 2 ;;
+    --reject)  need_value "$1" $#; rejects+=("$2"); shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *)         die_usage "unknown option '$1'" ;;
+  esac
+done
+
+# ---- check the options ----
+[[ -n $iso ]] || die_usage "--iso is required"
+[[ $timeout_s =~ ^[0-9]+$ ]] || die_usage "--timeout needs a whole number of seconds, not '$timeout_s'"
+[[ $memory =~ ^[1-9][0-9]*$ ]] || die_usage "--memory needs a number of MiB, not '$memory'"
+[[ $smp =~ ^[1-9][0-9]*$ ]] || die_usage "--smp needs a positive number, not '$smp'"
+[[ $cpu =~ ^[a-z0-9_]+$ ]] || die_usage "--cpu: '$cpu' is not a Bochs CPU model name"
+# GRUB escapes quotes and backslashes it passes on, so they would not reach the kernel as given.
+[[ $cmdline =~ [\'\"\\] ]] && die_usage "--cmdline: quotes and backslashes cannot pass through GRUB: $cmdline"
+[[ $cmdline =~ [[:cntrl:]] ]] && die_usage "--cmdline: control characters are not allowed"
+for re in "${expects[@]}" "${rejects[@]}"; do
+  # grep exits 2 on a malformed regex; catch it now rather than after the boot.
+  if grep -Eq -- "$re" </dev/null 2>/dev/null; [[ $? -eq 2 ]]; then
+    die_usage "not a valid extended regex: $re"
+  fi
+done
+
+[[ -f $iso ]] || die_setup "ISO not found: $iso (build it first: cmake --build --preset default)"
+command -v "$BOCHS" >/dev/null || die_setup "$BOCHS not found: install it (Debian: apt-get install bochs bochs-term bochsbios vgabios)"
+[[ -f $BIOS ]] || die_setup "Bochs BIOS not found: $BIOS (Debian: apt-get install bochsbios)"
+[[ -f $VGABIOS ]] || die_setup "VGA BIOS not found: $VGABIOS (Debian: apt-get install vgabios)"
+compgen -G "/usr/lib/*/bochs/plugins/libbx_term_gui.so*" >/dev/null ||
+  compgen -G "/usr/lib/bochs/plugins/libbx_term_gui.so*" >/dev/null ||
+  die_setup "Bochs's term display is missing (Debian: apt-get install bochs-term)"
+command -v grub-mkrescue >/dev/null || die_setup "grub-mkrescue not found (Debian: apt-get install grub-common grub-pc-bin)"
+[[ -d $GRUB_PC_DIR ]] || die_setup "GRUB's BIOS modules not found: $GRUB_PC_DIR (Debian: apt-get install grub-pc-bin)"
+command -v xorriso >/dev/null || die_setup "xorriso not found (Debian: apt-get install xorriso)"
+
+# The model list Bochs itself prints, so a typo is a usage error, not a Bochs panic.
+models=$("$BOCHS" --help cpu 2>&1 | awk '/^Supported CPU models:/ { on = 1; next } on && /^[a-z0-9_]+$/')
+grep -qx -- "$cpu" <<<"$models" ||
+  die_usage "--cpu: Bochs has no model '$cpu'; it has: $(echo $models)"
+
+# ---- temporary files, removed on exit; a Bochs still running is ended first ----
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/bochs-run.XXXXXX")
+runner_pid=""
+tail_pid=""
+drain_pid=""
+# stop_bochs: end Bochs. Its term display only logs SIGTERM; SIGHUP makes it quit cleanly
+# ("Received SIGHUP: quit simulation"), which takes a second or two. KILL if it lingers.
+stop_bochs() {
+  local i
+  kill -HUP "$runner_pid" 2>/dev/null || return 0
+  for i in {1..50}; do
+    kill -0 "$runner_pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -KILL "$runner_pid" 2>/dev/null || true
+}
+cleanup() {
+  if [[ -n $runner_pid ]]; then
+    stop_bochs
+    wait "$runner_pid" 2>/dev/null || true
+  fi
+  if [[ -n $tail_pid ]]; then kill -TERM "$tail_pid" 2>/dev/null || true; fi
+  if [[ -n $drain_pid ]]; then kill -TERM "$drain_pid" 2>/dev/null || true; fi
+  chmod -R u+w "$tmp" 2>/dev/null   # xorriso extracts read-only files and folders
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'echo "[run] interrupted" >&2; exit 130' INT
+trap 'exit 143' TERM
+if [[ -z $log ]]; then
+  log=$tmp/serial.log
+  bochs_log=$tmp/bochs.log
+else
+  mkdir -p "$(dirname "$log")"
+  bochs_log=${log%.log}.bochs.log
+fi
+: >"$bochs_log"
+
+# ---- the ISO copy: the same kernel and modules, a menu that boots at once with --cmdline ----
+# Only the BIOS half of grub-mkrescue is built (-d i386-pc): Bochs boots through its BIOS.
+root=$tmp/iso
+mkdir -p "$root"
+xorriso -osirrox on -indev "$iso" -extract /boot "$root/boot" >"$tmp/xorriso.txt" 2>&1 ||
+  die_setup "cannot read /boot from $iso: $(tail -n1 "$tmp/xorriso.txt")"
+chmod -R u+w "$root"
+cfg=$root/boot/grub/grub.cfg
+[[ -f $cfg ]] || die_setup "$iso has no /boot/grub/grub.cfg"
+grep -Eq '^[[:space:]]*multiboot2[[:space:]]' "$cfg" || die_setup "$iso's grub.cfg has no multiboot2 line"
+find "$root/boot/grub" -mindepth 1 -maxdepth 1 ! -name grub.cfg -exec rm -rf {} +
+# Each option becomes one single-quoted GRUB word; a `set timeout=0` after the menu entries wins
+# over the file's own, because GRUB reads the whole file before it shows the menu.
+grub_words=""
+read -ra words <<<"$cmdline"
+for word in "${words[@]}"; do
+  grub_words+=" '$word'"
+done
+GRUB_WORDS=$grub_words awk '
+  /^[[:space:]]*multiboot2[[:space:]]/ { print $0 ENVIRON["GRUB_WORDS"]; next }
+  { print }
+  END { print "set timeout=0" }
+' "$cfg" >"$cfg.new"
+mv "$cfg.new" "$cfg"
+boot_iso=$tmp/boot.iso
+grub-mkrescue -d "$GRUB_PC_DIR" -o "$boot_iso" "$root" >"$tmp/grub-mkrescue.txt" 2>&1 ||
+  die_setup "grub-mkrescue failed: $(tail -n3 "$tmp/grub-mkrescue.txt")"
+
+# ---- the Bochs configuration ----
+serial_raw=$tmp/com1.raw
+: >"$serial_raw"
+cat >"$tmp/bochsrc" <<EOF
+# Written by bochs-run.sh for one run.
+megs: $memory
+# A triple fault must end the run, not reboot into GRUB again.
+cpu: model=$cpu, count=$smp, reset_on_triple_fault=0
+romimage: file=$BIOS
+vgaromimage: file=$VGABIOS
+ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14
+ata0-master: type=cdrom, path="$boot_iso", status=inserted
+boot: cdrom
+com1: enabled=1, mode=file, dev="$serial_raw"
+display_library: term
+# As fast as the host goes; guest time follows the instruction count.
+clock: sync=none, time0=local
+log: $bochs_log
+panic: action=fatal
+error: action=report
+info: action=report
+debug: action=ignore
+# No sound card on a test machine: the PC speaker would only print ALSA errors.
+speaker: enabled=0
+EOF
+# Debian's Bochs has its debugger built in, which stops before the first instruction: continue,
+# and quit should the simulation ever come back to the debugger's prompt.
+printf 'c\nq\n' >"$tmp/debugger.rc"
+
+bochs_version=$("$BOCHS" --help 2>&1 | sed -nE 's/^ *Bochs x86 Emulator ([^ ]+).*/\1/p' | head -n1)
+
+# ---- the header: on stdout and at the top of the log ----
+header=("[run] emulator=bochs cpu=$cpu firmware=bios bochs=${bochs_version:-unknown}")
+header+=("[run] memory=${memory}M smp=$smp timeout=$([[ $timeout_s -eq 0 ]] && echo none || echo "${timeout_s}s")")
+[[ $have_cmdline == 1 ]] && header+=("[run] cmdline=\"$cmdline\"")
+header+=("[run] bochs log: $bochs_log")
+printf '%s\n' "${header[@]}" | tee "$log"
+header_lines=${#header[@]}
+
+# ---- run ----
+# Debian's Bochs has both its debugger and the term display, and such a build draws the screen
+# on a pseudo-terminal it opens itself, announced on stderr as `Bochs connected to screen
+# "/dev/pts/N"`, for a user to attach to. Nobody does here, so the watch loop below reads that
+# terminal and throws the screen away: unread, its buffer fills and Bochs blocks in write() for
+# good. (A build without the debugger draws on stdout, a file here, and needs nothing.) stdin is
+# /dev/null, so a missing stdin (CI) changes nothing. The subshell's pid becomes Bochs's through
+# exec (/usr/bin/bochs is a wrapper that execs bochs-bin).
+start=$EPOCHREALTIME
+( cd "$tmp" && exec env TERM=xterm "$BOCHS" -q -f "$tmp/bochsrc" -rc "$tmp/debugger.rc" \
+    </dev/null >"$tmp/bochs-console.txt" 2>&1 ) &
+runner_pid=$!
+# The serial log, live: CR and ANSI escapes dropped, one line at a time.
+tail -s 0.2 -n +1 -f --pid="$runner_pid" "$serial_raw" 2>/dev/null |
+  sed -u -E 's/\r//g; s/\x1b\[[0-9;=?]*[A-Za-z]//g' | tee -a "$log" &
+tail_pid=$!
+
+serial=$tmp/serial-only.log
+# serial_lines: the guest's lines so far, without the header.
+serial_lines() {
+  tail -n +"$((header_lines + 1))" "$log" >"$serial" 2>/dev/null || true
+}
+
+# since T SEC: have more than SEC seconds passed since $EPOCHREALTIME was T?
+since() {
+  awk -v a="$1" -v b="$EPOCHREALTIME" -v s="$2" 'BEGIN { exit !(b - a > s) }'
+}
+
+# Watch until the kernel says it is done, a panic report ends, Bochs exits, or time runs out.
+ending=""
+panic_seen_at=""
+while kill -0 "$runner_pid" 2>/dev/null; do
+  sleep 0.25
+  if [[ -z $drain_pid ]]; then
+    screen=$(sed -nE 's/.*Bochs connected to screen "(\/dev\/pts\/[0-9]+)".*/\1/p' "$tmp/bochs-console.txt" | head -n1)
+    if [[ -n $screen ]]; then
+      cat "$screen" >/dev/null 2>&1 &
+      drain_pid=$!
+    fi
+  fi
+  serial_lines
+  if grep -Eq '^\[boot\] done: ' "$serial"; then
+    ending=done; break
+  fi
+  if grep -q '^\[panic\] the kernel stops here' "$serial"; then
+    ending=panic; break
+  fi
+  # A panic whose report never ends (a fault inside it): give it 5 s, then stop.
+  if [[ -z $panic_seen_at ]] && grep -q 'PANIC' "$serial"; then
+    panic_seen_at=$EPOCHREALTIME
+  fi
+  if [[ -n $panic_seen_at ]] && since "$panic_seen_at" 5; then
+    ending=panic; break
+  fi
+  if [[ $timeout_s -gt 0 ]] && since "$start" "$timeout_s"; then
+    ending=timeout; break
+  fi
+done
+end=$EPOCHREALTIME
+if [[ -n $ending ]]; then stop_bochs; fi
+set +e
+wait "$runner_pid"
+status=$?
+set -e
+runner_pid=""
+wait "$tail_pid" 2>/dev/null || true
+tail_pid=""
+if [[ -n $drain_pid ]]; then
+  kill -TERM "$drain_pid" 2>/dev/null || true   # it ends by itself when Bochs closes the terminal
+  wait "$drain_pid" 2>/dev/null || true
+  drain_pid=""
+fi
+elapsed=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
+serial_lines
+# Bochs may have ended by itself right after the kernel's last line (its shutdown port, 0x8900):
+# judge by the whole log, now that it is complete.
+if [[ -z $ending ]]; then
+  if grep -Eq '^\[boot\] done: ' "$serial"; then
+    ending=done
+  elif grep -q '^\[panic\] the kernel stops here' "$serial"; then
+    ending=panic
+  fi
+fi
+
+# Bochs's panics and errors (its log marks them 'p[' and 'e['), for the reader of a failure.
+bochs_panic=$(grep -m1 -E '^[0-9]+p\[' "$bochs_log" | sed -E 's/^[0-9]+p\[[^]]*\] *//' || true)
+
+# ---- the verdict ----
+failures=()
+if [[ $ending == timeout ]]; then
+  last=$(grep -v '^[[:space:]]*$' "$serial" | tail -n1 | cut -c1-120)
+  failures+=("guest hung: no end within $timeout_s s (last serial line: ${last:-none})")
+elif [[ -z $ending ]]; then
+  if [[ -n $bochs_panic ]]; then
+    failures+=("Bochs stopped the guest (exit $status): $bochs_panic")
+  else
+    failures+=("Bochs exited (status $status) before the kernel finished: $(grep -v -e '^[[:space:]]*$' -e '^ALSA' "$tmp/bochs-console.txt" | tail -n1 || true)")
+  fi
+fi
+if grep -q 'PANIC' "$serial"; then
+  failures+=("kernel panic: $(grep -m1 'PANIC' "$serial" | cut -c1-120)")
+elif grep -q '^\[boot\] done: failure' "$serial"; then
+  failures+=("the kernel reported failure ([boot] done: failure)")
+elif [[ $ending == done ]] && ! grep -q '^\[boot\] done: success' "$serial"; then
+  failures+=("no '[boot] done: success' line")
+fi
+for re in "${expects[@]}"; do
+  grep -Eq -- "$re" "$serial" || failures+=("expected line not found: $re")
+done
+for re in "${rejects[@]}"; do
+  if line=$(grep -E -m1 -- "$re" "$serial"); then
+    failures+=("rejected line found: $line")
+  fi
+done
+
+checks=$((${#expects[@]} + ${#rejects[@]}))
+met="$checks expectation$([[ $checks -eq 1 ]] || echo s) met"
+
+# verdict LINE STATUS: print the final line to stdout and the log, and exit.
+verdict() {
+  echo "$1" | tee -a "$log"
+  exit "$2"
+}
+
+[[ ${#failures[@]} -eq 0 ]] && verdict "[run] PASS ([boot] done: success, $met, $elapsed s)" 0
+for ((i = 1; i < ${#failures[@]}; i++)); do
+  echo "[run] also: ${failures[i]}" | tee -a "$log"
+done
+verdict "[run] FAIL: ${failures[0]}" 1

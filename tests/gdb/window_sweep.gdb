@@ -1,0 +1,354 @@
+# An NMI and a machine check at EVERY instruction boundary of the entry windows, one boundary at a
+# time, in a fixed order: the `syscall` entry (from the ring-3 `syscall` itself to the first
+# instruction on the kernel stack, lstar_entry_safe_stack), its `sysretq` exit (from the stack
+# switch back to the user's RSP to the sysretq), the `int 0x80` entry (from the ring-3 `int 0x80`
+# to int80_entry.kernel_gs, the first instruction with the kernel's GS and SS) and its `iretq` exit
+# (syscall_exit_iret to syscall_iretq). The calls swept are the selftest's register-exact getpid
+# through each entry (usr/selftest/regs.asm: every register loaded with its own pattern, all
+# compared by the selftest afterwards).
+#
+# At each boundary, for each event (NMI, vector 2; #MC, vector 18):
+#   - the event is taken right there: its stub is reached with the frame's RIP = the boundary,
+#     and CS, RFLAGS, RSP and SS as they were;
+#   - the stub runs on its IST stack (IST1 for NMI, IST3 for #MC: the frame at the top), the
+#     handler (nmi_handle, machine_check_handle) with GS_BASE = &percpu_areas[0] and the user's GS
+#     base (0) in KERNEL_GS_BASE, whatever GS was at the boundary; at the stub's iretq
+#     GS_BASE and KERNEL_GS_BASE are again what they were at the boundary;
+#   - execution goes on at the same boundary with every general register, RSP, RFLAGS, the
+#     segment selectors, FS_BASE, GS_BASE and KERNEL_GS_BASE unchanged; an NMI is counted once,
+#     at that RIP.
+# After each exit the call has returned its result with the registers the ABI keeps, and the
+# selftest, which checks every register of these calls itself, must still pass.
+#
+# The #MC is a "spurious log": bank 1 STATUS = VAL|UC (EN=0, OVER=0), MCG_STATUS = RIPV|MCIP.
+# QEMU's `mce` raises #MC only for UC=1; machine_check.c classifies UC=1 EN=0 OVER=0 as spurious
+# (SDM Vol. 3B 16.10.4.1's pseudocode: log it, it did not raise this #MC), and with RIPV=1 and
+# nothing else logged it resumes in either ring and clears the bank and MCIP ("Machine checks"
+# in docs/design.md). So it is survivable at every boundary, and the next one finds MCIP clear
+# (with MCIP still set QEMU would turn it into a triple fault).
+#
+# How an event is put at an exact boundary. The CPU is stopped at the boundary (reached by a
+# breakpoint or by `stepi`, with no breakpoint left at it); `monitor nmi` or `monitor mce ...`
+# goes to QEMU's monitor through the gdbstub and makes the event pending on the stopped vCPU;
+# a breakpoint goes on the event's stub and GDB continues. QEMU's TCG takes pending NMIs and
+# machine checks before it runs the next instruction, so the event is delivered at the
+# boundary the CPU stopped at, before that boundary's instruction, and the stub's breakpoint
+# stops it there. Two things this avoids, found with QEMU 7.2:
+#   - `stepi` after the injection does not deliver it: the gdbstub steps with interrupts masked
+#     (`maintenance packet qqemu.sstep` answers 0x7 = ENABLE|NOIRQ|NOTIMER); the instruction
+#     runs and the NMI is taken one boundary later, at the next continue.
+#   - with `maintenance packet Qqemu.sstep=0x1` (interrupts allowed while stepping), one `stepi`
+#     delivers the NMI and runs its whole handler and return, and stops back at the boundary:
+#     nothing of the handler can be looked at.
+# A continue from a breakpointed PC would also be wrong (GDB first steps over the breakpoint,
+# with interrupts masked), hence `delete` after every stop.
+# One boundary is where QEMU's model and hardware may part: right after int80_entry's `mov ss`
+# (int80_entry.kernel_gs) TCG takes the NMI at once, where a CPU may hold it off for one more
+# instruction (SDM Vol. 3A 6.8.3: MOV SS inhibits interrupts until the boundary after the next
+# instruction). The checks there hold for QEMU's model; a CPU that waits would deliver the NMI
+# one boundary later, with GS and the stack already the kernel's.
+#
+# How many boundaries there must be comes from the code itself: between the labels of each
+# window the instructions are counted with the disassembler (x/2i leaves the next instruction's
+# address in $_); the sweep must visit exactly those, each one stepi after the last, and the
+# last check compares the two counts.
+#
+# Run by tests/gdb/gdb-test.sh; each check prints "[gdb] PASS name" or "[gdb] FAIL name ...".
+# Checks marked "# repeats" run once per boundary and event.
+set architecture i386:x86-64
+set pagination off
+set confirm off
+
+set $fails = 0
+set $in_sweep = 0
+set $b = 0
+set $ev = 0
+
+# check EXPRESSION NAME: the expression must be written without spaces (GDB splits a user
+# command's arguments at whitespace). Inside the sweep a failure says where it happened.
+define check
+  if $arg0
+    echo [gdb] PASS $arg1\n
+  else
+    set $fails = $fails + 1
+    if $in_sweep
+      printf "[gdb] FAIL $arg1: boundary 0x%lx, vector %d\n", $b, $ev
+    else
+      echo [gdb] FAIL $arg1\n
+    end
+  end
+end
+
+# count_insns FIRST LAST: $insns = the instructions from address FIRST up to and including the
+# one at LAST, as the disassembler decodes them; $insn_before_last = the one just before LAST.
+# LAST not on an instruction boundary gives -1000, which no sweep can match.
+define count_insns
+  set $a = (long)$arg0
+  set $insns = 1
+  set $insn_before_last = 0
+  while $a < (long)$arg1
+    set $insn_before_last = $a
+    x/2i $a
+    set $a = (long)$_
+    set $insns = $insns + 1
+  end
+  if $a != (long)$arg1
+    set $insns = -1000
+  end
+end
+
+# save_state: everything an event at this boundary must leave as it found it.
+define save_state
+  set $b = (long)$pc
+  set $s_rax = $rax
+  set $s_rbx = $rbx
+  set $s_rcx = $rcx
+  set $s_rdx = $rdx
+  set $s_rsi = $rsi
+  set $s_rdi = $rdi
+  set $s_rbp = (long)$rbp
+  set $s_rsp = (long)$rsp
+  set $s_r8 = $r8
+  set $s_r9 = $r9
+  set $s_r10 = $r10
+  set $s_r11 = $r11
+  set $s_r12 = $r12
+  set $s_r13 = $r13
+  set $s_r14 = $r14
+  set $s_r15 = $r15
+  set $s_eflags = ($eflags&0x3fffff)
+  set $s_cs = $cs
+  set $s_ss = $ss
+  set $s_ds = $ds
+  set $s_es = $es
+  set $s_fs = $fs
+  set $s_gs = $gs
+  set $s_fs_base = $fs_base
+  set $s_gs_base = $gs_base
+  set $s_k_gs_base = $k_gs_base
+end
+
+# same_state: $same = 1 when the CPU holds exactly what save_state saw.
+define same_state
+  set $same = (long)$pc==$b&&$rax==$s_rax&&$rbx==$s_rbx&&$rcx==$s_rcx&&$rdx==$s_rdx
+  set $same = $same&&$rsi==$s_rsi&&$rdi==$s_rdi&&(long)$rbp==$s_rbp&&(long)$rsp==$s_rsp
+  set $same = $same&&$r8==$s_r8&&$r9==$s_r9&&$r10==$s_r10&&$r11==$s_r11&&$r12==$s_r12
+  set $same = $same&&$r13==$s_r13&&$r14==$s_r14&&$r15==$s_r15&&($eflags&0x3fffff)==$s_eflags
+  set $same = $same&&$cs==$s_cs&&$ss==$s_ss&&$ds==$s_ds&&$es==$s_es&&$fs==$s_fs&&$gs==$s_gs
+  set $same = $same&&$fs_base==$s_fs_base&&$gs_base==$s_gs_base&&$k_gs_base==$s_k_gs_base
+end
+
+# event VECTOR: injects an NMI (2) or a spurious-log #MC (18) at the boundary the CPU is
+# stopped at, follows it through its stub, its handler and its iretq back to the boundary.
+define event
+  set $ev = $arg0
+  if $ev == 2
+    set $stub = (long)&trap_stub_2
+    set $handler = (long)&nmi_handle
+    set $ist_top = (long)percpu_areas[0].tss.ist[0]
+    set $nmi_count = percpu_areas[0].nmi.count
+    set $nmi_ring3 = percpu_areas[0].nmi.ring3
+  else
+    set $stub = (long)&trap_stub_18
+    set $handler = (long)&machine_check_handle
+    set $ist_top = (long)percpu_areas[0].tss.ist[2]
+  end
+  delete
+  hbreak *$stub
+  if $ev == 2
+    monitor nmi
+  else
+    monitor mce 0 1 0xa000000000000000 0x5 0 0
+  end
+  continue
+  delete
+  # the CPU's frame: RIP, CS, RFLAGS, RSP, SS
+  set $f = (unsigned long *)$rsp
+  check ((long)$pc==$stub&&$f[0]==$b) event_is_taken_at_the_boundary # repeats
+  check ($f[1]==$s_cs&&$f[2]==$s_eflags&&$f[3]==$s_rsp&&$f[4]==$s_ss) event_frame_holds_the_boundarys_cs_rflags_rsp_ss # repeats
+  check ((long)$rsp==$ist_top-40) event_frame_is_at_the_top_of_its_ist_stack # repeats
+  hbreak *$handler
+  continue
+  delete
+  check ((long)$pc==$handler&&(long)$rsp<$ist_top&&(long)$rsp>$ist_top-16384) handler_runs_on_the_ist_stack # repeats
+  check ($gs_base==(long)&percpu_areas[0]&&$k_gs_base==0) handler_runs_with_the_kernels_gs # repeats
+  hbreak *$paranoid_iretq
+  continue
+  delete
+  check ((long)$pc==$paranoid_iretq&&(long)$rsp==$ist_top-40&&$f[0]==$b) stub_iretq_returns_to_the_boundary # repeats
+  check ($gs_base==$s_gs_base&&$k_gs_base==$s_k_gs_base) stub_iretq_leaves_the_gs_it_found # repeats
+  hbreak *$b
+  continue
+  delete
+  same_state
+  check $same registers_rsp_rflags_and_gs_are_unchanged_at_the_boundary # repeats
+  if $ev == 2
+    set $c = percpu_areas[0].nmi.count==$nmi_count+1&&percpu_areas[0].nmi.last_rip==$b
+    set $c = $c&&percpu_areas[0].nmi.ring3==$nmi_ring3+(($s_cs&3)==3)
+    check $c nmi_is_counted_once_at_the_boundary # repeats
+  end
+  set $events = $events + 1
+end
+
+# sweep_boundary: both events at the boundary the CPU is stopped at.
+define sweep_boundary
+  save_state
+  printf "sweep: boundary %d at 0x%lx, ring %d: ", $swept + 1, $b, $cs & 3
+  if ($cs & 3) == 3
+    echo the program's entry instruction\n
+  else
+    info symbol $b
+  end
+  set $in_sweep = 1
+  event 2
+  event 18
+  set $in_sweep = 0
+  set $swept = $swept + 1
+end
+
+# sweep_to LAST: sweeps the boundary the CPU is at, then steps one instruction at a time,
+# sweeping each boundary, up to and including the one at address LAST.
+define sweep_to
+  set $last = (long)$arg0
+  set $steps = 0
+  sweep_boundary
+  while (long)$pc != $last && $steps < 16
+    x/2i $pc
+    set $next = (long)$_
+    stepi
+    check ((long)$pc==$next) each_step_reaches_the_next_instruction # repeats
+    sweep_boundary
+    set $steps = $steps + 1
+  end
+end
+
+# save_user: the ring-3 registers at the entry instruction; user_result_ok EXPECTED_RCX
+# EXPECTED_R11: $same = 1 when the call came back to the next instruction with RAX = $result
+# and every other register as the ABI promises (RCX and R11 as given: `syscall` overwrites them).
+define save_user
+  set $u_rip = (long)$pc
+  set $u_rbx = $rbx
+  set $u_rdx = $rdx
+  set $u_rsi = $rsi
+  set $u_rdi = $rdi
+  set $u_rbp = (long)$rbp
+  set $u_rsp = (long)$rsp
+  set $u_r8 = $r8
+  set $u_r9 = $r9
+  set $u_r10 = $r10
+  set $u_r12 = $r12
+  set $u_r13 = $r13
+  set $u_r14 = $r14
+  set $u_r15 = $r15
+  set $u_rcx = $rcx
+  set $u_r11 = $r11
+  set $u_eflags = ($eflags&0x3fffff)
+end
+define user_result_ok
+  set $same = (long)$pc==$u_rip+2&&$cs==0x33&&$rax==$result&&$rcx==$arg0&&$r11==$arg1
+  set $same = $same&&$rbx==$u_rbx&&$rdx==$u_rdx&&$rsi==$u_rsi&&$rdi==$u_rdi&&(long)$rbp==$u_rbp
+  set $same = $same&&(long)$rsp==$u_rsp&&$r8==$u_r8&&$r9==$u_r9&&$r10==$u_r10&&$r12==$u_r12
+  set $same = $same&&$r13==$u_r13&&$r14==$u_r14&&$r15==$u_r15&&($eflags&0x3fffff)==$u_eflags
+end
+
+# The selftest's register-exact calls load RBX with fill_patterns()'s first pattern
+# (usr/selftest/entry_tests.c): 0x0123456789abcdef rotated left by 4, XOR 0x1111111111111111.
+set $rbx_pattern = (((unsigned long)0x0123456789abcdef<<4)|((unsigned long)0x0123456789abcdef>>60))^0x1111111111111111
+set $sys_nr = sizeof(syscall_table)/sizeof(syscall_table[0])
+set $swept = 0
+set $events = 0
+
+# ---- 1. the selftest's register-exact calls through `syscall`: the first is SYS_null ----
+hbreak *lstar_entry if $rbx==$rbx_pattern&&$rax<$sys_nr&&(long)syscall_table[$rax]==(long)&sys_null
+continue
+delete
+set $user_syscall = (long)$rcx - 2
+set $c = *(unsigned short *)$user_syscall == 0x050f
+check $c found_the_selftests_register_exact_syscall
+
+# ---- the windows, from their labels (the kernel is mapped now) ----
+count_insns &lstar_entry &lstar_entry_safe_stack
+set $n_syscall_entry = $insns
+count_insns &syscall_return &syscall_exit_user_stack
+set $exit_switch = $insn_before_last
+count_insns $exit_switch &syscall_sysret
+set $n_sysret_exit = $insns
+count_insns &int80_entry &'int80_entry.kernel_gs'
+set $n_int80_entry = $insns
+count_insns &syscall_exit_iret &syscall_iretq
+set $n_iret_exit = $insns
+# each entry's own ring-3 instruction is one boundary more
+set $expected = 1 + $n_syscall_entry + $n_sysret_exit + 1 + $n_int80_entry + $n_iret_exit
+# mov rsp, [rsp + disp8]: 48 8b 64 24
+set $c = *(unsigned int *)$exit_switch == 0x24648b48
+check $c the_sysret_window_starts_at_the_stack_switch
+# the paranoid stub's iretq (48 cf), after its last pop
+set $a = (long)&'trap_paranoid.no_swap_back'
+while *(unsigned short *)$a != 0xcf48 && $a < (long)&'trap_paranoid.no_swap_back' + 64
+  x/2i $a
+  set $a = (long)$_
+end
+set $paranoid_iretq = $a
+printf "windows: syscall entry %d, sysretq exit %d, int 0x80 entry %d, iretq exit %d instructions\n", $n_syscall_entry, $n_sysret_exit, $n_int80_entry, $n_iret_exit
+
+# ---- 2. the next one from the same `syscall` is getpid: sweep its entry ----
+hbreak *$user_syscall if $rax<$sys_nr&&(long)syscall_table[$rax]==(long)&sys_getpid
+continue
+delete
+check ($cs==0x33&&$rbx==$rbx_pattern) stopped_at_the_selftests_getpid_syscall
+save_user
+sweep_boundary
+stepi
+check ((long)$pc==(long)&lstar_entry) the_syscall_goes_to_lstar_entry
+sweep_to &lstar_entry_safe_stack
+
+# ---- 3. its sysretq exit ----
+hbreak *$exit_switch
+continue
+delete
+set $result = percpu_areas[0].current->pid
+check ($rcx==$u_rip+2&&$rax==$result) the_same_getpid_reaches_the_sysret_stack_switch
+sweep_to &syscall_sysret
+stepi
+user_result_ok ($u_rip+2) ($u_eflags)
+check $same getpid_by_syscall_returns_its_result_and_the_registers_it_keeps
+
+# ---- 4. the register-exact calls through `int 0x80`: SYS_null first, then getpid ----
+hbreak *int80_entry if $rbx==$rbx_pattern&&$rax<$sys_nr&&(long)syscall_table[$rax]==(long)&sys_null
+continue
+delete
+set $user_int80 = *(long *)$rsp - 2
+set $c = *(unsigned short *)$user_int80 == 0x80cd
+check $c found_the_selftests_register_exact_int80
+hbreak *$user_int80 if $rax<$sys_nr&&(long)syscall_table[$rax]==(long)&sys_getpid
+continue
+delete
+check ($cs==0x33&&$rbx==$rbx_pattern) stopped_at_the_selftests_getpid_int80
+save_user
+sweep_boundary
+stepi
+check ((long)$pc==(long)&int80_entry) the_int80_goes_to_int80_entry
+sweep_to &'int80_entry.kernel_gs'
+
+# ---- 5. its iretq exit (RCX is not the return address: the shared exit's first check fails) ----
+hbreak *syscall_exit_iret
+continue
+delete
+set $result = percpu_areas[0].current->pid
+check (*(long*)$rsp==$u_rip+2&&$rax==$result) the_same_getpid_reaches_the_iretq_exit
+sweep_to &syscall_iretq
+stepi
+user_result_ok $u_rcx $u_r11
+check $same getpid_by_int80_returns_its_result_and_every_other_register
+
+# ---- every boundary the labels define was swept, each with both events ----
+check ($swept==$expected&&$events==2*$expected) every_boundary_of_the_four_windows_was_swept
+if $fails == 0
+  printf "[gdb] sweep: %d boundaries x 2 events (NMI, #MC), all taken on their IST stack with the right GS and resumed unchanged\n", $swept
+else
+  printf "[gdb] sweep: %d of %d boundaries x 2 events, %d check(s) failed\n", $swept, $expected, $fails
+end
+
+# ---- let the run finish: the selftest must still pass ----
+detach
+quit
