@@ -146,6 +146,13 @@ static void apply_option(struct parser *p, const char *word, size_t len, struct 
             memcpy(o->run, v, n);
             o->run[n] = '\0';
         }
+    } else if (equals(word, key_len, "timer")) {
+        if (equals(v, n, "on"))
+            o->timer = true;
+        else if (equals(v, n, "off"))
+            o->timer = false;
+        else
+            refuse(p, "refused", word, len, "expected on|off");
     } else if (equals(word, key_len, "ktest")) {
         if (equals(v, n, "on"))
             o->ktest = true;
@@ -191,6 +198,7 @@ void cmdline_defaults(struct cmdline_options *o)
     memset(o, 0, sizeof *o);
     memcpy(o->run, "selftest,bench", sizeof "selftest,bench");
     o->ktest = true;
+    o->timer = true;
     o->crash = CRASH_NONE;
 }
 

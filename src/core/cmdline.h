@@ -4,6 +4,7 @@
 //   run=none                         run no program
 //   ktest=on|off                     run the in-kernel self-checks
 //   limit=SECONDS                    stop a program after this much ring-3 time (0: never)
+//   timer=on|off                     the 100 Hz tick (off: no ring-3 time limit; for tests)
 //   nmistorm=N                       cpu1 sends cpu0 N NMIs while the programs run (0: none)
 //   crash=none|panic|triple|hang|pagefault|stackoverflow   fail on purpose (for the test suite)
 //
@@ -25,6 +26,7 @@ enum cmdline_crash { CRASH_NONE, CRASH_PANIC, CRASH_TRIPLE, CRASH_HANG, CRASH_PA
 struct cmdline_options {
     char run[CMDLINE_RUN_MAX]; // comma-separated programs for init; default "selftest,bench"
     bool ktest;                // run the in-kernel self-checks; default true
+    bool timer;                // the periodic timer interrupt; default true
     enum cmdline_crash crash;  // a deliberate failure, for the test suite; default CRASH_NONE
     unsigned limit_seconds;    // ring-3 seconds a program may run; default 0 (no limit)
     unsigned nmi_storm;        // NMIs cpu1 sends cpu0 during the programs; default 0 (none)

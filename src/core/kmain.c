@@ -58,8 +58,9 @@ static void parse_command_line(void)
         cmdline_parse(extra, &options, report_option, NULL);
     }
     static const char *const crash_names[] = {"none", "panic", "triple", "hang", "pagefault", "stackoverflow"};
-    kprintf("[boot] options: run='%s' ktest=%s limit=%u nmistorm=%u crash=%s\n", options.run[0] ? options.run : "none",
-            options.ktest ? "on" : "off", options.limit_seconds, options.nmi_storm, crash_names[options.crash]);
+    kprintf("[boot] options: run='%s' ktest=%s timer=%s limit=%u nmistorm=%u crash=%s\n",
+            options.run[0] ? options.run : "none", options.ktest ? "on" : "off", options.timer ? "on" : "off",
+            options.limit_seconds, options.nmi_storm, crash_names[options.crash]);
     process_set_time_limit(options.limit_seconds);
 }
 
@@ -132,6 +133,10 @@ void kmain(uint64_t info_phys)
     timer_init();
     tsc_calibrate();
     kprintf("[timer] PIT at %d Hz; TSC %llu Hz (%s)\n", TIMER_HZ, (unsigned long long)tsc_hz(), tsc_source());
+    if (!options.timer) {
+        pic_mask_all();
+        kprintf("[timer] timer=off: no periodic tick, so limit= cannot stop a program\n");
+    }
     nmi_storm_request(options.nmi_storm); // before the APs start: cpu1 reads it
     failures += smp_start_cpus(&boot_info);
     irq_enable();

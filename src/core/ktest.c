@@ -13,10 +13,12 @@
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/stacks.h"
 #include "arch/x86_64/traps.h"
+#include "arch/x86_64/user_copy.h"
 #include "core/console.h"
 #include "core/frame_alloc.h"
 #include "core/ktest.h"
 #include "core/physmem.h"
+#include "syscall/abi.h"
 
 static int passed, failed;
 
@@ -186,6 +188,60 @@ static void protection_features_enabled(void)
     check(ok, "smep_smap_umip_on_when_available_and_cr0_wp_set", "CR0/CR4 do not match CPUID");
 }
 
+// The user-copy routines hand back a kernel with AC clear: their `clac` closes the window the
+// `stac` opened, so SMAP guards every later access. Checked on a user page mapped for the
+// occasion in the kernel's own (empty) lower half; meaningful only where SMAP is on.
+static void user_copies_leave_ac_clear(void)
+{
+    // A user address in a PML4 slot of its own: the first slot already holds supervisor-only
+    // tables (the CPU start-up trampoline's), and user access needs the U bit at every level.
+    const uint64_t va = 0x0000010000000000ull;
+    uint64_t frame = frame_get_zeroed();
+    bool mapped = paging_map(paging_kernel_cr3(), va, frame, PTE_USER | PTE_WRITABLE | PTE_NX) == 0;
+    uint64_t word = 0x6c73746172ull, back = 0;
+    bool copied = mapped && copy_to_user(va, &word, sizeof word) == 0;
+    bool ac_after_to = read_rflags() & RFLAGS_AC;
+    copied = copied && copy_from_user(&back, va, sizeof back) == 0 && back == word;
+    bool ac_after_from = read_rflags() & RFLAGS_AC;
+    paging_unmap(paging_kernel_cr3(), va, NULL);
+    invlpg(va);
+    frame_put(frame);
+    bool smap = cpu_features() & LSTAR_FEATURE_SMAP;
+    check(copied && (!smap || (!ac_after_to && !ac_after_from)), "user_copies_leave_ac_clear",
+          mapped ? (copied ? "AC was still set after a copy" : "a copy failed") : "could not map the page");
+}
+
+// user_range_ok refuses what ring 3 may never hand the kernel even where a page is mapped: the
+// NULL page, the page at USER_CEILING (the last below 2^47) and a supervisor page in the lower
+// half. A real process has none of these mapped, so there the page walk alone refuses them and
+// a missing rule would go unseen; here each is mapped, in an address space made for the check,
+// so each rule alone must say no, while an ordinary user page is still accepted.
+static void user_range_rules_hold_where_pages_are_mapped(void)
+{
+    const uint64_t user_va = 0x30000000ull, supervisor_va = 0x20000000ull;
+    uint64_t cr3 = paging_new_address_space();
+    bool mapped = paging_map(cr3, 0, frame_get_zeroed(), PTE_USER | PTE_WRITABLE | PTE_NX) == 0 &&
+                  paging_map(cr3, USER_CEILING, frame_get_zeroed(), PTE_USER | PTE_WRITABLE | PTE_NX) == 0 &&
+                  paging_map(cr3, supervisor_va, frame_get_zeroed(), PTE_WRITABLE | PTE_NX) == 0 &&
+                  paging_map(cr3, user_va, frame_get_zeroed(), PTE_USER | PTE_WRITABLE | PTE_NX) == 0;
+    uint64_t flags = read_rflags(), kernel_cr3 = read_cr3();
+    irq_disable(); // the kernel half is shared, but nothing else should ever see this CR3
+    paging_switch(cr3);
+    bool null_refused = !user_range_ok(8, 8, false);
+    bool ceiling_refused = !user_range_ok(USER_CEILING, 8, false);
+    bool supervisor_refused = !user_range_ok(supervisor_va, 8, false);
+    bool user_accepted = user_range_ok(user_va, 8, true);
+    paging_switch(kernel_cr3);
+    if (flags & RFLAGS_IF)
+        irq_enable();
+    paging_free_address_space(cr3);
+    check(mapped && null_refused && ceiling_refused && supervisor_refused && user_accepted,
+          "user_range_rules_hold_where_pages_are_mapped",
+          !mapped ? "could not map the test pages" : !null_refused ? "the NULL page was accepted"
+          : !ceiling_refused ? "the page at USER_CEILING was accepted"
+          : !supervisor_refused ? "a supervisor page was accepted" : "an ordinary user page was refused");
+}
+
 // Runs every self-check; returns the number that failed.
 int ktest_run(void)
 {
@@ -193,6 +249,8 @@ int ktest_run(void)
     memory_map_is_sane();
     frame_allocator_round_trip();
     map_unmap_round_trip();
+    user_copies_leave_ac_clear();
+    user_range_rules_hold_where_pages_are_mapped();
     kernel_image_is_w_xor_x();
     gdt_tss_layout();
     idt_layout();

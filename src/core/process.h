@@ -24,6 +24,7 @@ struct process {
     uint64_t saved_rsp;         // kernel RSP while switched away (context_switch)
     struct process *parent;
     uint64_t debug_traps;       // #DB traps taken in ring 3 (SYS_trap_count)
+    uint64_t debug_trap_rflags; // RFLAGS the #DB handler ran with at the last one (SYS_kernel_rflags)
     uint64_t user_ticks;        // timer ticks that found it running in ring 3
     int fate;                   // exit status, or SPAWN_FAULTED | vector
     struct xstate xstate;       // x87/MMX/SSE registers while switched away (16-byte aligned)

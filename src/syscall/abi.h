@@ -20,7 +20,12 @@
 #define SYS_trap_count    8  // trap_count(): #DB traps this process took in ring 3
 #define SYS_null_via_iret 9  // like SYS_null, but forces the iretq exit (benchmark)
 #define SYS_bench_entry   10 // bench_entry(mode): installs an empty entry (benchmark)
-#define SYS_NR            11 // number of table slots; rax >= SYS_NR gives -ENOSYS
+#define SYS_kernel_rflags 11 // kernel_rflags(which): RFLAGS a kernel handler ran with (tests)
+#define SYS_NR            12 // number of table slots; rax >= SYS_NR gives -ENOSYS
+
+// ---- kernel_rflags(which) ----
+#define KERNEL_RFLAGS_THIS_CALL  0 // the flags this system call's handler runs with
+#define KERNEL_RFLAGS_LAST_DEBUG 1 // the flags the #DB handler ran with at the caller's last step
 
 // ---- errno values (Linux numbering, returned negated) ----
 #define ENOENT  2  // spawn: no module with that name

@@ -61,7 +61,8 @@ lstar_entry_safe_stack:                   ; ---- ... to here. An NMI or #MC in t
     push GDT_USER_CS                      ; CS: SYSRET's (STAR[63:48] + 16)
     push rcx                              ; RIP: the instruction after `syscall`
     push rcx                              ; the user's RCX slot (`syscall` wrote RIP into it)
-    ; IF is still 0 (FMASK), so nothing can interrupt the kernel between here and sysretq.
+    ; IF is still 0 (FMASK), so no maskable interrupt arrives between here and sysretq; NMI,
+    ; #MC and #DB still can, and run on their IST stacks (idt.c).
 
 ; ---- common to both entries: RAX = number, frame (struct syscall_frame) at RSP ----
 syscall_dispatch:
@@ -76,8 +77,10 @@ syscall_dispatch:
 ; ---- the way back: RAX = result, every register but RCX as the user left it ----
 syscall_return:
     pop rcx                               ; the user's RCX; RSP now at the iretq frame
-    ; SYSRET is only a valid way out when it restores exactly what IRETQ would (the checks
-    ; follow Linux's entry_64.S); any doubt and we take the slower IRETQ, which is always right.
+    ; SYSRET is only a valid way out when it restores exactly what IRETQ would. The checks are
+    ; the ones Linux makes in C at the end of do_syscall_64 (arch/x86/entry/common.c, syscall_64.c
+    ; in recent kernels): RCX and R11 equal RIP and RFLAGS, CS/SS are STAR's, RIP is below the
+    ; user ceiling, RF and TF are clear. Any doubt and we take the slower IRETQ, always right.
     cmp rcx, [rsp + IRET_RIP]             ; SYSRET jumps to RCX: it must be the frame's RIP
     jne syscall_exit_iret                 ; [mutant sysret-rcx-is-rip: delete]
     cmp r11, [rsp + IRET_RFLAGS]          ; SYSRET loads RFLAGS from R11: must be the frame's

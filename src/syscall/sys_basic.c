@@ -1,4 +1,4 @@
-// The small system calls: null, getpid, clock_ns, trap_count, null_via_iret.
+// The small system calls: null, getpid, clock_ns, trap_count, null_via_iret, kernel_rflags.
 #include "arch/x86_64/cr.h"
 #include "arch/x86_64/timer.h"
 #include "core/process.h"
@@ -27,4 +27,17 @@ SYSCALL_DEFINE(null_via_iret)
     if (f->rcx == f->rip)
         f->rcx = 0;
     return 0;
+}
+
+// SYS_kernel_rflags: the RFLAGS a kernel handler ran with, so that ring 3 can check what each
+// entry left the kernel with (IF, TF, DF, AC, NT clear) whatever the caller's own flags were:
+// this handler's own (KERNEL_RFLAGS_THIS_CALL), or the #DB handler's at the caller's last single
+// step (KERNEL_RFLAGS_LAST_DEBUG: the paranoid exception path, debug_trap.c).
+SYSCALL_DEFINE(kernel_rflags)
+{
+    if (a0 == KERNEL_RFLAGS_THIS_CALL)
+        return (long)read_rflags();
+    if (a0 == KERNEL_RFLAGS_LAST_DEBUG)
+        return (long)process_current()->debug_trap_rflags;
+    return -EINVAL;
 }

@@ -15,9 +15,9 @@ extern void cstar_entry(void);
 // ---- IA32_STAR: the selectors SYSCALL loads and SYSRET derives ----
 // [47:32] SYSCALL: CS = this, SS = this + 8            -> kernel code, kernel data
 // [63:48] SYSRET:  CS = this + 16, SS = this + 8 (64-bit) -> user code, user data
-//         SYSRET ORs RPL 3 into both selectors itself (SDM SYSRET pseudo-code; AMD 21086),
-//         so the field is written with RPL 3 already: STAR then holds the very selector
-//         values ring 3 ends up with, and docs/msr.md can quote them as they are.
+//         Intel's SYSRET ORs RPL 3 into both selectors (SDM SYSRET pseudo-code), AMD's only
+//         into CS (APM Vol. 3 "SYSRET"): the field is written with RPL 3 already, so ring 3's
+//         SS has RPL 3 on both vendors and STAR holds the very selectors ring 3 ends up with.
 // [31:0]  SYSCALL's EIP in legacy mode: unused in long mode.
 #define STAR_SYSCALL_CS_SHIFT 32
 #define STAR_SYSRET_CS_SHIFT 48
@@ -45,18 +45,16 @@ _Static_assert(GDT_KERNEL_CS + 8 == GDT_KERNEL_DS, "STAR[47:32] + 8 must be kern
 #define FL_IOPL (3u << 12) // I/O privilege level: meaningless in ring 0, clear for hygiene
 // [mutant fmask-nt: 1u -> 0u]
 #define FL_NT   (1u << 14) // nested task: an IRET with NT = 1 would fault (#GP in long mode)
-#define FL_RF   (1u << 16) // resume flag: would suppress a kernel instruction breakpoint
+// RF is redundant here: SYSCALL clears it by itself (AMD APM Vol. 3 "SYSCALL": RFLAGS.RF = 0;
+// older SDM editions: "none of the bits in RFLAGS are automatically cleared (except for RF)";
+// the current SDM pseudo-code only applies FMASK). Kept, as Linux keeps it, so a CPU that
+// followed the letter of today's SDM would still not suppress a kernel instruction breakpoint.
+#define FL_RF   (1u << 16) // resume flag
 // [mutant fmask-ac: 1u -> 0u]
 #define FL_AC   (1u << 18) // alignment check / SMAP override: AC = 1 would disable SMAP
 #define FL_ID   (1u << 21) // CPUID-detect flag: harmless, cleared as Linux does
 static const uint64_t fmask = FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_TF | FL_IF | FL_DF | FL_OF | FL_IOPL |
                               FL_NT | FL_RF | FL_AC | FL_ID;
-
-// Returns the STAR value lstar programs (for the self-checks and docs).
-uint64_t syscall_star_value(void) { return star; }
-
-// Returns the FMASK value lstar programs.
-uint64_t syscall_fmask_value(void) { return fmask; }
 
 // Points IA32_LSTAR at `entry` (the real stub, or the benchmark's empty one).
 void syscall_set_lstar(void (*entry)(void)) { wrmsr(MSR_LSTAR, (uint64_t)entry); }

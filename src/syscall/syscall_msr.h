@@ -5,8 +5,6 @@
 
 void syscall_msr_init(void);
 int syscall_msr_check(unsigned cpu);
-uint64_t syscall_star_value(void);
-uint64_t syscall_fmask_value(void);
 void syscall_set_lstar(void (*entry)(void));
 void syscall_entries_restore(void);
 

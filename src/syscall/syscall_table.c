@@ -15,4 +15,5 @@ const syscall_handler syscall_table[SYS_NR] = {
     [SYS_trap_count] = sys_trap_count,
     [SYS_null_via_iret] = sys_null_via_iret,
     [SYS_bench_entry] = sys_bench_entry,
+    [SYS_kernel_rflags] = sys_kernel_rflags,
 };

@@ -30,5 +30,6 @@ SYSCALL_DEFINE(getargs);
 SYSCALL_DEFINE(trap_count);
 SYSCALL_DEFINE(null_via_iret);
 SYSCALL_DEFINE(bench_entry);
+SYSCALL_DEFINE(kernel_rflags);
 
 #endif

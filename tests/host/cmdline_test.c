@@ -104,6 +104,13 @@ static void crash_takes_each_failure_by_name(void)
     CHECK_EQ(parse("limit="), 1);
     CHECK_EQ(parse("limit=30 limit=-1"), 1);
     CHECK_EQ(opt.limit_seconds, 30); // a refusal keeps the last good value
+    CHECK_EQ(opt.timer, true);
+    CHECK_EQ(parse("timer=off"), 0);
+    CHECK_EQ(opt.timer, false);
+    CHECK_EQ(parse("timer=on"), 0);
+    CHECK_EQ(opt.timer, true);
+    CHECK_EQ(parse("timer=0"), 1);
+    CHECK_STR(rep.lines[0], "refused option 'timer=0': expected on|off");
     CHECK_EQ(opt.nmi_storm, 0);
     CHECK_EQ(parse("nmistorm=1000"), 0);
     CHECK_EQ(opt.nmi_storm, 1000);

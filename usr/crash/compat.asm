@@ -6,6 +6,7 @@
 ; stack nor GS. (Intel CPUs raise #UD for `syscall` outside 64-bit mode instead: also fine.)
 
 global compat_mode_syscall
+global compat_mode_int80_getpid
 
 section .bss
 align 8
@@ -24,6 +25,8 @@ to_compat:  dd compat_part                ; m16:32 far pointer: offset, then sel
             dw 0                          ; the 32-bit user CS, filled in at run time
 to_long:    dd long_part
             dw 0                          ; the 64-bit user CS, filled in at run time
+to_compat_int80: dd compat_int80_part
+            dw 0                          ; the 32-bit user CS, filled in at run time
 
 section .text
 bits 64
@@ -69,3 +72,41 @@ long_part:
     mov r15, [rel saved_r15]
     movsxd rax, dword [rel result]
     ret
+
+; ---- int 0x80 from compatibility mode, with RCX and R11 ready for sysretq ----
+; int64_t compat_mode_int80_getpid(void): SYS_getpid through `int 0x80` made in compatibility
+; mode, with RCX already holding the return address and R11 the flags, so that of the shared
+; exit's sysret checks only one tells this call apart: the frame's CS is the 32-bit user code
+; segment, not the 64-bit one SYSRET would load. The kernel must leave by iretq, back into
+; compatibility mode; a `sysretq` would resume this 32-bit code in 64-bit mode. Returns the
+; call's EAX (sign-extended) as seen back in compatibility mode.
+SYS_GETPID equ 3
+bits 64
+compat_mode_int80_getpid:
+    mov [rel saved_rsp], rsp
+    mov [rel saved_rbx], rbx
+    mov [rel saved_rbp], rbp
+    mov [rel saved_r12], r12
+    mov [rel saved_r13], r13
+    mov [rel saved_r14], r14
+    mov [rel saved_r15], r15
+    mov ax, cs
+    mov [rel to_long + 4], ax             ; our own selector for the way back
+    sub ax, 16                            ; SYSRET layout: 32-bit user CS = 64-bit user CS - 16
+    mov [rel to_compat_int80 + 4], ax
+    mov ax, ss
+    mov ds, ax                            ; 32-bit code addresses data through DS
+    mov es, ax
+    lea rcx, [rel compat_int80_return]    ; RCX = the frame's RIP-to-be (below 4 GiB)
+    pushfq
+    pop r11                               ; R11 = the frame's RFLAGS-to-be: no instruction
+                                          ; from here to the int changes a flag
+    jmp far dword [rel to_compat_int80]
+
+bits 32
+compat_int80_part:
+    mov eax, SYS_GETPID                   ; ECX and R11 stay as set (R11 is out of reach here)
+    int 0x80
+compat_int80_return:
+    mov [result], eax                     ; still 32-bit code: only right if we came back here
+    jmp far dword [to_long]               ; in compatibility mode

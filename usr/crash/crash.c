@@ -65,7 +65,18 @@ __attribute__((noreturn)) static void overflow_stack(void)
     __builtin_unreachable();
 }
 
-// Jump into the kernel's half: the fetch from a supervisor page at CPL 3 is #PF (vector 14).
+// ud2 with DF and AC set: the exception stub must clear both before the kernel's C code runs
+// (the fault report says which flags its handler ran with).
+static void raise_ud_with_df_and_ac(void)
+{
+    __asm__ volatile("pushfq\n\t"
+                     "orq $0x40400, (%%rsp)\n\t" // AC (bit 18) and DF (bit 10)
+                     "popfq\n\t"
+                     "ud2" ::: "memory", "cc");
+}
+
+// Jump into the kernel's half: an instruction fetch at CPL 3 from a supervisor page, a
+// user/supervisor violation (SDM Vol. 3A 4.6), is #PF (vector 14) with or without SMEP.
 static void jump_to_kernel(void)
 {
     __asm__ volatile("jmp *%0" : : "r"(KERNEL_ADDRESS));
@@ -80,6 +91,8 @@ static void raise_sysenter(void)
 
 // Defined in compat.asm: `syscall` from compatibility mode; returns its EAX.
 int64_t compat_mode_syscall(void);
+// Defined in compat.asm: getpid through `int 0x80` from compatibility mode; returns its EAX.
+int64_t compat_mode_int80_getpid(void);
 
 // One way to crash: its argument, what it does, and the vector the parent should see.
 struct fault {
@@ -92,11 +105,12 @@ struct fault {
 // pf-* and exit-N are handled in main: they need an address or a number.
 static const struct fault faults[] = {
     {"ud",    "execute ud2",                                6,  raise_ud},
+    {"ud-df-ac", "execute ud2 with DF and AC set",          6,  raise_ud_with_df_and_ac},
     {"gp",    "execute hlt (privileged)",                   13, raise_gp},
     {"int3",  "execute int3 (vector 3 has DPL 0)",          13, raise_int3},
     {"int81", "execute int $0x81 (DPL 0)",                  13, raise_int81},
     {"de",    "divide by zero",                             0,  raise_de},
-    {"smep",  "jump to kernel address 0xffffffff80100000",  14, jump_to_kernel},
+    {"kernel-page", "jump to kernel address 0xffffffff80100000 (supervisor page)", 14, jump_to_kernel},
     {"sysenter", "execute sysenter (SYSENTER_CS is 0; AMD: #UD, vector 6)", 13, raise_sysenter},
 };
 
@@ -111,6 +125,7 @@ static int usage(void)
     printf("  %-16s read non-canonical 0x0000800000000000 (vector 13)\n", "pf-noncanonical");
     printf("  %-16s overflow the stack into its guard page (vector 14)\n", "pf-stack");
     printf("  %-16s syscall from compatibility mode; exit with -result (38 = ENOSYS)\n", "compat-syscall");
+    printf("  %-16s getpid by int 0x80 from compatibility mode; exit 0 if it returned there\n", "compat-int80");
     printf("  %-16s empty both entries, then ud2 (vector 6)\n", "empty-entries");
     printf("  %-16s loop in ring 3 forever (stopped by the kernel's limit=)\n", "spin");
     printf("  %-16s exit with status N\n", "exit-N");
@@ -160,6 +175,12 @@ int main(int argc, char **argv)
         return 1;
     }
 
+    if (strcmp(how, "compat-int80") == 0) {
+        int64_t result = compat_mode_int80_getpid();
+        long pid = sys_getpid();
+        printf("[crash] int 0x80 (getpid) in compatibility mode returned %lld, pid %ld\n", (long long)result, pid);
+        return result == pid ? 0 : 1;
+    }
     if (strcmp(how, "compat-syscall") == 0) {
         int64_t result = compat_mode_syscall();
         printf("[crash] syscall in compatibility mode returned %lld\n", (long long)result);

@@ -82,6 +82,8 @@ static bool result_allowed(uint64_t nr, const uint64_t *a, long r, long pid)
         return r >= 0 || r == -E2BIG || r == -EFAULT;
     case SYS_bench_entry:
         return r == -EINVAL;
+    case SYS_kernel_rflags:
+        return a[0] > KERNEL_RFLAGS_LAST_DEBUG ? r == -EINVAL : r >= 0;
     default:
         return r == -ENOSYS;
     }
@@ -92,7 +94,7 @@ static uint64_t pick_number(void)
 {
     static const uint64_t allowed[] = {SYS_null,    SYS_write,      SYS_getpid,        SYS_clock_ns,
                                        SYS_sysinfo, SYS_getargs,    SYS_trap_count,    SYS_null_via_iret,
-                                       SYS_bench_entry};
+                                       SYS_bench_entry, SYS_kernel_rflags};
     switch (rng() % 4) {
     case 0:
         return hostile_value();
@@ -147,6 +149,8 @@ static bool fuzz_one(unsigned long long index, long pid, bool report)
         in.rdi = 3;                 // the sink: random bytes have no business on the console
     if (nr == SYS_bench_entry)
         in.rdi = 3 + rng() % 1000;  // only modes that do not exist
+    if (nr == SYS_kernel_rflags && rng() % 2)
+        in.rdi = rng() % 3;         // the two real questions, and the first that is not
     in.rflags = 0x202;
 
     bool via_syscall = rng() % 2;

@@ -246,6 +246,12 @@ static inline long lstar_trap_count(enum lstar_entry e)
     return lstar_call(e, SYS_trap_count, 0, 0, 0, 0, 0, 0);
 }
 
+// SYS_kernel_rflags: the RFLAGS a kernel handler ran with (KERNEL_RFLAGS_*).
+static inline long lstar_kernel_rflags(enum lstar_entry e, long which)
+{
+    return lstar_call(e, SYS_kernel_rflags, which, 0, 0, 0, 0, 0);
+}
+
 // SYS_null_via_iret: returns 0, leaving the kernel through `iretq`.
 static inline long lstar_null_via_iret(enum lstar_entry e)
 {

@@ -137,6 +137,9 @@ static void write_bad_buffers_return_efault(enum lstar_entry e)
         {"write_range_wrapping_past_2_pow_64_returns_efault", valid, UINT64_MAX},
         {"write_range_wrapping_to_low_memory_returns_efault", valid, 0 - valid + 16},
         {"write_range_reaching_the_kernel_half_returns_efault", valid, KERNEL_HALF_ADDRESS - valid},
+        // A non-canonical alias of a mapped buffer: the page walk ignores bits 63:48, so only
+        // the ceiling check stands between this pointer and a #GP in the kernel's copy.
+        {"write_noncanonical_alias_of_a_mapped_buf_returns_efault", valid | (1ull << 63), 16},
     };
     stdout_flush();
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

@@ -14,6 +14,7 @@
 #define RFLAGS_CF       (1ull << 0)
 #define RFLAGS_FIXED    (1ull << 1)   // always 1
 #define RFLAGS_PF       (1ull << 2)
+#define RFLAGS_TF       (1ull << 8)
 #define RFLAGS_AF       (1ull << 4)
 #define RFLAGS_ZF       (1ull << 6)
 #define RFLAGS_SF       (1ull << 7)
@@ -28,6 +29,13 @@
 #define RFLAGS_ARITH    (RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_OF)
 
 #define UNMAPPED_ADDRESS 0x0000000000010000ull
+
+// Tells whether the kernel runs with SMAP (and so executes its `clac`s).
+static bool cpu_has_smap(void)
+{
+    struct lstar_sysinfo info;
+    return sys_sysinfo(&info, sizeof info) == 0 && (info.features & LSTAR_FEATURE_SMAP);
+}
 
 // The program's first byte (user.ld): the page below it is unmapped.
 extern const char __image_start[];
@@ -305,6 +313,50 @@ static void syscall_rcx_and_r11_are_exact(void)
     }
 }
 
+// ---- the flags the kernel runs with ----
+
+// Whatever the caller's flags, the handler runs with IF, TF, DF, AC and NT clear: FMASK clears
+// them on `syscall`; on `int 0x80` the gate clears IF, TF and NT and the stub DF (cld) and AC
+// (clac, patched to a NOP where the CPU has no SMAP: AC is then harmless and may stay set).
+static void handler_runs_with_if_tf_df_ac_nt_clear(enum lstar_entry e)
+{
+    struct regs in, out;
+    fill_patterns(&in);
+    in.rax = SYS_kernel_rflags;
+    in.rdi = KERNEL_RFLAGS_THIS_CALL;
+    in.rflags = RFLAGS_USER | RFLAGS_ARITH | RFLAGS_DF | RFLAGS_AC | RFLAGS_NT;
+    regs_call(e, &in, &out);
+    uint64_t must_be_clear = RFLAGS_IF | RFLAGS_TF | RFLAGS_DF | RFLAGS_NT;
+    if (e == ENTRY_SYSCALL || cpu_has_smap())
+        must_be_clear |= RFLAGS_AC;
+    const char *name = test_name("handler_runs_with_if_tf_df_ac_nt_clear", e);
+    if ((out.rflags_before & (RFLAGS_DF | RFLAGS_AC | RFLAGS_NT)) != (RFLAGS_DF | RFLAGS_AC | RFLAGS_NT))
+        check_fail(name, "popfq did not set DF, AC and NT: rflags 0x%lx", out.rflags_before);
+    else if ((long)out.rax < 0 || (out.rax & must_be_clear) != 0)
+        check_fail(name, "the handler ran with rflags 0x%lx (must clear 0x%lx)", out.rax, must_be_clear);
+    else
+        check_pass(name);
+}
+
+// The same for the exception path: a single step taken with DF and AC set reaches the #DB
+// handler (trap_paranoid) with both clear.
+static void debug_handler_runs_with_df_and_ac_clear(void)
+{
+    const char *name = "debug_handler_runs_with_df_and_ac_clear";
+    stdout_flush();
+    long before = sys_trap_count();
+    tf_step_with_df_and_ac();
+    long after = sys_trap_count();
+    long flags = lstar_kernel_rflags(ENTRY_SYSCALL, KERNEL_RFLAGS_LAST_DEBUG);
+    uint64_t must_be_clear = RFLAGS_IF | RFLAGS_TF | RFLAGS_DF | (cpu_has_smap() ? RFLAGS_AC : 0);
+    if (after - before != 1)
+        check_fail(name, "%ld single-step traps, expected 1", after - before);
+    else if (flags < 0 || ((uint64_t)flags & must_be_clear) != 0)
+        check_fail(name, "the #DB handler ran with rflags 0x%lx (must clear 0x%lx)", (uint64_t)flags, must_be_clear);
+    else
+        check_pass(name);
+}
+
 // ---- TF ----
 
 // TF set right before the entry: no trap inside the kernel, exactly one #DB in ring 3.
@@ -366,7 +418,9 @@ void run_entry_tests(void)
         write_with_df_set_copies_forwards(e);
         write_with_df_set_prints_forwards(e);
         tf_gives_exactly_one_user_trap(e);
+        handler_runs_with_if_tf_df_ac_nt_clear(e);
         garbage_rsp_survives(e);
     }
     syscall_rcx_and_r11_are_exact();
+    debug_handler_runs_with_df_and_ac_clear();
 }

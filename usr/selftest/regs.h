@@ -55,6 +55,10 @@ extern const char regs_int80_return[];
 long tf_call_syscall(uint64_t nr);
 long tf_call_int80(uint64_t nr);
 
+// Sets TF, DF and AC together, lets exactly one instruction be single-stepped (the #DB handler
+// sees DF and AC set in the frame it was given), then clears all three again.
+void tf_step_with_df_and_ac(void);
+
 // Make call nr with RSP = bad_rsp; the real RSP is kept in memory meanwhile. *rsp_after gets
 // the RSP the kernel returned with. Returns rax.
 long rsp_call_syscall(uint64_t nr, uint64_t bad_rsp, uint64_t *rsp_after);

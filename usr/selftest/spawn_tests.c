@@ -9,6 +9,9 @@
 #include "selftest/check.h"
 #include "selftest/suites.h"
 
+// The end of the program's image (user.ld): the page after the one it ends in is unmapped.
+extern char __image_end[];
+
 #define UNMAPPED_ADDRESS     0x0000000000010000ull
 #define KERNEL_HALF_ADDRESS  0xffffffff80000000ull
 #define NONCANONICAL_ADDRESS 0x0000800000000000ull
@@ -33,7 +36,7 @@ static const struct fault_case fault_cases[] = {
     {"kernel_read_from_ring3_is_reported_not_fatal", "pf-kernel", 14},
     {"noncanonical_read_from_ring3_is_reported_not_fatal", "pf-noncanonical", 13},
     {"stack_overflow_into_guard_page_is_reported_not_fatal", "pf-stack", 14},
-    {"jump_to_kernel_address_is_reported_not_fatal", "smep", 14},
+    {"jump_to_kernel_address_is_reported_not_fatal", "kernel-page", 14},
 };
 
 // Spawn through e, flushing first so the child's output follows ours in the log.
@@ -91,6 +94,15 @@ static void bad_requests_are_refused(enum lstar_entry e)
                  spawn(e, (const char *)NONCANONICAL_ADDRESS, ""));
     check_result(test_name("unmapped_args_pointer_returns_efault", e), -EFAULT,
                  spawn(e, "crash", (const char *)UNMAPPED_ADDRESS));
+
+    // A name that starts on a mapped page and runs, NUL-less, into the unmapped page after the
+    // image: the kernel must check each new page before it reads it (a check of the first byte
+    // alone would let the copy fault in ring 0). The last three bytes of the image's last page
+    // are the program's own (bss rounding), so writing them is harmless.
+    char *last = (char *)(((uint64_t)__image_end + 4095) & ~4095ull) - 3;
+    memcpy(last, "abc", 3);
+    check_result(test_name("name_running_into_an_unmapped_page_returns_efault", e), -EFAULT,
+                 spawn(e, last, ""));
 }
 
 // 127 bytes is the limit for names and arguments: one more is -EINVAL, exactly 127 is fine.
@@ -139,6 +151,9 @@ static void legacy_entries_are_refused(void)
         check_pass("sysenter_from_ring3_is_reported_not_fatal");
     else
         check_result("sysenter_from_ring3_is_reported_not_fatal", SPAWN_FAULTED | (intel ? 13 : 6), sysenter);
+    // An int 0x80 from compatibility mode with RCX and R11 as sysretq would want them: the
+    // exit's CS check alone must send it back by iretq, into compatibility mode.
+    check_result("int80_from_compatibility_mode_returns_there", 0, spawn(ENTRY_SYSCALL, "crash", "compat-int80"));
     long fate = spawn(ENTRY_SYSCALL, "crash", "compat-syscall");
     if (intel && fate == (SPAWN_FAULTED | 6))
         check_pass("compat_mode_syscall_is_refused");

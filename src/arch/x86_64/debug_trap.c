@@ -19,6 +19,7 @@
 // once, and the program keeps its own TF (still in R11, or in the frame) for its own trap.
 #include "arch/x86_64/debug_trap.h"
 #include "arch/x86_64/asm_layout.h"
+#include "arch/x86_64/cr.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/traps.h"
 #include "core/console.h"
@@ -50,6 +51,7 @@ bool debug_trap_handle(struct trap_frame *tf)
         if (!p)
             return false;
         p->debug_traps++;                      // the program's own single step: count it,
+        p->debug_trap_rflags = read_rflags();  // note what the entry left us (SYS_kernel_rflags),
         tf->rflags &= ~(uint64_t)RFLAGS_TF;    // stop stepping, resume
         return true;
     }

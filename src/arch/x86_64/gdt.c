@@ -19,7 +19,11 @@ _Static_assert((GDT_KERNEL_CS & 3) == 0 && (GDT_KERNEL_DS & 3) == 0, "kernel sel
 _Static_assert(GDT_TSS / 8 + 2 == GDT_ENTRIES, "the TSS descriptor takes the last two slots");
 
 // Descriptor fields (SDM Vol. 3A 3.4.5, figure 3-8).
-#define DESC_ACCESSED   (1ull << 40) // set now so the CPU never writes the (read-only) GDT
+// Accessed, preset: otherwise the CPU sets it itself the first time a selector for the entry is
+// loaded, a locked write into the table (SDM Vol. 3A 3.4.5.1; "Automatic Locking" in the
+// multiple-processor chapter). The GDT is writable (per-CPU .bss), so this is not needed for
+// correctness: it spares that locked write and keeps each entry exactly as gdt_init_cpu wrote it.
+#define DESC_ACCESSED   (1ull << 40)
 #define DESC_RW         (1ull << 41) // code: readable; data: writable
 #define DESC_CODE       (1ull << 43) // executable
 #define DESC_S          (1ull << 44) // code/data, not system

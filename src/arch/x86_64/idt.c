@@ -30,7 +30,7 @@ void idt_set_gate(uint8_t vector, void (*handler)(void), unsigned dpl, unsigned 
     };
 }
 
-// Returns the gate of `vector` (for the self-checks and the benchmark's empty gate).
+// Returns the gate of `vector`, for the self-checks that read the table back (ktest.c).
 const struct idt_gate *idt_gate(uint8_t vector) { return &idt[vector]; }
 
 // Builds the table once; each CPU then loads it with idt_load.

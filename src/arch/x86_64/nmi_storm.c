@@ -19,8 +19,8 @@
 #include "core/console.h"
 
 #define STORM_GAP_MAX_US 64          // the longest random pause between two NMIs
-#define STORM_WAIT_US 5000000        // how long cpu1 waits for cpu0 to count one NMI: a
-                                     // loaded host may not run cpu0's thread for a while
+#define STORM_WAIT_US 30000000       // how long cpu1 waits for cpu0 to count one NMI: a
+                                     // loaded host may not run cpu0's thread for seconds
 #define STORM_FINISH_S 120           // how long cpu0 waits for the rest after the programs end
 
 static struct {

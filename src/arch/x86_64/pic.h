@@ -5,6 +5,7 @@
 
 void pic_init(void);
 void pic_eoi(uint8_t irq);
+void pic_mask_all(void);
 int pic_is_spurious(uint8_t irq);
 
 #endif

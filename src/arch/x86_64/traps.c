@@ -75,7 +75,7 @@ static void print_selector_error(uint64_t e)
         return;
     }
     const char *table = (e & 2) ? "IDT" : (e & 4) ? "LDT" : "GDT";
-    // For an IDT entry the SDM puts the vector in bits 15:3; QEMU's TCG reports twice the
+    // For an IDT entry the SDM puts the vector in bits 15:3; QEMU 7.2's TCG reports twice the
     // vector there in 64-bit mode (16-byte gates), so the field is shown as it is.
     kprintf("[%s, index field 0x%llx%s]", table, (unsigned long long)(e >> 3), e & 1 ? " external" : "");
 }
@@ -104,6 +104,11 @@ void trap_print_frame(const struct trap_frame *tf)
             (unsigned long long)tf->r10, (unsigned long long)tf->r11, (unsigned long long)tf->r12);
     kprintf("%s   R13=%016llx R14=%016llx R15=%016llx\n", tag, (unsigned long long)tf->r13,
             (unsigned long long)tf->r14, (unsigned long long)tf->r15);
+    // What the entry stub left this handler with, whatever the program's flags were: the
+    // stubs clear DF and AC (cld, clac) and the gate IF, so a report saying otherwise is a bug.
+    uint64_t k = read_rflags();
+    kprintf("%s   the handler ran with IF=%d DF=%d AC=%d\n", tag, (int)((k >> 9) & 1), (int)((k >> 10) & 1),
+            (int)((k >> 18) & 1));
     const char *stack;
     // A #DF keeps the CR2 of the #PF that could not be delivered: an overflow shows as either.
     if ((tf->vector == VEC_PF || tf->vector == VEC_DF) && stack_guard_hit(read_cr2(), &stack))

@@ -29,7 +29,8 @@ bool user_range_ok(uint64_t addr, uint64_t len, bool write)
         // [mutant user-range-user-bit: " || !(flags & PTE_USER)" -> ""]
         if (!paging_translate(cr3, page, NULL, &flags) || !(flags & PTE_USER))
             return false;
-        if (write && !(flags & PTE_WRITABLE)) // [mutant user-range-writable: "write &&" -> "0 &&"]
+        // [mutant user-range-writable: "!(flags & PTE_WRITABLE)" -> 0]
+        if (write && !(flags & PTE_WRITABLE))
             return false;
     }
     return true;

@@ -1,0 +1,206 @@
+# Sourced by cmake/docs-sync.sh and cmake/docs-check.sh: where the values the docs quote come
+# from. Some are generated blocks, written between two marker lines,
+#
+#   <!-- generated:NAME -->
+#   ...
+#   <!-- /generated -->
+#
+# that docs-sync.sh rewrites from a boot of the build (`cmake --build build --target docs`) and
+# docs-check.sh regenerates into a scratch copy to compare. The rest is quoted in prose and
+# tables and checked in place by docs-check.sh. docs/testing.md explains both.
+
+# The generated blocks: NAME and the file, relative to the source tree, that holds it.
+readonly DOCS_BLOCKS=(
+  "boot-log README.md"
+  "msr-log docs/msr.md"
+  "fault-report docs/abi.md"
+  "gp-report docs/debugging.md"
+  "panic-report docs/debugging.md"
+  "icount-table docs/benchmark.md"
+)
+
+# docs_boot SRC BIN DIR: the two boots the blocks and checks read, always TCG with -cpu max so
+# the log does not depend on the host: DIR/selftest.log (self-checks and the ring-3 selftest)
+# and DIR/panic.log (a page fault in the kernel, for the panic report).
+docs_boot() {
+  local src=$1 bin=$2 dir=$3
+  mkdir -p "$dir"
+  if ! bash "$src/cmake/qemu-run.sh" --iso "$bin/lstar.iso" --accel tcg --cpu max --timeout 120 \
+      --cmdline "run=selftest" --log "$dir/selftest.log" \
+      --expect '^selftest: [0-9]+ passed, 0 failed$' >"$dir/selftest.run" 2>&1; then
+    echo "docs: the selftest boot failed: $dir/selftest.run, $dir/selftest.log" >&2
+    return 1
+  fi
+  if ! bash "$src/cmake/qemu-run.sh" --iso "$bin/lstar.iso" --accel tcg --cpu max --timeout 60 \
+      --cmdline "run=none ktest=off crash=pagefault" --expect-exit 37 --log "$dir/panic.log" \
+      --expect '^\[panic\] backtrace:' >"$dir/panic.run" 2>&1; then
+    echo "docs: the crash=pagefault boot failed: $dir/panic.run, $dir/panic.log" >&2
+    return 1
+  fi
+}
+
+# docs_icount_log BIN: prints the newest -icount benchmark log made from this build's ISO (the
+# `bench-icount` target's or the test bench_icount_budget's), or fails if there is none.
+docs_icount_log() {
+  local bin=$1 f best=
+  for f in "$bin/bench/serial-icount.log" "$bin/bench/icount-test.log"; do
+    [[ -f $f && $f -nt $bin/lstar.iso ]] || continue
+    grep -q '^\[bench\] done rows=' "$f" || continue
+    grep -q '^\[bench\] row .*unit=tsc_ticks' "$f" || continue
+    if [[ -z $best || $f -nt $best ]]; then best=$f; fi
+  done
+  [[ -n $best ]] && printf '%s\n' "$best"
+}
+
+# docs_icount_boot SRC BIN LOG: a quick benchmark under -icount shift=0 (about 90 s on TCG);
+# its medians are the same as a full `bench-icount` run's, since every sample is exact.
+docs_icount_boot() {
+  local src=$1 bin=$2 log=$3
+  mkdir -p "$(dirname "$log")"
+  bash "$src/cmake/qemu-run.sh" --iso "$bin/lstar.iso" --accel tcg --icount --cpu max --timeout 300 \
+    --cmdline "run=bench:quick ktest=off" --log "$log" --expect '^\[bench\] done rows=' >"$log.run" 2>&1 || {
+    echo "docs: the -icount benchmark boot failed: $log.run" >&2
+    return 1
+  }
+}
+
+# docs_block FILE NAME: the current content of block NAME in FILE (the lines between the markers).
+docs_block() {
+  awk -v name="$2" '
+    $0 == "<!-- /generated -->" && on { exit }
+    on { print }
+    $0 == "<!-- generated:" name " -->" { on = 1 }' "$1"
+}
+
+# docs_replace_block FILE NAME CONTENT: put CONTENT's lines between FILE's markers for NAME.
+# Fails, leaving FILE alone, unless the block is there exactly once and closed.
+docs_replace_block() {
+  local file=$1 name=$2 content=$3
+  awk -v name="$name" -v content="$content" '
+    $0 == "<!-- generated:" name " -->" {
+      print
+      while ((getline line < content) > 0) print line
+      inside = 1; found++; next
+    }
+    inside && $0 == "<!-- /generated -->" { inside = 0; print; next }
+    !inside { print }
+    END { if (found != 1 || inside) exit 1 }' "$file" >"$file.docs-tmp" || {
+    rm -f "$file.docs-tmp"
+    echo "docs: $file has no single closed block '<!-- generated:$name -->'" >&2
+    return 1
+  }
+  cat "$file.docs-tmp" >"$file" # keep the file's mode and inode
+  rm -f "$file.docs-tmp"
+}
+
+# ---- the blocks ----
+
+# boot-log: the lines of a selftest boot the README shows. The commit is written as <commit>:
+# the build that wrote the block is always one commit older than the commit that holds it.
+docs_render_boot_log() {
+  local log=$1 lines
+  lines=$(grep -E '^(\[boot\] lstar |\[cpu\] SMEP |\[msr\] cpu0 (EFER|STAR|LSTAR|FMASK)=|\[msr\] cpu0 self-check: |ktest: [0-9]|selftest: [0-9]|\[boot\] done: )' "$log" |
+    sed -E 's/^(\[boot\] lstar )[^:]*:/\1<commit>:/')
+  if [[ $(printf '%s\n' "$lines" | wc -l) -ne 10 ]]; then
+    echo "docs: $log lacks some of the boot-log lines (boot, cpu, 4 MSRs, self-check, ktest, selftest, done)" >&2
+    return 1
+  fi
+  printf '```\n%s\n```\n' "$lines"
+}
+
+# msr-log: every [msr] line of the boot CPU.
+docs_render_msr_log() {
+  local lines
+  lines=$(grep -E '^\[msr\] cpu0 ' "$1")
+  if [[ $(printf '%s\n' "$lines" | grep -c '=0x') -lt 7 ]]; then
+    echo "docs: $1 has fewer than 7 [msr] cpu0 values" >&2
+    return 1
+  fi
+  printf '```\n%s\n```\n' "$lines"
+}
+
+# fault-report / gp-report: the first four lines of the report on the `crash` run with ARG in
+# the selftest, then EXTRA if given (a line standing for the registers left out).
+docs_render_fault_report() {
+  local log=$1 arg=$2 extra=${3:-} lines
+  lines=$(awk -v arg="$arg" '
+    index($0, "[proc] started '\''crash'\''") == 1 && index($0, "args '\''" arg "'\''") { armed = 1; next }
+    armed && /^\[fault\] program / { n = 4 }
+    n > 0 { sub(/[ \t]+$/, ""); print; if (--n == 0) { found = 1; exit } }
+    END { exit !found }' "$log") || {
+    echo "docs: no fault report of 'crash $arg' in $log" >&2
+    return 1
+  }
+  printf '```\n%s\n' "$lines"
+  if [[ -n $extra ]]; then printf '%s\n' "$extra"; fi
+  printf '```\n'
+}
+
+# panic-report: the first four lines of the kernel's panic report, the registers left out, then
+# the backtrace to the end.
+docs_render_panic_report() {
+  local lines
+  lines=$(awk '
+    /^\[panic\] PANIC:/ && !started { started = 1; n = 4 }
+    n > 0 { sub(/[ \t]+$/, ""); print; if (--n == 0) print "[panic]   RAX=... (every general register)"; next }
+    /^\[panic\] backtrace:/ { trace = 1 }
+    trace && /^\[panic\]/ { sub(/[ \t]+$/, ""); print; if (/the kernel stops here/) { found = 1; exit } }
+    END { exit !found }' "$1") || {
+    echo "docs: no complete panic report in $1" >&2
+    return 1
+  }
+  printf '```\n%s\n```\n' "$lines"
+}
+
+# icount-table: the medians of an -icount benchmark log, one row per path. The rows keep the
+# order, the bold and the third column of the table in DOC (hand-written comparison figures);
+# paths new to the log come last.
+docs_render_icount_table() {
+  local log=$1 doc=$2 qemu
+  qemu=$(qemu-system-x86_64 --version | sed -nE '1s/.*version ([0-9][0-9.]*).*/\1/p')
+  [[ -n $qemu ]] || { echo "docs: cannot read QEMU's version" >&2; return 1; }
+  grep -q '^\[bench\] row ' "$log" || { echo "docs: no [bench] row lines in $log" >&2; return 1; }
+  printf 'Medians of an `-icount shift=0` benchmark run of this build (QEMU %s): exact, so every\n' "$qemu"
+  printf 'run of one build gives this same table.\n\n'
+  docs_block "$doc" icount-table | awk -v logfile="$log" '
+    function trim(s) { gsub(/^[ \t]+|[ \t]+$/, "", s); return s }
+    BEGIN {
+      FS = "|"
+      while ((getline line < logfile) > 0) {
+        if (line !~ /^\[bench\] row /) continue
+        path = line; sub(/.* path=/, "", path); sub(/ .*/, "", path)
+        median = line; sub(/.* median=/, "", median); sub(/ .*/, "", median)
+        if (!(path in value)) { order[++n] = path; value[path] = median }
+      }
+      head3 = "for comparison"
+    }
+    /^\| path \|/ { head3 = trim($4); next }
+    /^\| `/ {
+      path = trim($2); gsub(/`/, "", path)
+      known[++k] = path; bold[path] = (trim($3) ~ /^\*\*/); extra[path] = trim($4)
+    }
+    END {
+      print "| path | instructions | " head3 " |"
+      print "|---|---:|---:|"
+      for (i = 1; i <= k; i++) if (known[i] in value) { row(known[i]); done[known[i]] = 1 }
+      for (i = 1; i <= n; i++) if (!(order[i] in done)) row(order[i])
+    }
+    function row(p,   v) {
+      v = bold[p] ? "**" value[p] "**" : value[p]
+      print "| `" p "` | " v " | " (extra[p] == "" ? "" : extra[p] " ") "|"
+    }'
+}
+
+# docs_render NAME SRC BIN LOGDIR [ICOUNT_LOG]: block NAME as the build and its logs give it.
+docs_render() {
+  local name=$1 src=$2 logs=$4 icount=${5:-}
+  case $name in
+    boot-log) docs_render_boot_log "$logs/selftest.log" ;;
+    msr-log) docs_render_msr_log "$logs/selftest.log" ;;
+    fault-report) docs_render_fault_report "$logs/selftest.log" ud ;;
+    gp-report) docs_render_fault_report "$logs/selftest.log" gp '[fault]   RAX=... (every general register)' ;;
+    panic-report) docs_render_panic_report "$logs/panic.log" ;;
+    icount-table) docs_render_icount_table "$icount" "$src/docs/benchmark.md" ;;
+    *) echo "docs: unknown block $name" >&2; return 1 ;;
+  esac
+}
