@@ -61,6 +61,17 @@ static bool parse_decimal(const char *v, size_t n, uint64_t max, uint64_t *value
     return digits && x <= max;
 }
 
+// Reads an on|off value into *flag, or refuses the option and leaves *flag as it was.
+static void parse_on_off(struct parser *p, const char *word, size_t len, const char *v, size_t n, bool *flag)
+{
+    if (equals(v, n, "on"))
+        *flag = true;
+    else if (equals(v, n, "off"))
+        *flag = false;
+    else
+        refuse(p, "refused", word, len, "expected on|off");
+}
+
 // Whether c may appear in a program name (arguments also allow '.', '=' and ':').
 static bool is_name_char(char c)
 {
@@ -147,19 +158,9 @@ static void apply_option(struct parser *p, const char *word, size_t len, struct 
             o->run[n] = '\0';
         }
     } else if (equals(word, key_len, "timer")) {
-        if (equals(v, n, "on"))
-            o->timer = true;
-        else if (equals(v, n, "off"))
-            o->timer = false;
-        else
-            refuse(p, "refused", word, len, "expected on|off");
+        parse_on_off(p, word, len, v, n, &o->timer);
     } else if (equals(word, key_len, "ktest")) {
-        if (equals(v, n, "on"))
-            o->ktest = true;
-        else if (equals(v, n, "off"))
-            o->ktest = false;
-        else
-            refuse(p, "refused", word, len, "expected on|off");
+        parse_on_off(p, word, len, v, n, &o->ktest);
     } else if (equals(word, key_len, "limit")) {
         // Seconds of ring-3 time a program may use before the kernel stops it; 0 = no limit.
         uint64_t seconds;

@@ -28,13 +28,12 @@ to_long:    dd long_part
 to_compat_int80: dd compat_int80_part
             dw 0                          ; the 32-bit user CS, filled in at run time
 
-section .text
-bits 64
-; int64_t compat_mode_syscall(void): the EAX (sign-extended) that `syscall` in compatibility
-; mode came back with.
-compat_mode_syscall:
-    ; Upper register halves are not guaranteed across a trip through 32-bit code: keep what
-    ; the C caller needs in memory, which stays below 4 GiB (user.ld links us at 4 MiB).
+
+; ENTER_COMPAT_PREPARE far_pointer: everything before the far jump into compatibility mode.
+; Upper register halves are not guaranteed across a trip through 32-bit code: keep what the C
+; caller needs in memory, which stays below 4 GiB (user.ld links us at 4 MiB). Then fill in the
+; selectors of both far pointers, and give 32-bit code a flat DS/ES (a null DS would #GP there).
+%macro ENTER_COMPAT_PREPARE 1
     mov [rel saved_rsp], rsp
     mov [rel saved_rbx], rbx
     mov [rel saved_rbp], rbp
@@ -45,10 +44,18 @@ compat_mode_syscall:
     mov ax, cs
     mov [rel to_long + 4], ax             ; our own selector for the way back
     sub ax, 16                            ; SYSRET layout: 32-bit user CS = 64-bit user CS - 16
-    mov [rel to_compat + 4], ax
+    mov [rel %1 + 4], ax
     mov ax, ss
-    mov ds, ax                            ; 32-bit code addresses data through DS: make it the
-    mov es, ax                            ; flat user data segment (null DS would #GP there)
+    mov ds, ax                            ; 32-bit code addresses data through DS
+    mov es, ax
+%endmacro
+
+section .text
+bits 64
+; int64_t compat_mode_syscall(void): the EAX (sign-extended) that `syscall` in compatibility
+; mode came back with.
+compat_mode_syscall:
+    ENTER_COMPAT_PREPARE to_compat
     jmp far dword [rel to_compat]         ; into compatibility mode
 
 bits 32
@@ -83,20 +90,7 @@ long_part:
 SYS_GETPID equ 3
 bits 64
 compat_mode_int80_getpid:
-    mov [rel saved_rsp], rsp
-    mov [rel saved_rbx], rbx
-    mov [rel saved_rbp], rbp
-    mov [rel saved_r12], r12
-    mov [rel saved_r13], r13
-    mov [rel saved_r14], r14
-    mov [rel saved_r15], r15
-    mov ax, cs
-    mov [rel to_long + 4], ax             ; our own selector for the way back
-    sub ax, 16                            ; SYSRET layout: 32-bit user CS = 64-bit user CS - 16
-    mov [rel to_compat_int80 + 4], ax
-    mov ax, ss
-    mov ds, ax                            ; 32-bit code addresses data through DS
-    mov es, ax
+    ENTER_COMPAT_PREPARE to_compat_int80
     lea rcx, [rel compat_int80_return]    ; RCX = the frame's RIP-to-be (below 4 GiB)
     pushfq
     pop r11                               ; R11 = the frame's RFLAGS-to-be: no instruction
