@@ -7,19 +7,14 @@
 ;   CR0.PG (long mode becomes active) -> far jump to a 64-bit code segment -> the higher half.
 ; Anything missing is said on COM1 and the VGA screen, then the CPU halts: never a silent reset.
 
-%include "asm_layout.inc"
+%include "asm_layout.inc"                ; GDT selectors, QEMU exit codes
+%include "arch_bits.inc"                 ; CR0_*, CR4_*, EFER_*, MSR_EFER, RFLAGS_ID
 
 %define MB2_BOOT_MAGIC   0x36d76289
 %define COM1             0x3f8
 %define VGA_TEXT         0xb8000
 %define BOOT_STACK_SIZE  16384
 
-%define CR0_PE           (1 << 0)
-%define CR0_WP           (1 << 16)   ; supervisor writes honour read-only pages (W^X in ring 0)
-%define CR0_PG           (1 << 31)
-%define CR4_PAE          (1 << 5)
-%define EFER_LME         (1 << 8)
-%define EFER_NXE         (1 << 11)
 %define PTE_PRESENT      (1 << 0)
 %define PTE_WRITABLE     (1 << 1)
 %define PTE_HUGE         (1 << 7)    ; in a page directory entry: a 2 MiB page
@@ -44,11 +39,11 @@ boot_entry32:
     cmp eax, MB2_BOOT_MAGIC
     jne .not_multiboot2
 
-    ; ---- the CPU: CPUID exists if EFLAGS.ID (bit 21) can be flipped ----
+    ; ---- the CPU: CPUID exists if EFLAGS.ID can be flipped ----
     pushfd
     pop eax
     mov ecx, eax
-    xor eax, 1 << 21
+    xor eax, RFLAGS_ID
     push eax
     popfd
     pushfd
@@ -122,7 +117,8 @@ boot_entry32:
     or eax, EFER_LME | EFER_NXE           ; LME: long mode on next CR0.PG; NXE: honour bit 63
     wrmsr
     mov eax, cr0
-    or eax, CR0_PG | CR0_PE | CR0_WP      ; paging on: the CPU is now in compatibility mode
+    or eax, CR0_PG | CR0_PE | CR0_WP      ; paging on: the CPU is now in compatibility mode;
+                                          ; WP: ring 0 honours read-only pages (W^X)
     mov cr0, eax
     jmp GDT_KERNEL_CS:boot_entry64        ; a 64-bit CS (L=1) takes us into 64-bit mode
 

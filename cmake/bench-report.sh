@@ -1,55 +1,36 @@
 #!/usr/bin/env bash
-# Turn the benchmark's [bench] lines in a serial log into DIR/results<S>.csv, a chart
-# (DIR/results<S>.png and .svg) and DIR/context<S>.txt saying where the numbers came from.
+# Usage: bench-report.sh --log SERIAL_LOG --out DIR [--suffix S] [--accel A] [--qemu-version V]
+#
+# Turn the benchmark's lines in SERIAL_LOG (as written by qemu-run.sh --log) into
+#   DIR/results<S>.csv   path,min,median,p90,p99,max,mean,samples,unit,accel
+#   DIR/results<S>.png   medians with p90/p99 whiskers, one bar per path (and .svg)
+#   DIR/context<S>.txt   accelerator, CPU model, vendor, brand, QEMU version, TSC, commit, date
+#
+#   --log SERIAL_LOG     the serial log (required)
+#   --out DIR            output directory, created if needed (required)
+#   --suffix S           appended to the file names, e.g. -icount (default: none)
+#   --accel A            tcg, tcg-icount or kvm; default: read from the log's "[run] accel=" and
+#                        "[run] icount=" lines
+#   --qemu-version V     QEMU version for the context; default: read from the log
+#   -h, --help           this text
 #
 # Only a complete run is reported: without the "[bench] done rows=N" line, or with a different
 # number of rows, nothing is written (stale outputs are removed first), so a half-finished run can
 # never pass for a result.
+# Exit status: 0 written, 1 bad or incomplete log (nothing written), 2 usage error.
 set -euo pipefail
 export LC_ALL=C   # '.' as the decimal point everywhere
-
-usage() {
-  cat <<'EOF'
-Usage: bench-report.sh --log SERIAL_LOG --out DIR [--suffix S] [--accel A] [--qemu-version V]
-
-Read the benchmark's lines from SERIAL_LOG (as written by qemu-run.sh --log) and write
-  DIR/results<S>.csv   path,min,median,p90,p99,max,mean,samples,unit,accel
-  DIR/results<S>.png   medians with p90/p99 whiskers, one bar per path (and .svg)
-  DIR/context<S>.txt   accelerator, CPU model, vendor, brand, QEMU version, TSC, commit, date
-
-  --log SERIAL_LOG     the serial log (required)
-  --out DIR            output directory, created if needed (required)
-  --suffix S           appended to the file names, e.g. -icount (default: none)
-  --accel A            tcg, tcg-icount or kvm; default: read from the log's "[run] accel=" and
-                       "[run] icount=" lines
-  --qemu-version V     QEMU version for the context; default: read from the log
-  -h, --help           this text
-
-Exit status: 0 written, 1 bad or incomplete log (nothing written), 2 usage error.
-EOF
-}
-
-die_usage() {
-  echo "bench-report.sh: $*" >&2
-  echo >&2
-  usage >&2
-  exit 2
-}
-
-fail() {
-  echo "bench-report.sh: $*" >&2
-  exit 1
-}
+here=$(dirname "${BASH_SOURCE[0]}")
+# shellcheck source=cmake/script-lib.sh
+source "$here/script-lib.sh"
+# shellcheck source=cmake/bench-lib.sh
+source "$here/bench-lib.sh"
 
 log=""
 out=""
 suffix=""
 accel=""
 qemu_version=""
-# need_value OPTION ARGC: the option needs a value after it.
-need_value() {
-  [[ $2 -ge 2 ]] || die_usage "option $1 needs a value"
-}
 
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -83,33 +64,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # ---- parse the log ----
-# Only lines that start with the tag count: qemu-run.sh's "[run] FAIL: ... (last serial line: ...)"
-# may quote a [bench] line in its middle.
-# Writes $tmp/rows.tsv (path min median p90 p99 max mean samples calls_per_sample outliers) and
-# $tmp/facts (key=value: the context line, timer_overhead, and qemu-run.sh's [run] lines).
-awk -v rows="$tmp/rows.tsv" -v facts="$tmp/facts" '
-  # parse_kv(s): split s ("k=v k2=\"v 2\" ...") into kv[]; true when all of s was key=value pairs.
-  function parse_kv(s,    key, val, i) {
-    split("", kv)
-    while (match(s, /^[A-Za-z_0-9]+=/)) {
-      key = substr(s, 1, RLENGTH - 1)
-      s = substr(s, RLENGTH + 1)
-      if (substr(s, 1, 1) == "\"") {
-        s = substr(s, 2)
-        if (!(i = index(s, "\""))) return 0
-        val = substr(s, 1, i - 1)
-        s = substr(s, i + 1)
-      } else {
-        match(s, /^[^ ]*/)
-        val = substr(s, 1, RLENGTH)
-        s = substr(s, RLENGTH + 1)
-      }
-      kv[key] = val
-      sub(/^ +/, "", s)
-    }
-    return s == ""
-  }
-  function number(v) { return v ~ /^[0-9]+(\.[0-9]+)?$/ }
+# Writes $tmp/rows.tsv (bench_rows's columns: path, then BENCH_ROW_FIELDS) and $tmp/facts
+# (key=value: the context line, timer_overhead, and qemu-run.sh's [run] lines).
+awk -v rows="$tmp/rows.tsv" -v facts="$tmp/facts" -v bench_fields="$BENCH_ROW_FIELDS" "$BENCH_AWK"'
   function bad(msg) { print "bench-report.sh: " msg > "/dev/stderr"; failed = 1; exit 1 }
 
   { sub(/\r$/, "") }
@@ -127,16 +84,8 @@ awk -v rows="$tmp/rows.tsv" -v facts="$tmp/facts" '
     next
   }
   /^\[bench\] row / {
-    line = $0; sub(/^\[bench\] row /, "", line)
-    if (!parse_kv(line)) bad("malformed row (line " NR "): " $0)
-    n = split("min median p90 p99 max mean samples calls_per_sample outliers", need, " ")
-    if (kv["path"] !~ /^[A-Za-z0-9_.:-]+$/) bad("row without a valid path= (line " NR "): " $0)
-    out = kv["path"]
-    for (i = 1; i <= n; i++) {
-      if (!number(kv[need[i]])) bad("row field " need[i] " missing or not a number (line " NR "): " $0)
-      out = out "\t" kv[need[i]]
-    }
-    print out > rows
+    if ((row = bench_row($0)) == "") bad(bench_error " (line " NR "): " $0)
+    print row > rows
     row_count++
     next
   }
@@ -237,11 +186,6 @@ title="lstar: system call round trip per call, median with p90/p99 whiskers"
 subtitle="$accel, -cpu $cpu_model, QEMU $qemu_version, lstar commit $(fact ctx_commit)"
 subtitle2="$(fact ctx_vendor) \"$(fact ctx_brand)\", $tsc_text ($(fact ctx_tsc_source))"
 
-# gq TEXT: TEXT as a gnuplot single-quoted string.
-gq() {
-  printf "'%s'" "${1//\'/\'\'}"
-}
-
 rows=$(wc -l <"$tmp/chart.dat")
 width=$((rows * 110 + 400))
 [[ $width -lt 900 ]] && width=900
@@ -277,10 +221,7 @@ plot '$tmp/chart.dat' using 1:3:6:xtic(2) with boxes lc rgb variable notitle, \\
 EOF
 } >"$tmp/plot.gp"
 
-gnuplot -e "set terminal pngcairo size $width,600 font 'sans,10'; set output '$tmp/results.png'" \
-  "$tmp/plot.gp" 2>"$tmp/gnuplot.err" || fail "gnuplot failed: $(cat "$tmp/gnuplot.err")"
-gnuplot -e "set terminal svg size $width,600 dynamic font 'sans,10'; set output '$tmp/results.svg'" \
-  "$tmp/plot.gp" 2>"$tmp/gnuplot.err" || fail "gnuplot failed: $(cat "$tmp/gnuplot.err")"
+plot_chart "$tmp/plot.gp" "$tmp/results" "$width"
 
 # Everything worked: move the outputs into place together.
 mv "$tmp/results.csv" "$csv"

@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# Boot an lstar ISO in Bochs, show the kernel's serial log live, and judge the run.
+# Usage: bochs-run.sh --iso PATH [options]
+#
+# Boot PATH (lstar's GRUB2 multiboot2 ISO) in Bochs through its BIOS, show the kernel's serial
+# log live, and judge the run.
 #
 # Bochs is a second, independent model of the CPU beside QEMU's TCG: its own decoder, its own
 # exception and SYSRET rules (Intel's #GP for SYSRET to a non-canonical RCX, on every model), its
@@ -11,54 +14,34 @@
 #    "[boot] done: success", every --expect matched a line and no --reject did. The run ends at
 #    "[boot] done:", at the end of a panic report, when Bochs exits (a triple fault is a Bochs
 #    panic here), or at --timeout.
-# The last line printed is always "[run] PASS (...)" or "[run] FAIL: <reason>"; the exit status
-# is 0 for PASS, 1 for FAIL and 2 for a usage or setup error (nothing was booted).
+# The last line printed is always "[run] PASS (...)" or "[run] FAIL: <reason>".
+#
+#   --iso PATH           the ISO to boot (required)
+#   --cpu MODEL          Bochs CPU model (default: corei7_skylake_x; `bochs --help cpu` lists
+#                        them, e.g. tigerlake, ryzen)
+#   --cmdline "TEXT"     kernel options, appended to the multiboot2 line of a copy of the ISO's
+#                        grub.cfg, so they override GRUB's (quotes and backslashes are refused)
+#   --timeout SEC        seconds before the guest counts as hung (default: 300; 0 = no limit)
+#   --log FILE           keep a copy of the serial log in FILE, and Bochs's own log beside it in
+#                        FILE without .log plus .bochs.log (default: temporary files)
+#   --memory MB          guest RAM in MiB (default: 256)
+#   --smp N              number of CPUs (default: 1)
+#   --expect REGEX       an extended regex some serial line must match (repeatable)
+#   --reject REGEX       an extended regex no serial line may match (repeatable)
+#   -h, --help           this text
+#
+# Needs bochs, bochs-term, bochsbios and vgabios (Debian), grub-mkrescue and xorriso. Bochs
+# draws the guest's screen with its term display on a pseudo-terminal of its own, which this
+# script reads and discards: no terminal and no standard input are needed.
+# Exit status: 0 PASS, 1 FAIL, 2 usage or setup error (nothing was booted).
 set -euo pipefail
 export LC_ALL=C   # plain byte regexes, and '.' as the decimal point in $EPOCHREALTIME
-
-usage() {
-  cat <<'EOF'
-Usage: bochs-run.sh --iso PATH [options]
-
-Boot PATH (lstar's GRUB2 multiboot2 ISO) in Bochs through its BIOS and judge the run.
-
-  --iso PATH           the ISO to boot (required)
-  --cpu MODEL          Bochs CPU model (default: corei7_skylake_x; `bochs --help cpu` lists
-                       them, e.g. tigerlake, ryzen)
-  --cmdline "TEXT"     kernel options, appended to the multiboot2 line of a copy of the ISO's
-                       grub.cfg, so they override GRUB's (quotes and backslashes are refused)
-  --timeout SEC        seconds before the guest counts as hung (default: 300; 0 = no limit)
-  --log FILE           keep a copy of the serial log in FILE, and Bochs's own log beside it in
-                       FILE without .log plus .bochs.log (default: temporary files)
-  --memory MB          guest RAM in MiB (default: 256)
-  --smp N              number of CPUs (default: 1)
-  --expect REGEX       an extended regex some serial line must match (repeatable)
-  --reject REGEX       an extended regex no serial line may match (repeatable)
-  -h, --help           this text
-
-Needs bochs, bochs-term, bochsbios and vgabios (Debian), grub-mkrescue and xorriso. Bochs
-draws the guest's screen with its term display on a pseudo-terminal of its own, which this
-script reads and discards: no terminal and no standard input are needed.
-Exit status: 0 PASS, 1 FAIL, 2 usage or setup error.
-EOF
-}
-
-die_usage() {
-  echo "bochs-run.sh: $*" >&2
-  echo >&2
-  usage >&2
-  exit 2
-}
-
-die_setup() {
-  echo "bochs-run.sh: $*" >&2
-  exit 2
-}
+# shellcheck source=cmake/script-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/script-lib.sh"
 
 readonly BOCHS=bochs
 readonly BIOS=/usr/share/bochs/BIOS-bochs-latest
 readonly VGABIOS=/usr/share/vgabios/vgabios.bin
-readonly GRUB_PC_DIR=/usr/lib/grub/i386-pc
 
 iso=""
 cpu=corei7_skylake_x
@@ -70,11 +53,6 @@ memory=256
 smp=1
 expects=()
 rejects=()
-
-# need_value OPTION ARGC: the option needs a value after it.
-need_value() {
-  [[ $2 -ge 2 ]] || die_usage "option $1 needs a value"
-}
 
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -94,30 +72,23 @@ done
 
 # ---- check the options ----
 [[ -n $iso ]] || die_usage "--iso is required"
-[[ $timeout_s =~ ^[0-9]+$ ]] || die_usage "--timeout needs a whole number of seconds, not '$timeout_s'"
+is_uint "$timeout_s" || die_usage "--timeout needs a whole number of seconds, not '$timeout_s'"
 [[ $memory =~ ^[1-9][0-9]*$ ]] || die_usage "--memory needs a number of MiB, not '$memory'"
 [[ $smp =~ ^[1-9][0-9]*$ ]] || die_usage "--smp needs a positive number, not '$smp'"
 [[ $cpu =~ ^[a-z0-9_]+$ ]] || die_usage "--cpu: '$cpu' is not a Bochs CPU model name"
 # GRUB escapes quotes and backslashes it passes on, so they would not reach the kernel as given.
 [[ $cmdline =~ [\'\"\\] ]] && die_usage "--cmdline: quotes and backslashes cannot pass through GRUB: $cmdline"
 [[ $cmdline =~ [[:cntrl:]] ]] && die_usage "--cmdline: control characters are not allowed"
-for re in "${expects[@]}" "${rejects[@]}"; do
-  # grep exits 2 on a malformed regex; catch it now rather than after the boot.
-  if grep -Eq -- "$re" </dev/null 2>/dev/null; [[ $? -eq 2 ]]; then
-    die_usage "not a valid extended regex: $re"
-  fi
-done
+check_regexes "${expects[@]}" "${rejects[@]}"
 
-[[ -f $iso ]] || die_setup "ISO not found: $iso (build it first: cmake --build --preset default)"
-command -v "$BOCHS" >/dev/null || die_setup "$BOCHS not found: install it (Debian: apt-get install bochs bochs-term bochsbios vgabios)"
+require_iso "$iso"
+require_command "$BOCHS" "bochs bochs-term bochsbios vgabios"
 [[ -f $BIOS ]] || die_setup "Bochs BIOS not found: $BIOS (Debian: apt-get install bochsbios)"
 [[ -f $VGABIOS ]] || die_setup "VGA BIOS not found: $VGABIOS (Debian: apt-get install vgabios)"
 compgen -G "/usr/lib/*/bochs/plugins/libbx_term_gui.so*" >/dev/null ||
   compgen -G "/usr/lib/bochs/plugins/libbx_term_gui.so*" >/dev/null ||
   die_setup "Bochs's term display is missing (Debian: apt-get install bochs-term)"
-command -v grub-mkrescue >/dev/null || die_setup "grub-mkrescue not found (Debian: apt-get install grub-common grub-pc-bin)"
-[[ -d $GRUB_PC_DIR ]] || die_setup "GRUB's BIOS modules not found: $GRUB_PC_DIR (Debian: apt-get install grub-pc-bin)"
-command -v xorriso >/dev/null || die_setup "xorriso not found (Debian: apt-get install xorriso)"
+require_iso_copy_tools
 
 # The model list Bochs itself prints, so a typo is a usage error, not a Bochs panic.
 models=$("$BOCHS" --help cpu 2>&1 | awk '/^Supported CPU models:/ { on = 1; next } on && /^[a-z0-9_]+$/')
@@ -163,32 +134,10 @@ fi
 : >"$bochs_log"
 
 # ---- the ISO copy: the same kernel and modules, a menu that boots at once with --cmdline ----
-# Only the BIOS half of grub-mkrescue is built (-d i386-pc): Bochs boots through its BIOS.
-root=$tmp/iso
-mkdir -p "$root"
-xorriso -osirrox on -indev "$iso" -extract /boot "$root/boot" >"$tmp/xorriso.txt" 2>&1 ||
-  die_setup "cannot read /boot from $iso: $(tail -n1 "$tmp/xorriso.txt")"
-chmod -R u+w "$root"
-cfg=$root/boot/grub/grub.cfg
-[[ -f $cfg ]] || die_setup "$iso has no /boot/grub/grub.cfg"
-grep -Eq '^[[:space:]]*multiboot2[[:space:]]' "$cfg" || die_setup "$iso's grub.cfg has no multiboot2 line"
-find "$root/boot/grub" -mindepth 1 -maxdepth 1 ! -name grub.cfg -exec rm -rf {} +
-# Each option becomes one single-quoted GRUB word; a `set timeout=0` after the menu entries wins
-# over the file's own, because GRUB reads the whole file before it shows the menu.
-grub_words=""
+# Bochs boots through its BIOS, so the copy's BIOS half is all it needs.
 read -ra words <<<"$cmdline"
-for word in "${words[@]}"; do
-  grub_words+=" '$word'"
-done
-GRUB_WORDS=$grub_words awk '
-  /^[[:space:]]*multiboot2[[:space:]]/ { print $0 ENVIRON["GRUB_WORDS"]; next }
-  { print }
-  END { print "set timeout=0" }
-' "$cfg" >"$cfg.new"
-mv "$cfg.new" "$cfg"
+iso_copy_booting_at_once "$iso" "$tmp" "${words[@]}"
 boot_iso=$tmp/boot.iso
-grub-mkrescue -d "$GRUB_PC_DIR" -o "$boot_iso" "$root" >"$tmp/grub-mkrescue.txt" 2>&1 ||
-  die_setup "grub-mkrescue failed: $(tail -n3 "$tmp/grub-mkrescue.txt")"
 
 # ---- the Bochs configuration ----
 serial_raw=$tmp/com1.raw
@@ -243,7 +192,7 @@ start=$EPOCHREALTIME
 runner_pid=$!
 # The serial log, live: CR and ANSI escapes dropped, one line at a time.
 tail -s 0.2 -n +1 -f --pid="$runner_pid" "$serial_raw" 2>/dev/null |
-  sed -u -E 's/\r//g; s/\x1b\[[0-9;=?]*[A-Za-z]//g' | tee -a "$log" &
+  strip_terminal_codes | tee -a "$log" &
 tail_pid=$!
 
 serial=$tmp/serial-only.log
@@ -271,7 +220,7 @@ while kill -0 "$runner_pid" 2>/dev/null; do
   fi
   serial_lines
   if grep -Eq '^\[boot\] done: ' "$serial"; then
-    ending=done; break
+    ending="done"; break
   fi
   if grep -q '^\[panic\] the kernel stops here' "$serial"; then
     ending=panic; break
@@ -301,13 +250,13 @@ if [[ -n $drain_pid ]]; then
   wait "$drain_pid" 2>/dev/null || true
   drain_pid=""
 fi
-elapsed=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
+elapsed=$(elapsed "$start" "$end")
 serial_lines
 # Bochs may have ended by itself right after the kernel's last line (its shutdown port, 0x8900):
 # judge by the whole log, now that it is complete.
 if [[ -z $ending ]]; then
   if grep -Eq '^\[boot\] done: ' "$serial"; then
-    ending=done
+    ending="done"
   elif grep -q '^\[panic\] the kernel stops here' "$serial"; then
     ending=panic
   fi
@@ -319,8 +268,7 @@ bochs_panic=$(grep -m1 -E '^[0-9]+p\[' "$bochs_log" | sed -E 's/^[0-9]+p\[[^]]*\
 # ---- the verdict ----
 failures=()
 if [[ $ending == timeout ]]; then
-  last=$(grep -v '^[[:space:]]*$' "$serial" | tail -n1 | cut -c1-120)
-  failures+=("guest hung: no end within $timeout_s s (last serial line: ${last:-none})")
+  failures+=("guest hung: no end within $timeout_s s (last serial line: $(last_line "$serial"))")
 elif [[ -z $ending ]]; then
   if [[ -n $bochs_panic ]]; then
     failures+=("Bochs stopped the guest (exit $status): $bochs_panic")
@@ -332,29 +280,8 @@ if grep -q 'PANIC' "$serial"; then
   failures+=("kernel panic: $(grep -m1 'PANIC' "$serial" | cut -c1-120)")
 elif grep -q '^\[boot\] done: failure' "$serial"; then
   failures+=("the kernel reported failure ([boot] done: failure)")
-elif [[ $ending == done ]] && ! grep -q '^\[boot\] done: success' "$serial"; then
+elif [[ $ending == "done" ]] && ! grep -q '^\[boot\] done: success' "$serial"; then
   failures+=("no '[boot] done: success' line")
 fi
-for re in "${expects[@]}"; do
-  grep -Eq -- "$re" "$serial" || failures+=("expected line not found: $re")
-done
-for re in "${rejects[@]}"; do
-  if line=$(grep -E -m1 -- "$re" "$serial"); then
-    failures+=("rejected line found: $line")
-  fi
-done
-
-checks=$((${#expects[@]} + ${#rejects[@]}))
-met="$checks expectation$([[ $checks -eq 1 ]] || echo s) met"
-
-# verdict LINE STATUS: print the final line to stdout and the log, and exit.
-verdict() {
-  echo "$1" | tee -a "$log"
-  exit "$2"
-}
-
-[[ ${#failures[@]} -eq 0 ]] && verdict "[run] PASS ([boot] done: success, $met, $elapsed s)" 0
-for ((i = 1; i < ${#failures[@]}; i++)); do
-  echo "[run] also: ${failures[i]}" | tee -a "$log"
-done
-verdict "[run] FAIL: ${failures[0]}" 1
+check_expectations "$serial"
+verdict_of_failures "[run] PASS ([boot] done: success, $(expectations_met), $elapsed s)"

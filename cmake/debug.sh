@@ -1,43 +1,36 @@
 #!/usr/bin/env bash
-# Debug lstar: QEMU paused behind its GDB stub in the background, GDB in the foreground stopped at
-# kmain. QEMU is stopped when GDB exits.
+# Usage: debug.sh --iso ISO --elf KERNEL_ELF [--cpu MODEL]
+#
+# Debug lstar: boot ISO in QEMU (the same machine as qemu-run.sh, CPU model MODEL, default max)
+# paused behind a GDB stub on :1234 in the background, then start GDB in the foreground on
+# KERNEL_ELF with cmake/gdbinit: it attaches, sets a hardware breakpoint on kmain and continues.
+# The serial log goes to debug-serial.log next to the ISO; follow it from another terminal with:
+# tail -f <that file>. When GDB exits, QEMU is stopped.
+#
+# Normally run through CMake: cmake --build --preset default --target debug
+# Exit status: GDB's; 1 if QEMU did not start, 2 usage or setup error.
 set -euo pipefail
-
-usage() {
-  cat <<'EOF'
-Usage: debug.sh ISO KERNEL_ELF CPU
-
-Boot ISO in QEMU (the same machine as qemu-run.sh, CPU model CPU), paused with a GDB stub on
-:1234, then start GDB on KERNEL_ELF with cmake/gdbinit: it attaches, sets a hardware breakpoint on
-kmain and continues. The serial log goes to debug-serial.log next to the ISO; follow it from another
-terminal with: tail -f <that file>
-When GDB exits, QEMU is stopped.
-
-Normally run through CMake: cmake --build --preset default --target debug
-EOF
-}
-
-die() {
-  echo "debug.sh: $*" >&2
-  exit 2
-}
-
-if [[ ${1:-} == -h || ${1:-} == --help ]]; then
-  usage
-  exit 0
-fi
-if [[ $# -ne 3 ]]; then
-  usage >&2
-  exit 2
-fi
-iso=$1
-elf=$2
-cpu=$3
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=cmake/script-lib.sh
+source "$here/script-lib.sh"
 
-command -v gdb >/dev/null || die "gdb not found: install it (Debian: apt-get install gdb)"
-[[ -f $iso ]] || die "ISO not found: $iso"
-[[ -f $elf ]] || die "kernel ELF not found: $elf"
+iso=""
+elf=""
+cpu=max
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --iso)     need_value "$1" $#; iso=$2; shift 2 ;;
+    --elf)     need_value "$1" $#; elf=$2; shift 2 ;;
+    --cpu)     need_value "$1" $#; cpu=$2; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *)         die_usage "unknown option '$1'" ;;
+  esac
+done
+[[ -n $iso && -n $elf ]] || die_usage "--iso and --elf are required"
+
+require_command gdb gdb
+[[ -f $iso ]] || die_setup "ISO not found: $iso"
+[[ -f $elf ]] || die_setup "kernel ELF not found: $elf"
 
 # gdb_port_listening: is something listening on TCP port 1234 (0x04D2), the port of QEMU's -s?
 # Read from /proc rather than connecting: a test connection would be taken for GDB by QEMU.
@@ -45,7 +38,7 @@ gdb_port_listening() {
   awk '$2 ~ /:04D2$/ && $4 == "0A" { found = 1 } END { exit !found }' /proc/net/tcp /proc/net/tcp6 2>/dev/null
 }
 
-gdb_port_listening && die "TCP port 1234 is already in use (another QEMU with -s?)"
+gdb_port_listening && die_setup "TCP port 1234 is already in use (another QEMU with -s?)"
 
 serial_log=$(cd "$(dirname "$iso")" && pwd)/debug-serial.log
 
@@ -67,7 +60,7 @@ for ((tries = 0; tries < 300; tries++)); do
   fi
   sleep 0.1
 done
-gdb_port_listening || die "QEMU's GDB stub did not open port 1234 within 30 s"
+gdb_port_listening || die_setup "QEMU's GDB stub did not open port 1234 within 30 s"
 
 echo "[debug] QEMU paused with a GDB stub on :1234; serial log: $serial_log"
 echo "[debug] follow the serial log from another terminal: tail -f $serial_log"

@@ -15,34 +15,32 @@
 #          every ratio quoted from it matches it.
 #   docs-check.sh --source DIR --build DIR --logs DIR --icount  (docs_icount_table_matches_the_last_icount_run)
 #       compares the -icount table with the newest -icount benchmark log of this build
-#       (`bench-icount`, or the test bench_icount_budget, which CTest runs first); exit 77 (the
-#       test is reported as skipped) when there is none: an -icount boot takes about 90 s.
+#       (`bench-icount`, or the test bench_icount_budget, which CTest runs first), or of an
+#       -icount boot of its own when there is none (a few seconds).
 #
 # Exit status: 0 every quote matches, 1 some do not (each printed with file and line), 2 setup
-# error, 77 (--icount) no -icount log of this build. A mismatch in a generated block is fixed by
+# error. A mismatch in a generated block is fixed by
 # `cmake --build build --target docs`; one in prose or a table by editing it.
 set -euo pipefail
 trap 'echo "docs-check.sh: internal error at line $LINENO: $BASH_COMMAND" >&2; exit 2' ERR
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=cmake/script-lib.sh
+source "$here/script-lib.sh"
 # shellcheck source=cmake/docs-lib.sh
 source "$here/docs-lib.sh"
 
-usage() {
-  sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
-  exit 2
-}
-src= bin= logs= icount_mode=0
+src='' bin='' logs='' icount_mode=0
 while [[ $# -gt 0 ]]; do
   case $1 in
     --source) src=$2; shift 2 ;;
     --build) bin=$2; shift 2 ;;
     --logs) logs=$2; shift 2 ;;
     --icount) icount_mode=1; shift ;;
-    -h | --help) usage ;;
-    *) echo "docs-check.sh: unknown option $1" >&2; usage ;;
+    -h | --help) usage; exit 0 ;;
+    *) die_usage "unknown option '$1'" ;;
   esac
 done
-[[ -n $src && -n $bin && -n $logs ]] || usage
+[[ -n $src && -n $bin && -n $logs ]] || die_usage "--source, --build and --logs are required"
 elf=$bin/lstar.elf
 for f in "$elf" "$bin/lstar.iso"; do
   [[ -f $f ]] || { echo "docs-check.sh: $f not found: build first" >&2; exit 2; }
@@ -51,8 +49,8 @@ mkdir -p "$logs"
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
-failures=0
-bad() { echo "FAIL: $*"; failures=$((failures + 1)); }
+mismatches=0
+bad() { echo "FAIL: $*"; mismatches=$((mismatches + 1)); }
 ok() { echo "ok:   $*"; }
 
 # block_matches NAME FILE RENDERED: the block in the docs is what the build gives.
@@ -72,14 +70,14 @@ block_matches() {
 # ---- --icount: the -icount table against the newest -icount log of this build ----
 if [[ $icount_mode -eq 1 ]]; then
   if ! log=$(docs_icount_log "$bin"); then
-    echo "SKIP: no -icount benchmark log of this build in $bin/bench (run \`cmake --build build"
-    echo "      --target bench-icount\` or \`ctest -R bench_icount_budget\` first)"
-    exit 77
+    echo "no -icount benchmark log of this build in $bin/bench: running one"
+    log=$logs/icount.log
+    docs_icount_boot "$src" "$bin" "$log" || exit 2
   fi
   echo "reading $log"
   docs_render icount-table "$src" "$bin" "$logs" "$log" >"$scratch/icount-table"
   block_matches icount-table docs/benchmark.md "$scratch/icount-table"
-  [[ $failures -eq 0 ]] || { echo "$failures quote(s) differ from this build"; exit 1; }
+  [[ $mismatches -eq 0 ]] || { echo "$mismatches quote(s) differ from this build"; exit 1; }
   echo "the -icount table is this build's"
   exit 0
 fi
@@ -96,6 +94,11 @@ done
 
 # ---- what the build produces ----
 declare -A msr=() msrnum=() sel=() symbol=()
+# The headers that define the MSR numbers, selectors and ABI constants the docs quote.
+shared_headers=()
+for h in syscall/abi.h arch/x86_64/asm_layout.h arch/x86_64/arch_bits.h arch/x86_64/msr.h; do
+  [[ -f $src/src/$h ]] && shared_headers+=("$src/src/$h")
+done
 while IFS= read -r line; do
   if [[ $line =~ ^\[msr\]\ cpu0\ ([A-Z_]+)=(0x[0-9a-f]{16})$ ]]; then
     msr[${BASH_REMATCH[1]}]=${BASH_REMATCH[2]}
@@ -103,7 +106,7 @@ while IFS= read -r line; do
 done <"$log"
 while read -r _ name value _; do
   msrnum[${name#MSR_}]=$value
-done < <(grep -hE '^#define MSR_[A-Z_]+ +0x[0-9a-f]+' "$src/src/arch/x86_64/asm_layout.h" "$src/src/arch/x86_64/msr.h")
+done < <(grep -hE '^#define MSR_[A-Z_]+ +0x[0-9a-f]+' "${shared_headers[@]}")
 while read -r _ name value _; do
   sel[$name]=$value
 done < <(grep -E '^#define GDT_[A-Z0-9_]+ +0x[0-9a-f]+' "$src/src/arch/x86_64/asm_layout.h")
@@ -168,7 +171,7 @@ for path in "${docs[@]}"; do
       name=${BASH_REMATCH[1]} num=${BASH_REMATCH[2]} rest=${BASH_REMATCH[3]}
       numbers=$((numbers + 1))
       if [[ -z ${msrnum[$name]:-} ]]; then
-        bad "$file:$n: IA32_$name is not defined in asm_layout.h or msr.h"
+        bad "$file:$n: IA32_$name is not defined in ${shared_headers[*]##*/}"
       elif (($num != ${msrnum[$name]})); then
         bad "$file:$n: IA32_$name is $num here, ${msrnum[$name]} in the headers"
       fi
@@ -282,12 +285,11 @@ done < <(hits '`USER_CEILING`( \(`?| = `|`? \()0x[0-9a-f]+')
 [[ $found -gt 0 ]] && ok "$found quotes of USER_CEILING" || bad "no quote of USER_CEILING's value found"
 
 # Named constants quoted with their value, `NAME` (value) or in a table row | value | `NAME` |,
-# against the headers C and NASM share (abi.h, asm_layout.h, msr.h).
+# against the headers C and NASM share (shared_headers).
 declare -A defs=()
 while read -r _ name value _; do
   defs[$name]=${value%%[uUlL]*}
-done < <(grep -hE '^#define [A-Z][A-Za-z0-9_]+ +(0x[0-9a-fA-F]+|[0-9]+)([uU]?[lL]*)?( |$)' \
-  "$src/src/syscall/abi.h" "$src/src/arch/x86_64/asm_layout.h" "$src/src/arch/x86_64/msr.h")
+done < <(grep -hE '^#define [A-Z][A-Za-z0-9_]+ +(0x[0-9a-fA-F]+|[0-9]+)([uU]?[lL]*)?( |$)' "${shared_headers[@]}")
 re_named='`([A-Z][A-Za-z0-9_]+)` \((0x[0-9a-f]+|[0-9]+)\)'
 re_named_row='^\| (0x[0-9a-f]+|[0-9]+) \| `([A-Z][A-Za-z0-9_]+)` \|'
 found=0 named=0
@@ -370,7 +372,7 @@ decomp=$(awk '
 want_rows=("entry instruction|1|1" "entry stub|$syscall_stub|$int80_stub" "dispatch|$dispatch|$dispatch"
   "handler|$handler|$handler" "return checks|$syscall_checks|$int80_checks" "leaving|$syscall_leave|$int80_leave"
   "round trip|$syscall_total|$int80_total")
-before=$failures
+before=$mismatches
 for want in "${want_rows[@]}"; do
   IFS='|' read -r key ws wi <<<"$want"
   row=$(awk -F'|' -v k="$key" 'index($2, k) { print; exit }' <<<"$decomp")
@@ -381,7 +383,7 @@ for want in "${want_rows[@]}"; do
   IFS='|' read -r line _ gs gi <<<"$row"
   [[ $gs == "$ws" && $gi == "$wi" ]] || bad "docs/benchmark.md:$line: '$key' is $gs and $gi instructions here, $ws and $wi in this build's code"
 done
-[[ $failures -ne $before ]] || ok "docs/benchmark.md: the decomposition table's rows, as counted in the code"
+[[ $mismatches -ne $before ]] || ok "docs/benchmark.md: the decomposition table's rows, as counted in the code"
 
 # The -icount table's null rows are those totals plus `mov eax, nr` and a quarter of the loop.
 icount_row() {
@@ -425,7 +427,7 @@ tables=$(awk '
   !intable { context = context " " $0 }
   { s = $0; while (match(s, /[0-9]+\.[0-9]× `syscall`/)) { q = substr(s, RSTART, RLENGTH); sub(/×.*/, "", q); print "Q " NR " " q; s = substr(s, RSTART + RLENGTH) } }
 ' "$src/docs/benchmark.md")
-ranges=() lo= hi= tcg_tables=0
+ranges=() lo='' hi='' tcg_tables=0
 while read -r kind line a b; do
   case $kind in
     C) tcg_tables=$((tcg_tables + 1))
@@ -460,8 +462,8 @@ if [[ $(grep -c 'reports twice the vector' "$src/docs/debugging.md" || true) -eq
     bad "docs/debugging.md: '${text:-no quote}', but the log has $want"
 fi
 
-if [[ $failures -ne 0 ]]; then
-  echo "$failures quote(s) differ from this build (generated blocks: \`cmake --build build --target docs\`)"
+if [[ $mismatches -ne 0 ]]; then
+  echo "$mismatches quote(s) differ from this build (generated blocks: \`cmake --build build --target docs\`)"
   exit 1
 fi
 echo "every quoted value is this build's"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # DOCS_BLOCKS is read by the scripts that source this file
 # Sourced by cmake/docs-sync.sh and cmake/docs-check.sh: where the values the docs quote come
 # from. Some are generated blocks, written between two marker lines,
 #
@@ -8,6 +9,9 @@
 # that docs-sync.sh rewrites from a boot of the build (`cmake --build build --target docs`) and
 # docs-check.sh regenerates into a scratch copy to compare. The rest is quoted in prose and
 # tables and checked in place by docs-check.sh. docs/testing.md explains both.
+
+# shellcheck source=cmake/bench-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
 
 # The generated blocks: NAME and the file, relative to the source tree, that holds it.
 readonly DOCS_BLOCKS=(
@@ -52,7 +56,8 @@ docs_icount_log() {
   [[ -n $best ]] && printf '%s\n' "$best"
 }
 
-# docs_icount_boot SRC BIN LOG: a quick benchmark under -icount shift=0 (about 90 s on TCG);
+# docs_icount_boot SRC BIN LOG: a quick benchmark under -icount shift=0 (a few seconds on TCG:
+# qemu-run.sh boots a copy of the ISO whose GRUB menu does not wait);
 # its medians are the same as a full `bench-icount` run's, since every sample is exact.
 docs_icount_boot() {
   local src=$1 bin=$2 log=$3
@@ -156,21 +161,24 @@ docs_render_panic_report() {
 # order, the bold and the third column of the table in DOC (hand-written comparison figures);
 # paths new to the log come last.
 docs_render_icount_table() {
-  local log=$1 doc=$2 qemu
+  local log=$1 doc=$2 qemu rows
   qemu=$(qemu-system-x86_64 --version | sed -nE '1s/.*version ([0-9][0-9.]*).*/\1/p')
   [[ -n $qemu ]] || { echo "docs: cannot read QEMU's version" >&2; return 1; }
-  grep -q '^\[bench\] row ' "$log" || { echo "docs: no [bench] row lines in $log" >&2; return 1; }
+  rows=$(bench_rows "$log") || { echo "docs: $log has a malformed [bench] row" >&2; return 1; }
+  [[ -n $rows ]] || { echo "docs: no [bench] row lines in $log" >&2; return 1; }
   printf 'Medians of an `-icount shift=0` benchmark run of this build (QEMU %s): exact, so every\n' "$qemu"
   printf 'run of one build gives this same table.\n\n'
-  docs_block "$doc" icount-table | awk -v logfile="$log" '
+  docs_block "$doc" icount-table | awk -v rows="$rows" -v fields="$BENCH_ROW_FIELDS" '
     function trim(s) { gsub(/^[ \t]+|[ \t]+$/, "", s); return s }
     BEGIN {
       FS = "|"
-      while ((getline line < logfile) > 0) {
-        if (line !~ /^\[bench\] row /) continue
-        path = line; sub(/.* path=/, "", path); sub(/ .*/, "", path)
-        median = line; sub(/.* median=/, "", median); sub(/ .*/, "", median)
-        if (!(path in value)) { order[++n] = path; value[path] = median }
+      nf = split(fields, f, " ")
+      for (i = 1; i <= nf; i++) if (f[i] == "median") column = i + 1
+      nr = split(rows, r, "\n")
+      for (i = 1; i <= nr; i++) {
+        split(r[i], cell, "\t")
+        path = cell[1]
+        if (!(path in value)) { order[++n] = path; value[path] = cell[column] }
       }
       head3 = "for comparison"
     }

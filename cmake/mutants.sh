@@ -79,11 +79,18 @@ readonly T_MSR='msr_values_match_docs|every_cpu_programs_and_checks_its_syscall_
 readonly T_DF='kernel_stack_overflow_is_a_reported_double_fault'
 readonly T_BOCHS='bochs_selftest_skylake|bochs_selftest_ryzen'
 declare -A KILLERS=(
-  # src/syscall/lstar_entry.asm
+  # src/syscall/lstar_entry.asm: 1. the `syscall` entry
   [swapgs-lstar-entry]="$T_SELF|$T_FUZZ|$T_TOUR"
   [stack-switch-order]="$T_SELF|$T_FUZZ|$T_TOUR|$T_NMI|$T_SWEEP"
+  #   2. the `int 0x80` entry
+  [swapgs-int80-entry]="$T_SELF|$T_FUZZ|$T_TOUR"
+  [int80-ss-reload]="$T_SELF|$T_SS|$T_BOCHS"
+  [clac-int80]="$T_SELF|$T_FUZZ"
+  [cld-int80]="$T_SELF|$T_FUZZ"
+  #   3. the shared dispatch
   [bounds-check]="$T_SELF|$T_FUZZ"
   [speculation-clamp]="$T_SELF|$T_FUZZ"
+  #   4. the shared exit: checks 1 to 4 (docs/msr.md), then the swapgs of each way out
   [sysret-rcx-is-rip]="$T_SELF|$T_FUZZ|$T_TOUR|$T_SS|$T_EXIT_RIP"
   [sysret-r11-is-rflags]="$T_SELF|$T_FUZZ|$T_TOUR|$T_EXIT_FLAGS"
   [sysret-tf]="$T_SELF|$T_STEP|$T_EXIT_FLAGS|$T_BOCHS"
@@ -93,11 +100,6 @@ declare -A KILLERS=(
   [sysret-ss]="$T_SELF|$T_FUZZ|$T_TOUR|$T_SS|$T_EXIT_SEL"
   [swapgs-sysret-exit]="$T_SELF|$T_FUZZ|$T_TOUR"
   [swapgs-iret-exit]="$T_SELF|$T_FUZZ|$T_TOUR"
-  # src/syscall/int80_gate.asm
-  [swapgs-int80-entry]="$T_SELF|$T_FUZZ|$T_TOUR"
-  [int80-ss-reload]="$T_SELF|$T_SS|$T_BOCHS"
-  [clac-int80]="$T_SELF|$T_FUZZ"
-  [cld-int80]="$T_SELF|$T_FUZZ"
   # src/arch/x86_64/trap_stubs.asm
   [refused-iret-gs]="$T_SELF|$T_FAULTS|$T_EXIT_RIP|$T_EXIT_SEL"
   [swapgs-trap-common-in]="$T_SELF|$T_FAULTS|$T_FUZZ"
@@ -115,7 +117,7 @@ declare -A KILLERS=(
   [ist-df]="$T_DF"
   [ist-mc]="$T_MCE|$T_SWEEP"
   [ist-db]="$T_SELF|$T_STEP"
-  # src/syscall/syscall_msr.c
+  # src/syscall/syscall_msr.c: each takes one bit out of the FMASK value written and checked
   [fmask-tf]="$T_MSR|$T_SELF|$T_STEP"
   [fmask-if]="$T_MSR|$T_SELF|$T_FUZZ|$T_NMI"
   [fmask-df]="$T_MSR|$T_SELF|$T_FUZZ|$T_BOCHS"
@@ -235,8 +237,8 @@ find_markers() {
 # ordered_files: the file names on stdin, entry and exit paths first, then the rest by name.
 ordered_files() {
   awk 'BEGIN {
-         n = split("src/syscall/lstar_entry.asm src/syscall/int80_gate.asm " \
-                   "src/arch/x86_64/trap_stubs.asm src/arch/x86_64/idt.c src/syscall/syscall_msr.c", f)
+         n = split("src/syscall/lstar_entry.asm src/arch/x86_64/trap_stubs.asm " \
+                   "src/arch/x86_64/idt.c src/syscall/syscall_msr.c", f)
          for (i = 1; i <= n; i++) rank[f[i]] = i
        }
        { printf "%d\t%s\n", ($0 in rank) ? rank[$0] : 99, $0 }' | sort -k1,1n -k2 | cut -f2

@@ -1,8 +1,9 @@
 # lstar_nasm_include(HEADER OUT_DIR): turns each `#define NAME value` line of a C header into a
 # NASM `%define` in OUT_DIR/<stem>.inc, so assembly and C read one definition. C integer
 # suffixes (1u, 0x10ull) are dropped from the values and trailing // comments cut; lines without
-# a value (include guards) and everything that is not a #define are left out. The .inc is
-# rewritten only when its text changes, and the header is a configure dependency.
+# a value (include guards), function-like macros (a `(` right after the name: C only) and
+# everything that is not a #define are left out. The .inc is rewritten only when its text
+# changes, and the header is a configure dependency.
 function(lstar_nasm_include header out_dir)
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${header})
   file(MAKE_DIRECTORY ${out_dir})

@@ -1,58 +1,40 @@
 #!/usr/bin/env bash
-# Boot an lstar ISO in QEMU, show the kernel's serial log live, and judge the run.
+# Usage: qemu-run.sh --iso PATH [options]
 #
-# The verdict comes from two things only: the exit code the kernel writes to isa-debug-exit, and
-# the lines of the serial log (--expect / --reject). The last line printed is always
-# "[run] PASS (...)" or "[run] FAIL: <reason>"; the exit status is 0 for PASS, 1 for FAIL and 2 for
-# a usage or setup error (nothing was booted).
+# Boot PATH (a GRUB2 multiboot2 ISO) in qemu-system-x86_64, show the kernel's serial log live,
+# and judge the run. The verdict comes from two things only: the exit code the kernel writes to
+# isa-debug-exit, and the lines of the serial log (--expect / --reject). The last line printed is
+# always "[run] PASS (...)" or "[run] FAIL: <reason>".
+#
+#   --iso PATH           the ISO to boot (required)
+#   --firmware bios|uefi SeaBIOS (default) or OVMF from /usr/share/ovmf/OVMF.fd
+#   --cpu MODEL          QEMU -cpu model (default: max)
+#   --accel auto|kvm|tcg auto (default) = KVM when /dev/kvm is usable and can run the CPU model,
+#                        else TCG
+#   --icount             -icount shift=0,sleep=off: rdtsc counts guest instructions (TCG only)
+#   --cmdline "TEXT"     kernel options, passed through fw_cfg file opt/lstar/cmdline; the kernel
+#                        appends them to GRUB's command line, so they override it
+#   --timeout SEC        seconds before the guest counts as hung (default: 120; 0 = no limit)
+#   --log FILE           keep a copy of the serial log in FILE (default: a temporary file)
+#   --memory SIZE        guest RAM, e.g. 256M or 1G (default: 256M)
+#   --smp N              number of CPUs (default: 1)
+#   --expect-exit N      QEMU exit code that means success (default: 33, the kernel wrote 0x10)
+#   --expect REGEX       an extended regex some serial line must match (repeatable)
+#   --reject REGEX       an extended regex no serial line may match (repeatable)
+#   --expect-fail        invert the verdict: the run must fail (a QEMU error does not count)
+#   --fail-fast SEC      with --expect-fail: the failure must come within SEC seconds
+#   --qmp PATH           QMP server on unix socket PATH (to inject NMI/MCE from the host)
+#   --gdb                GDB stub on :1234, CPU paused at start (-s -S)
+#   --extra "ARGS"       extra QEMU arguments, split on whitespace (repeatable)
+#   -h, --help           this text
+#
+# QEMU exit codes: 33 = kernel success (0x10), 35 = tests failed (0x11), 37 = kernel panic (0x12),
+# 0 = guest reset or triple fault (-no-reboot), 124 = timeout.
+# Exit status: 0 PASS, 1 FAIL, 2 usage or setup error (nothing was booted).
 set -euo pipefail
 export LC_ALL=C   # plain byte regexes, and '.' as the decimal point in $EPOCHREALTIME
-
-usage() {
-  cat <<'EOF'
-Usage: qemu-run.sh --iso PATH [options]
-
-Boot PATH (a GRUB2 multiboot2 ISO) in qemu-system-x86_64 and judge the run.
-
-  --iso PATH           the ISO to boot (required)
-  --firmware bios|uefi SeaBIOS (default) or OVMF from /usr/share/ovmf/OVMF.fd
-  --cpu MODEL          QEMU -cpu model (default: max)
-  --accel auto|kvm|tcg auto (default) = KVM when /dev/kvm is usable and can run the CPU model,
-                       else TCG
-  --icount             -icount shift=0,sleep=off: rdtsc counts guest instructions (TCG only)
-  --cmdline "TEXT"     kernel options, passed through fw_cfg file opt/lstar/cmdline; the kernel
-                       appends them to GRUB's command line, so they override it
-  --timeout SEC        seconds before the guest counts as hung (default: 120; 0 = no limit)
-  --log FILE           keep a copy of the serial log in FILE (default: a temporary file)
-  --memory SIZE        guest RAM, e.g. 256M or 1G (default: 256M)
-  --smp N              number of CPUs (default: 1)
-  --expect-exit N      QEMU exit code that means success (default: 33, the kernel wrote 0x10)
-  --expect REGEX       an extended regex some serial line must match (repeatable)
-  --reject REGEX       an extended regex no serial line may match (repeatable)
-  --expect-fail        invert the verdict: the run must fail (a QEMU error does not count)
-  --fail-fast SEC      with --expect-fail: the failure must come within SEC seconds
-  --qmp PATH           QMP server on unix socket PATH (to inject NMI/MCE from the host)
-  --gdb                GDB stub on :1234, CPU paused at start (-s -S)
-  --extra "ARGS"       extra QEMU arguments, split on whitespace (repeatable)
-  -h, --help           this text
-
-QEMU exit codes: 33 = kernel success (0x10), 35 = tests failed (0x11), 37 = kernel panic (0x12),
-0 = guest reset or triple fault (-no-reboot), 124 = timeout.
-Exit status: 0 PASS, 1 FAIL, 2 usage or setup error.
-EOF
-}
-
-die_usage() {
-  echo "qemu-run.sh: $*" >&2
-  echo >&2
-  usage >&2
-  exit 2
-}
-
-die_setup() {
-  echo "qemu-run.sh: $*" >&2
-  exit 2
-}
+# shellcheck source=cmake/script-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/script-lib.sh"
 
 readonly QEMU=qemu-system-x86_64
 readonly OVMF=/usr/share/ovmf/OVMF.fd
@@ -77,15 +59,6 @@ fail_fast=""
 qmp=""
 gdb=0
 extra=()
-
-# need_value OPTION ARGC: the option needs a value after it.
-need_value() {
-  [[ $2 -ge 2 ]] || die_usage "option $1 needs a value"
-}
-
-is_uint() {
-  [[ $1 =~ ^[0-9]+$ ]]
-}
 
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -128,17 +101,16 @@ fi
 if [[ $icount == 1 && $accel == kvm ]]; then
   die_usage "--icount needs TCG: it cannot be combined with --accel kvm"
 fi
-for re in "${expects[@]}" "${rejects[@]}"; do
-  # grep exits 2 on a malformed regex; catch it now rather than after a two-minute boot.
-  if grep -Eq -- "$re" </dev/null 2>/dev/null; [[ $? -eq 2 ]]; then
-    die_usage "not a valid extended regex: $re"
-  fi
-done
+check_regexes "${expects[@]}" "${rejects[@]}"
 
-command -v "$QEMU" >/dev/null || die_setup "$QEMU not found: install it (Debian: apt-get install qemu-system-x86)"
-[[ -f $iso ]] || die_setup "ISO not found: $iso (build it first: cmake --build --preset default)"
+require_command "$QEMU" qemu-system-x86
+require_iso "$iso"
 if [[ $firmware == uefi && ! -f $OVMF ]]; then
   die_setup "UEFI firmware not found: $OVMF (Debian: apt-get install ovmf)"
+fi
+if [[ $icount == 1 ]]; then
+  [[ $firmware == bios ]] || die_usage "--icount boots through SeaBIOS only (its ISO copy has GRUB's BIOS half)"
+  require_iso_copy_tools
 fi
 
 # ---- temporary files, removed on exit ----
@@ -152,6 +124,15 @@ else
   mkdir -p "$(dirname "$log")"
 fi
 qemu_err=$tmp/qemu-stderr.txt
+
+# Under -icount shift=0 a guest instruction is a nanosecond of guest time, and GRUB counts its
+# two-second menu down by polling: two billion instructions, 100 s or more of TCG before the
+# kernel starts (and several times that on a loaded host). So an -icount run boots a copy of
+# the ISO whose menu does not wait; kernel and modules are the same files.
+if [[ $icount == 1 ]]; then
+  iso_copy_booting_at_once "$iso" "$tmp"
+  iso=$tmp/boot.iso
+fi
 
 # ---- choose the accelerator ----
 # kvm_can_run: can KVM run CPU model $cpu as asked? Sets kvm_reason when not.
@@ -249,16 +230,13 @@ header_lines=${#header[@]}
 
 # ---- run ----
 # stdin from /dev/null: QEMU must not put the terminal into raw mode (a killed QEMU leaves it so).
-# The filter drops CR and the ANSI escapes OVMF and GRUB send, so the log reads as plain lines;
-# sed -u passes each line on at once, so the log is live.
 start=$EPOCHREALTIME
 set +e
 timeout --foreground -k 5 "$run_timeout" "$QEMU" "${args[@]}" </dev/null 2>"$qemu_err" |
-  sed -u -E 's/\r//g; s/\x1b\[[0-9;=?]*[A-Za-z]//g' | tee -a "$log"
+  strip_terminal_codes | tee -a "$log"
 status=${PIPESTATUS[0]}
 set -e
-end=$EPOCHREALTIME
-elapsed=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
+elapsed=$(elapsed "$start" "$EPOCHREALTIME")
 
 # QEMU's own messages (warnings, errors) go to stderr and the log, marked as QEMU's. QEMU warns
 # once per CPU feature the accelerator cannot give (a dozen lines for -cpu Skylake-Client under
@@ -304,9 +282,7 @@ describe_exit() {
     35)  echo "tests failed (exit 35)" ;;
     37)  echo "kernel panic (exit 37)" ;;
     124|137)
-      local last
-      last=$(grep -v '^[[:space:]]*$' "$serial" | tail -n1 | cut -c1-120)
-      echo "guest hung: no exit within $run_timeout s (last serial line: ${last:-none})" ;;
+      echo "guest hung: no exit within $run_timeout s (last serial line: $(last_line "$serial"))" ;;
     *)
       # isa-debug-exit makes QEMU exit with (value << 1) | 1: odd codes are the guest's.
       if (( n % 2 == 1 && n <= 255 )) && ! qemu_failed "$n"; then
@@ -323,31 +299,12 @@ if [[ $status -ne $expect_exit ]]; then
   [[ $expect_exit -ne 33 ]] && reason="$reason; expected exit $expect_exit"
   failures+=("$reason")
 else
-  for re in "${expects[@]}"; do
-    grep -Eq -- "$re" "$serial" || failures+=("expected line not found: $re")
-  done
-  for re in "${rejects[@]}"; do
-    if line=$(grep -E -m1 -- "$re" "$serial"); then
-      failures+=("rejected line found: $line")
-    fi
-  done
+  check_expectations "$serial"
 fi
-
-checks=$((${#expects[@]} + ${#rejects[@]}))
-met="$checks expectation$([[ $checks -eq 1 ]] || echo s) met"
-
-# verdict LINE STATUS: print the final line to stdout and the log, and exit.
-verdict() {
-  echo "$1" | tee -a "$log"
-  exit "$2"
-}
+met=$(expectations_met)
 
 if [[ $expect_fail == 0 ]]; then
-  [[ ${#failures[@]} -eq 0 ]] && verdict "[run] PASS (exit $status, $met, $elapsed s)" 0
-  for ((i = 1; i < ${#failures[@]}; i++)); do
-    echo "[run] also: ${failures[i]}" | tee -a "$log"
-  done
-  verdict "[run] FAIL: ${failures[0]}" 1
+  verdict_of_failures "[run] PASS (exit $status, $met, $elapsed s)"
 fi
 
 # --expect-fail: the guest must have failed, by itself, and (with --fail-fast) in time.

@@ -1,23 +1,21 @@
 #!/usr/bin/env bash
+# Usage: bash cmake/quickstart.sh run|test|deps
+#
 # From a fresh Debian 12 machine to a booted lstar: install what is missing, configure, build,
 # then boot and benchmark (run) or run every test (test).
+#
+#   run    install missing packages, configure, build, and boot the default GRUB entry: kernel
+#          self-checks, the ring-3 selftest, then the benchmark; writes build/bench/results.csv
+#          and the chart build/bench/results.png
+#   test   install missing packages, configure, build, and run every test with CTest
+#   deps   only install the missing packages
+#   -h     this text
+#
+# Works from any directory. Packages come from Debian's archive through apt-get (as root, or with
+# sudo); apt-get update runs only when something is missing.
 set -euo pipefail
-
-usage() {
-  cat <<'EOF'
-Usage: bash cmake/quickstart.sh run|test|deps
-
-  run    install missing packages, configure, build, and boot the default GRUB entry: kernel
-         self-checks, the ring-3 selftest, then the benchmark; writes build/bench/results.csv
-         and the chart build/bench/results.png
-  test   install missing packages, configure, build, and run every test with CTest
-  deps   only install the missing packages
-  -h     this text
-
-Works from any directory. Packages come from Debian's archive through apt-get (as root, or with
-sudo); apt-get update runs only when something is missing.
-EOF
-}
+# shellcheck source=cmake/script-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/script-lib.sh"
 
 # The Debian 12 packages lstar needs, and why.
 readonly PACKAGES=(
@@ -28,6 +26,7 @@ readonly PACKAGES=(
   bochs bochs-term bochsbios vgabios     # a second CPU model (Bochs tests); term: the headless display
   gnuplot-nox                            # the benchmark chart
   gdb                                    # the debug target
+  clang-format                           # the format test (c_sources_follow_clang_format)
   git                                    # the commit quoted in the boot log and results
 )
 
@@ -79,14 +78,11 @@ install_missing() {
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 }
 
-if [[ $# -ne 1 ]]; then
-  usage >&2
-  exit 2
-fi
+[[ $# -eq 1 ]] || die_usage "needs one command: run, test or deps"
 case $1 in
   -h|--help) usage; exit 0 ;;
   run|test|deps) action=$1 ;;
-  *) echo "quickstart.sh: unknown command '$1'" >&2; usage >&2; exit 2 ;;
+  *) die_usage "unknown command '$1'" ;;
 esac
 
 # CMakePresets.json lives at the top of the repository: work from there whatever the caller's cwd.

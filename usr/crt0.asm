@@ -1,8 +1,10 @@
 ; Entry point of every ring-3 program.
 ;
-; The kernel starts a program here with RSP = USER_STACK_TOP (16-byte aligned), every other
+; The kernel starts a program here with RSP = USER_STACK_TOP (16-byte aligned), RDI = the CPU
+; the program was placed on (the run= list's @CPU, inherited by children), every other
 ; register zero and RFLAGS = 0x202. There is nothing on the stack: the argument string is
-; fetched by __libc_start with SYS_getargs.
+; fetched by __libc_start with SYS_getargs. RDI is passed on untouched as __libc_start's
+; first argument.
 
 bits 64
 default rel

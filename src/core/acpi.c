@@ -7,10 +7,10 @@
 #include "core/unaligned.h"
 
 #define SDT_HEADER_SIZE 36
-#define MADT_ENTRIES 44           // after the header, the LAPIC address (u32) and flags (u32)
-#define MADT_LAPIC 0              // processor local APIC
-#define MADT_LAPIC_OVERRIDE 5     // 64-bit local APIC address
-#define MADT_X2APIC 9             // processor local x2APIC (IDs above 255)
+#define MADT_ENTRIES 44       // after the header, the LAPIC address (u32) and flags (u32)
+#define MADT_LAPIC 0          // processor local APIC
+#define MADT_LAPIC_OVERRIDE 5 // 64-bit local APIC address
+#define MADT_X2APIC 9         // processor local x2APIC (IDs above 255)
 #define LAPIC_ENABLED 1u
 #define LAPIC_ONLINE_CAPABLE 2u
 #define MAX_TABLE_SIZE (1u << 20) // a sanity bound: no real RSDT/XSDT/MADT comes near
@@ -25,8 +25,8 @@ static uint8_t checksum(const unsigned char *p, size_t len)
 }
 
 // Maps a whole table at phys after checking its header; NULL (with a reason) if it is bad.
-static const unsigned char *map_table(uint64_t phys, const char *want, acpi_map_fn map, uint32_t *length,
-                                      char *err, size_t errlen)
+static const unsigned char *map_table(uint64_t phys, const char *want, acpi_map_fn map, uint32_t *length, char *err,
+                                      size_t errlen)
 {
     const unsigned char *h = map(phys, SDT_HEADER_SIZE);
     if (!h) {
@@ -39,8 +39,7 @@ static const unsigned char *map_table(uint64_t phys, const char *want, acpi_map_
         return NULL;
     }
     if (len < SDT_HEADER_SIZE || len > MAX_TABLE_SIZE) {
-        format_error(err, errlen, "table %.4s at 0x%llx has length %u", (const char *)h, (unsigned long long)phys,
-                     len);
+        format_error(err, errlen, "table %.4s at 0x%llx has length %u", (const char *)h, (unsigned long long)phys, len);
         return NULL;
     }
     const unsigned char *t = map(phys, len);
@@ -50,8 +49,7 @@ static const unsigned char *map_table(uint64_t phys, const char *want, acpi_map_
         return NULL;
     }
     if (checksum(t, len) != 0) {
-        format_error(err, errlen, "table %.4s at 0x%llx fails its checksum", (const char *)h,
-                     (unsigned long long)phys);
+        format_error(err, errlen, "table %.4s at 0x%llx fails its checksum", (const char *)h, (unsigned long long)phys);
         return NULL;
     }
     *length = len;

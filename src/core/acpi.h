@@ -7,10 +7,10 @@
 #define ACPI_MAX_CPUS 64
 
 struct acpi_cpus {
-    uint64_t lapic_phys;              // the local APICs' MMIO base (MADT, or its override)
-    unsigned count;                   // enabled (or online-capable) processors listed
-    uint8_t apic_id[ACPI_MAX_CPUS];   // their local APIC IDs, in MADT order
-    unsigned skipped;                 // processors left out: beyond ACPI_MAX_CPUS or x2APIC-only
+    uint64_t lapic_phys;            // the local APICs' MMIO base (MADT, or its override)
+    unsigned count;                 // enabled (or online-capable) processors listed
+    uint8_t apic_id[ACPI_MAX_CPUS]; // their local APIC IDs, in MADT order
+    unsigned skipped;               // processors left out: beyond ACPI_MAX_CPUS or x2APIC-only
 };
 
 // Returns a readable view of physical memory [phys, phys + len), or NULL if it cannot.

@@ -15,28 +15,21 @@ struct parser {
 };
 
 // Whether c separates options.
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
+static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 // Whether the n bytes at s are exactly the string lit.
-static bool equals(const char *s, size_t n, const char *lit)
-{
-    return strlen(lit) == n && memcmp(s, lit, n) == 0;
-}
+static bool equals(const char *s, size_t n, const char *lit) { return strlen(lit) == n && memcmp(s, lit, n) == 0; }
 
 // Count a refused option and report "<verb> option '<word>'" plus ": <reason>" if given.
-static void refuse(struct parser *p, const char *verb, const char *word, size_t len,
-                   const char *reason, ...)
+static void refuse(struct parser *p, const char *verb, const char *word, size_t len, const char *reason, ...)
 {
     p->refused++;
     if (p->report == NULL)
         return;
     char msg[256];
     bool cut = len > SHOWN_MAX;
-    int n = format_buf(msg, sizeof msg, "%s option '%.*s%s'", verb, (int)(cut ? SHOWN_MAX : len),
-                       word, cut ? "..." : "");
+    int n = format_buf(msg, sizeof msg, "%s option '%.*s%s'", verb, (int)(cut ? SHOWN_MAX : len), word,
+                       cut ? "..." : "");
     if (reason != NULL && n >= 0 && (size_t)n + 2 < sizeof msg) {
         msg[n++] = ':';
         msg[n++] = ' ';
@@ -61,6 +54,18 @@ static bool parse_decimal(const char *v, size_t n, uint64_t max, uint64_t *value
     return digits && x <= max;
 }
 
+// Reads a decimal value of at most max into *value, or refuses the option ("expected <what>,
+// 0 to <max>") and leaves *value as it was.
+static void parse_number(struct parser *p, const char *word, size_t len, const char *v, size_t n, unsigned max,
+                         const char *what, unsigned *value)
+{
+    uint64_t x;
+    if (!parse_decimal(v, n, max, &x))
+        refuse(p, "refused", word, len, "expected %s, 0 to %u", what, max);
+    else
+        *value = (unsigned)x;
+}
+
 // Reads an on|off value into *flag, or refuses the option and leaves *flag as it was.
 static void parse_on_off(struct parser *p, const char *word, size_t len, const char *v, size_t n, bool *flag)
 {
@@ -73,13 +78,22 @@ static void parse_on_off(struct parser *p, const char *word, size_t len, const c
 }
 
 // Whether c may appear in a program name (arguments also allow '.', '=' and ':').
-static bool is_name_char(char c)
+static bool is_name_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'; }
+
+// Reads an item's placement, the text after '@': a CPU number below CMDLINE_CPUS, or "all".
+// Returns the CPU, RUN_ON_ALL, or -1 if it is neither.
+static int parse_placement(const char *v, size_t n)
 {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    uint64_t cpu;
+    if (equals(v, n, "all"))
+        return RUN_ON_ALL;
+    if (n > 0 && n <= 2 && parse_decimal(v, n, CMDLINE_CPUS - 1, &cpu))
+        return (int)cpu;
+    return -1;
 }
 
-// Check a run= value: comma-separated items NAME or NAME:ARG. Returns NULL if it is good,
-// otherwise writes a reason into why.
+// Check a run= value: comma-separated items NAME, NAME:ARG, each optionally followed by @CPU
+// or @all. Returns NULL if it is good, otherwise writes a reason into why.
 static const char *check_run_list(const char *v, size_t n, char *why, size_t whylen)
 {
     size_t item = 1;
@@ -87,7 +101,7 @@ static const char *check_run_list(const char *v, size_t n, char *why, size_t why
     for (;;) {
         size_t name = 0, arg = 0;
         bool colon = false;
-        for (; i < n && v[i] != ','; i++) {
+        for (; i < n && v[i] != ',' && v[i] != '@'; i++) {
             char c = v[i];
             if (c == ':' && !colon) {
                 colon = true;
@@ -100,8 +114,9 @@ static const char *check_run_list(const char *v, size_t n, char *why, size_t why
                     format_buf(why, whylen, "item %zu has '%c': programs are [a-z0-9_-]+, arguments [a-z0-9_.=:-]+",
                                item, c);
                 else
-                    format_buf(why, whylen, "item %zu has byte 0x%02x: programs are [a-z0-9_-]+, arguments [a-z0-9_.=:-]+",
-                               item, (unsigned char)c);
+                    format_buf(why, whylen,
+                               "item %zu has byte 0x%02x: programs are [a-z0-9_-]+, arguments [a-z0-9_.=:-]+", item,
+                               (unsigned char)c);
                 return why;
             }
         }
@@ -117,11 +132,94 @@ static const char *check_run_list(const char *v, size_t n, char *why, size_t why
             format_buf(why, whylen, "item %zu has an empty argument after ':'", item);
             return why;
         }
+        if (i < n && v[i] == '@') {
+            size_t at = ++i;
+            while (i < n && v[i] != ',')
+                i++;
+            if (parse_placement(v + at, i - at) < 0) {
+                format_buf(why, whylen, "item %zu has '@%.*s': expected @0 to @%d or @all", item, (int)(i - at), v + at,
+                           CMDLINE_CPUS - 1);
+                return why;
+            }
+        }
         if (i == n)
             return NULL;
         i++; // past the comma; a trailing comma leaves an empty last item
         item++;
     }
+}
+
+// Length of the start of s that holds none of the characters in stops (like strcspn).
+static size_t span_until(const char *s, const char *stops)
+{
+    size_t n = 0;
+    while (s[n] && !strchr(stops, s[n]))
+        n++;
+    return n;
+}
+
+// Calls `each` for every item of a checked run= list with its text (placement cut off) and
+// its placement: a CPU number, or RUN_ON_ALL. An item without '@' runs on cpu0.
+static void for_each_run_item(const char *run, void (*each)(void *ctx, const char *item, size_t n, int where),
+                              void *ctx)
+{
+    while (*run) {
+        size_t n = span_until(run, ",");
+        size_t text = span_until(run, "@,");
+        int where = text < n ? parse_placement(run + text + 1, n - text - 1) : 0;
+        each(ctx, run, text, where);
+        run += n + (run[n] == ',');
+    }
+}
+
+struct list_for_cpu {
+    unsigned cpu;
+    char *out;
+    size_t size, len;
+};
+
+// for_each_run_item's callback for cmdline_run_list_for_cpu: appends the item if it is placed here.
+static void append_if_here(void *ctx, const char *item, size_t n, int where)
+{
+    struct list_for_cpu *l = ctx;
+    if (where != RUN_ON_ALL && where != (int)l->cpu)
+        return;
+    size_t need = n + (l->len > 0);
+    if (l->len + need + 1 > l->size)
+        return; // cannot happen for a list that fitted in CMDLINE_RUN_MAX and out of that size
+    if (l->len > 0)
+        l->out[l->len++] = ',';
+    memcpy(l->out + l->len, item, n);
+    l->len += n;
+    l->out[l->len] = '\0';
+}
+
+// Writes the items of `run` placed on `cpu` into out (comma-separated, without their '@');
+// returns how many bytes that is (0: nothing runs there). See cmdline.h.
+size_t cmdline_run_list_for_cpu(const char *run, unsigned cpu, char *out, size_t size)
+{
+    struct list_for_cpu l = {cpu, out, size, 0};
+    if (size > 0)
+        out[0] = '\0';
+    for_each_run_item(run, append_if_here, &l);
+    return l.len;
+}
+
+// for_each_run_item's callback for cmdline_run_cpus: records the CPU an item names.
+static void note_cpu(void *ctx, const char *item, size_t n, int where)
+{
+    (void)item, (void)n;
+    uint32_t *mask = ctx;
+    *mask |= where == RUN_ON_ALL ? RUN_ON_ALL_MASK : 1u << where;
+}
+
+// Returns a bit per CPU that some item names (bit 0 for items without '@'), and
+// RUN_ON_ALL_MASK if an item says @all.
+uint32_t cmdline_run_cpus(const char *run)
+{
+    uint32_t mask = 0;
+    for_each_run_item(run, note_cpu, &mask);
+    return mask;
 }
 
 // Apply one key=value word, or refuse it.
@@ -163,23 +261,15 @@ static void apply_option(struct parser *p, const char *word, size_t len, struct 
         parse_on_off(p, word, len, v, n, &o->ktest);
     } else if (equals(word, key_len, "limit")) {
         // Seconds of ring-3 time a program may use before the kernel stops it; 0 = no limit.
-        uint64_t seconds;
-        if (!parse_decimal(v, n, CMDLINE_LIMIT_MAX, &seconds))
-            refuse(p, "refused", word, len, "expected seconds, 0 to %d", CMDLINE_LIMIT_MAX);
-        else
-            o->limit_seconds = (unsigned)seconds;
+        parse_number(p, word, len, v, n, CMDLINE_LIMIT_MAX, "seconds", &o->limit_seconds);
     } else if (equals(word, key_len, "nmistorm")) {
         // NMIs the second CPU sends the first while the programs run; 0 = none.
-        uint64_t count;
-        if (!parse_decimal(v, n, CMDLINE_NMISTORM_MAX, &count))
-            refuse(p, "refused", word, len, "expected a count, 0 to %d", CMDLINE_NMISTORM_MAX);
-        else
-            o->nmi_storm = (unsigned)count;
+        parse_number(p, word, len, v, n, CMDLINE_NMISTORM_MAX, "a count", &o->nmi_storm);
     } else if (equals(word, key_len, "crash")) {
         static const char *const names[] = {
-            [CRASH_NONE] = "none", [CRASH_PANIC] = "panic", [CRASH_TRIPLE] = "triple",
-            [CRASH_HANG] = "hang", [CRASH_PAGEFAULT] = "pagefault",
-            [CRASH_STACK_OVERFLOW] = "stackoverflow",
+            [CRASH_NONE] = "none",          [CRASH_PANIC] = "panic",         [CRASH_TRIPLE] = "triple",
+            [CRASH_HANG] = "hang",          [CRASH_PAGEFAULT] = "pagefault", [CRASH_STACK_OVERFLOW] = "stackoverflow",
+            [CRASH_PANIC_ALL] = "panicall",
         };
         for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
             if (equals(v, n, names[i])) {
@@ -187,7 +277,7 @@ static void apply_option(struct parser *p, const char *word, size_t len, struct 
                 return;
             }
         }
-        refuse(p, "refused", word, len, "expected none|panic|triple|hang|pagefault|stackoverflow");
+        refuse(p, "refused", word, len, "expected none|panic|triple|hang|pagefault|stackoverflow|panicall");
     } else {
         refuse(p, "ignored unknown", word, len, NULL);
     }

@@ -1,12 +1,16 @@
 // The kernel command line: space-separated key=value options, checked one by one.
 //
-//   run=PROG[:ARG][,PROG[:ARG]...]   programs init runs in order, e.g. run=selftest,crash:gp
+//   run=PROG[:ARG][@CPU][,...]      programs init runs in order, e.g. run=selftest,crash:gp;
+//                                    @CPU places an item on CPU 0..7, @all on every CPU that is
+//                                    online (no '@': cpu0). Each CPU runs its own init with its
+//                                    own items, at the same time as the others: run=fuzz@all
 //   run=none                         run no program
 //   ktest=on|off                     run the in-kernel self-checks
 //   limit=SECONDS                    stop a program after this much ring-3 time (0: never)
 //   timer=on|off                     the 100 Hz tick (off: no ring-3 time limit; for tests)
 //   nmistorm=N                       cpu1 sends cpu0 N NMIs while the programs run (0: none)
-//   crash=none|panic|triple|hang|pagefault|stackoverflow   fail on purpose (for the test suite)
+//   crash=none|panic|triple|hang|pagefault|stackoverflow|panicall   fail on purpose (for the test
+//                                    suite; panicall: every CPU panics at the same moment)
 //
 // Program names are [a-z0-9_-]+, arguments [a-z0-9_.=:-]+. A bad option is refused with a reason,
 // keeps the previous value, and does not stop the rest of the line from being read. A first
@@ -15,13 +19,25 @@
 #define LSTAR_CORE_CMDLINE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
-#define CMDLINE_RUN_MAX 128    // the run= value's buffer, NUL included
-#define CMDLINE_LIMIT_MAX 86400 // limit=: one day
+#define CMDLINE_RUN_MAX 128          // the run= value's buffer, NUL included
+#define CMDLINE_LIMIT_MAX 86400      // limit=: one day
 #define CMDLINE_NMISTORM_MAX 1000000 // nmistorm=: a million NMIs
+#define CMDLINE_CPUS 8               // @0 .. @7: the kernel's MAX_CPUS (kmain.c checks they agree)
+#define RUN_ON_ALL 0x100             // an item's placement: @all
+#define RUN_ON_ALL_MASK (1u << 31)   // cmdline_run_cpus: some item says @all
 
-enum cmdline_crash { CRASH_NONE, CRASH_PANIC, CRASH_TRIPLE, CRASH_HANG, CRASH_PAGEFAULT, CRASH_STACK_OVERFLOW };
+enum cmdline_crash {
+    CRASH_NONE,
+    CRASH_PANIC,
+    CRASH_TRIPLE,
+    CRASH_HANG,
+    CRASH_PAGEFAULT,
+    CRASH_STACK_OVERFLOW,
+    CRASH_PANIC_ALL
+};
 
 struct cmdline_options {
     char run[CMDLINE_RUN_MAX]; // comma-separated programs for init; default "selftest,bench"
@@ -41,5 +57,14 @@ void cmdline_defaults(struct cmdline_options *o);
 // Parses space-separated key=value options, later ones overriding earlier ones; returns the
 // number of options refused. report may be NULL.
 int cmdline_parse(const char *text, struct cmdline_options *o, cmdline_report report, void *ctx);
+
+// The items of a run= value (as cmdline_parse accepted it) that are placed on `cpu`, without
+// their placement, comma-separated into out (size bytes, NUL included; CMDLINE_RUN_MAX is
+// always enough). Returns the length written; 0 means no program runs on that CPU.
+size_t cmdline_run_list_for_cpu(const char *run, unsigned cpu, char *out, size_t size);
+
+// Which CPUs a run= value names: bit n for an item placed @n (or without '@', n = 0), plus
+// RUN_ON_ALL_MASK if some item says @all.
+uint32_t cmdline_run_cpus(const char *run);
 
 #endif

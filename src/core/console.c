@@ -1,16 +1,95 @@
-// kprintf and the console it writes to.
+// kprintf and the console it writes to, shared by every CPU one whole line at a time.
+//
+// Each CPU builds its current line in a buffer of its own and hands the console only complete
+// lines (or a full buffer), under the console lock: lines from CPUs running at the same time
+// never interleave, however many kprintf calls or ring-3 writes a line took to build. The
+// lock's holder is remembered, so a #MC or #DB report raised on the CPU that is printing is
+// written at once instead of waiting for itself. After a panic has stopped the other CPUs,
+// one of them may have stopped holding the lock: panic makes the console skip it from then on.
 #include <stdarg.h>
+#include <stdbool.h>
 #include "core/console.h"
 #include "core/format.h"
+#include "core/spinlock.h"
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/serial.h"
 #include "arch/x86_64/vga_text.h"
 
-// Writes raw bytes to every console.
-void console_write(const char *s, size_t n)
+#define CONSOLE_LINE_MAX 256 // a longer line goes out in pieces of this size
+#define NO_CPU (-1)
+
+static struct {
+    char text[CONSOLE_LINE_MAX];
+    size_t len;
+} lines[MAX_CPUS];
+
+static struct spinlock lock = SPINLOCK_INIT;
+static int owner = NO_CPU; // the CPU that holds `lock`
+static bool lock_skipped;  // panic stopped the other CPUs: write without the lock
+static bool tag_lines;     // programs run on several CPUs: start each line with [cpuN]
+
+// The CPU printing: its number from the per-CPU area once GS holds one, cpu0 before that.
+static unsigned console_cpu(void) { return percpu_ready ? (unsigned)this_cpu()->cpu : 0; }
+
+// Writes one line (or a piece of one) to every console device, under the lock.
+static void emit(unsigned cpu, const char *s, size_t n)
 {
+    bool nested = __atomic_load_n(&owner, __ATOMIC_RELAXED) == (int)cpu; // #MC/#DB while printing
+    bool locked = !nested && !__atomic_load_n(&lock_skipped, __ATOMIC_ACQUIRE);
+    uint64_t flags = 0;
+    if (locked) {
+        flags = spin_lock(&lock);
+        __atomic_store_n(&owner, (int)cpu, __ATOMIC_RELAXED);
+    }
+    if (tag_lines) {
+        char tag[] = "[cpu0] ";
+        tag[4] = (char)('0' + cpu % 10);
+        serial_write(tag, sizeof tag - 1);
+        vga_text_write(tag, sizeof tag - 1);
+    }
     serial_write(s, n);
     vga_text_write(s, n);
+    if (locked) {
+        __atomic_store_n(&owner, NO_CPU, __ATOMIC_RELAXED);
+        spin_unlock(&lock, flags);
+    }
 }
+
+// Adds bytes to this CPU's line, handing each finished line to the console devices.
+void console_write(const char *s, size_t n)
+{
+    uint64_t flags = read_rflags();
+    irq_disable(); // a tick on this CPU must not find the line half updated
+    unsigned cpu = console_cpu();
+    char *text = lines[cpu].text;
+    size_t len = lines[cpu].len;
+    for (size_t i = 0; i < n; i++) {
+        text[len++] = s[i];
+        if (s[i] == '\n' || len == CONSOLE_LINE_MAX) {
+            emit(cpu, text, len);
+            len = 0;
+        }
+    }
+    lines[cpu].len = len;
+    if (flags & RFLAGS_IF)
+        irq_enable();
+}
+
+// Sends out what this CPU has of an unfinished line (before the machine stops).
+void console_flush(void)
+{
+    unsigned cpu = console_cpu();
+    if (lines[cpu].len) {
+        emit(cpu, lines[cpu].text, lines[cpu].len);
+        lines[cpu].len = 0;
+    }
+}
+
+// Whether each line names the CPU that printed it (kmain: while several CPUs run programs).
+void console_tag_lines(bool on) { tag_lines = on; }
+
+// The other CPUs are stopped (panic.c): none of them will release the lock, so stop taking it.
+void console_skip_lock(void) { __atomic_store_n(&lock_skipped, true, __ATOMIC_RELEASE); }
 
 // format_v's sink: forwards to the consoles.
 static void console_sink(void *ctx, const char *s, size_t n)

@@ -1,8 +1,35 @@
 // The crash= option's failures, each one a kernel bug the runner must catch.
 #include "core/crash.h"
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/qemu_exit.h"
+#include "arch/x86_64/smp.h"
 #include "core/console.h"
 #include "core/panic.h"
+
+static volatile unsigned panic_ready; // CPUs waiting for the signal to panic together
+static volatile bool panic_go;
+
+// crash=panicall on one CPU: wait until every CPU is ready, then panic with the others.
+static __attribute__((noreturn)) void panic_together(unsigned cpu)
+{
+    __atomic_fetch_add(&panic_ready, 1, __ATOMIC_RELEASE);
+    while (!__atomic_load_n(&panic_go, __ATOMIC_ACQUIRE))
+        __asm__ volatile("pause");
+    panic("deliberate panic on cpu%u (crash=panicall)", cpu);
+}
+
+// Has every CPU panic at the same moment: one report must win, the rest stop silently.
+static __attribute__((noreturn)) void panic_on_every_cpu(void)
+{
+    unsigned cpus = smp_online_cpus();
+    kprintf("[boot] crash=panicall: %u CPU(s) panic at once\n", cpus);
+    for (unsigned cpu = 1; cpu < cpus; cpu++)
+        smp_run(cpu, panic_together);
+    while (__atomic_load_n(&panic_ready, __ATOMIC_ACQUIRE) < cpus - 1)
+        __asm__ volatile("pause");
+    __atomic_store_n(&panic_go, true, __ATOMIC_RELEASE);
+    panic_together(0);
+}
 
 // Fails the way `how` says, or returns at once for CRASH_NONE.
 void crash_if_requested(enum cmdline_crash how)
@@ -12,6 +39,8 @@ void crash_if_requested(enum cmdline_crash how)
         return;
     case CRASH_PANIC:
         panic("deliberate panic (crash=panic)");
+    case CRASH_PANIC_ALL:
+        panic_on_every_cpu();
     case CRASH_PAGEFAULT:
         kprintf("[boot] crash=pagefault: reading address 0 in ring 0\n");
         (void)*(volatile uint64_t *)0;

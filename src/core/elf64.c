@@ -24,8 +24,7 @@
 #define PT_INTERP 3
 
 // Check the 64-byte file header; on success *phoff and *phnum locate the program headers.
-static int check_header(const unsigned char *b, size_t size, uint64_t *phoff, uint16_t *phnum,
-                        char *err, size_t errlen)
+static int check_header(const unsigned char *b, size_t size, uint64_t *phoff, uint16_t *phnum, char *err, size_t errlen)
 {
     if (size < EHDR_SIZE)
         return format_error(err, errlen, "file of %zu bytes is shorter than the 64-byte ELF header", size);
@@ -56,55 +55,62 @@ static int check_header(const unsigned char *b, size_t size, uint64_t *phoff, ui
     *phoff = load_le64(b + 32);
     // Compare by subtraction so that a huge e_phoff cannot wrap around.
     if (*phoff > size || (uint64_t)*phnum * PHDR_SIZE > size - *phoff)
-        return format_error(err, errlen, "program header table (e_phoff 0x%lx, %u entries) runs past the end of the %zu-byte file",
-                    *phoff, *phnum, size);
+        return format_error(err, errlen,
+                            "program header table (e_phoff 0x%lx, %u entries) runs past the end of the %zu-byte file",
+                            *phoff, *phnum, size);
     return 0;
 }
 
 // Check one PT_LOAD program header (index i) against the file, the user range and the segments
 // accepted so far.
-static int check_load(unsigned i, const struct elf64_segment *s, uint64_t align, size_t size,
-                      uint64_t user_base, uint64_t user_limit, const struct elf64_image *img,
-                      char *err, size_t errlen)
+static int check_load(unsigned i, const struct elf64_segment *s, uint64_t align, size_t size, uint64_t user_base,
+                      uint64_t user_limit, const struct elf64_image *img, char *err, size_t errlen)
 {
     if (s->memsz == 0)
         return format_error(err, errlen, "program header %u (PT_LOAD): memsz is 0", i);
     if (s->filesz > s->memsz)
         return format_error(err, errlen, "program header %u (PT_LOAD): filesz 0x%lx > memsz 0x%lx", i, s->filesz,
-                    s->memsz);
+                            s->memsz);
     if (s->offset > size || s->filesz > size - s->offset)
-        return format_error(err, errlen, "program header %u (PT_LOAD): file bytes at offset 0x%lx, size 0x%lx run past the end of the %zu-byte file",
-                    i, s->offset, s->filesz, size);
+        return format_error(
+            err, errlen,
+            "program header %u (PT_LOAD): file bytes at offset 0x%lx, size 0x%lx run past the end of the %zu-byte file",
+            i, s->offset, s->filesz, size);
     if (s->vaddr < user_base || s->vaddr > user_limit || s->memsz > user_limit - s->vaddr)
-        return format_error(err, errlen, "program header %u (PT_LOAD): vaddr 0x%lx + memsz 0x%lx is outside the user range [0x%lx, 0x%lx)",
-                    i, s->vaddr, s->memsz, user_base, user_limit);
+        return format_error(
+            err, errlen,
+            "program header %u (PT_LOAD): vaddr 0x%lx + memsz 0x%lx is outside the user range [0x%lx, 0x%lx)", i,
+            s->vaddr, s->memsz, user_base, user_limit);
     if (align > 1 && (align < PAGE_SIZE || (align & (align - 1)) != 0))
-        return format_error(err, errlen, "program header %u (PT_LOAD): p_align 0x%lx is not 0, 1 or a power of two >= 4096",
-                    i, align);
+        return format_error(
+            err, errlen, "program header %u (PT_LOAD): p_align 0x%lx is not 0, 1 or a power of two >= 4096", i, align);
     // The file page and the memory page must line up, or one mapping cannot hold both.
     if ((s->vaddr - s->offset) % PAGE_SIZE != 0)
         return format_error(err, errlen, "program header %u (PT_LOAD): vaddr 0x%lx and offset 0x%lx differ modulo 4096",
-                    i, s->vaddr, s->offset);
+                            i, s->vaddr, s->offset);
     if ((s->flags & ELF64_PF_W) && (s->flags & ELF64_PF_X))
-        return format_error(err, errlen, "program header %u (PT_LOAD): segment is both writable and executable (W^X)", i);
+        return format_error(err, errlen, "program header %u (PT_LOAD): segment is both writable and executable (W^X)",
+                            i);
     if (img->segment_count >= ELF64_MAX_SEGMENTS)
         return format_error(err, errlen, "program header %u (PT_LOAD): more than %u PT_LOAD segments", i,
-                    ELF64_MAX_SEGMENTS);
+                            ELF64_MAX_SEGMENTS);
     // Pages are mapped with one set of permissions each, so segments may not share one.
     uint64_t first = s->vaddr / PAGE_SIZE, last = (s->vaddr + s->memsz - 1) / PAGE_SIZE;
     for (size_t k = 0; k < img->segment_count; k++) {
         const struct elf64_segment *o = &img->segments[k];
         uint64_t o_first = o->vaddr / PAGE_SIZE, o_last = (o->vaddr + o->memsz - 1) / PAGE_SIZE;
         if (first <= o_last && o_first <= last)
-            return format_error(err, errlen, "program header %u (PT_LOAD): vaddr 0x%lx shares a page with PT_LOAD segment %zu (vaddr 0x%lx)",
-                        i, s->vaddr, k, o->vaddr);
+            return format_error(
+                err, errlen,
+                "program header %u (PT_LOAD): vaddr 0x%lx shares a page with PT_LOAD segment %zu (vaddr 0x%lx)", i,
+                s->vaddr, k, o->vaddr);
     }
     return 0;
 }
 
 // Validate an ELF64 executable and list its PT_LOAD segments (see elf64.h).
-int elf64_parse(const void *data, size_t size, uint64_t user_base, uint64_t user_limit,
-                struct elf64_image *out, char *err, size_t errlen)
+int elf64_parse(const void *data, size_t size, uint64_t user_base, uint64_t user_limit, struct elf64_image *out,
+                char *err, size_t errlen)
 {
     if (err != NULL && errlen > 0)
         err[0] = '\0';
@@ -127,7 +133,7 @@ int elf64_parse(const void *data, size_t size, uint64_t user_base, uint64_t user
         uint32_t type = load_le32(ph);
         if (type == PT_INTERP || type == PT_DYNAMIC)
             return format_error(err, errlen, "program header %u (%s): dynamic executables are not supported", i,
-                        type == PT_INTERP ? "PT_INTERP" : "PT_DYNAMIC");
+                                type == PT_INTERP ? "PT_INTERP" : "PT_DYNAMIC");
         if (type != PT_LOAD)
             continue; // PT_NOTE, PT_GNU_STACK, PT_GNU_PROPERTY, PT_PHDR...: nothing to load
         struct elf64_segment s = {

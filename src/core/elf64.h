@@ -32,7 +32,7 @@ struct elf64_image {
 // Validates the file image and lists its PT_LOAD segments; every segment must lie within
 // [user_base, user_limit). Returns 0, or -1 with a one-line reason in err (NUL-terminated,
 // errlen bytes).
-int elf64_parse(const void *data, size_t size, uint64_t user_base, uint64_t user_limit,
-                struct elf64_image *out, char *err, size_t errlen);
+int elf64_parse(const void *data, size_t size, uint64_t user_base, uint64_t user_limit, struct elf64_image *out,
+                char *err, size_t errlen);
 
 #endif

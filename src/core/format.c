@@ -57,6 +57,16 @@ static int clamp_field(long long v)
     return v > FORMAT_MAX_FIELD ? FORMAT_MAX_FIELD : (int)v;
 }
 
+// Reads the decimal digits at *p (a width or a precision), moving *p past them; the value is
+// clamped like clamp_field, and stops growing once it is past FORMAT_MAX_FIELD.
+static int read_field(const char **p)
+{
+    long long v = 0;
+    for (; **p >= '0' && **p <= '9'; (*p)++)
+        v = v > FORMAT_MAX_FIELD ? v : v * 10 + (**p - '0');
+    return clamp_field(v);
+}
+
 // Emit text of length len, space-padded to the spec's width on the left or the right.
 static void emit_padded(struct out *o, const struct spec *sp, const char *text, size_t len)
 {
@@ -69,8 +79,8 @@ static void emit_padded(struct out *o, const struct spec *sp, const char *text, 
 }
 
 // Emit an integer: prefix (sign or 0x), leading zeros for precision or the 0 flag, digits.
-static void emit_integer(struct out *o, const struct spec *sp, uint64_t magnitude, bool negative,
-                         bool is_signed, unsigned base, bool upper, bool force_0x)
+static void emit_integer(struct out *o, const struct spec *sp, uint64_t magnitude, bool negative, bool is_signed,
+                         unsigned base, bool upper, bool force_0x)
 {
     const char *digit_set = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     char digits[24]; // 22 octal digits hold 2^64 - 1
@@ -158,10 +168,7 @@ int format_v(format_sink sink, void *ctx, const char *fmt, va_list ap)
                 sp.width = clamp_field(w);
             }
         } else {
-            long long w = 0;
-            for (; *p >= '0' && *p <= '9'; p++)
-                w = w > FORMAT_MAX_FIELD ? w : w * 10 + (*p - '0');
-            sp.width = clamp_field(w);
+            sp.width = read_field(&p);
         }
 
         if (*p == '.') {
@@ -172,10 +179,7 @@ int format_v(format_sink sink, void *ctx, const char *fmt, va_list ap)
                 // A negative precision from '*' counts as no precision at all.
                 sp.precision = prec < 0 ? -1 : clamp_field(prec);
             } else {
-                long long prec = 0;
-                for (; *p >= '0' && *p <= '9'; p++)
-                    prec = prec > FORMAT_MAX_FIELD ? prec : prec * 10 + (*p - '0');
-                sp.precision = clamp_field(prec);
+                sp.precision = read_field(&p);
             }
         }
 
@@ -217,14 +221,30 @@ int format_v(format_sink sink, void *ctx, const char *fmt, va_list ap)
         case 'i': {
             int64_t v;
             switch (sp.length) {
-            case LEN_HH: v = (signed char)va_arg(ap, int); break;
-            case LEN_H:  v = (short)va_arg(ap, int); break;
-            case LEN_L:  v = va_arg(ap, long); break;
-            case LEN_LL: v = va_arg(ap, long long); break;
-            case LEN_Z:  v = va_arg(ap, ptrdiff_t); break; // the signed type of size_t's width
-            case LEN_T:  v = va_arg(ap, ptrdiff_t); break;
-            case LEN_J:  v = va_arg(ap, intmax_t); break;
-            default:     v = va_arg(ap, int); break;
+            case LEN_HH:
+                v = (signed char)va_arg(ap, int);
+                break;
+            case LEN_H:
+                v = (short)va_arg(ap, int);
+                break;
+            case LEN_L:
+                v = va_arg(ap, long);
+                break;
+            case LEN_LL:
+                v = va_arg(ap, long long);
+                break;
+            case LEN_Z:
+                v = va_arg(ap, ptrdiff_t);
+                break; // the signed type of size_t's width
+            case LEN_T:
+                v = va_arg(ap, ptrdiff_t);
+                break;
+            case LEN_J:
+                v = va_arg(ap, intmax_t);
+                break;
+            default:
+                v = va_arg(ap, int);
+                break;
             }
             // 0 - (uint64_t)v is the magnitude even for INT64_MIN, which has no positive twin.
             uint64_t magnitude = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
@@ -237,14 +257,30 @@ int format_v(format_sink sink, void *ctx, const char *fmt, va_list ap)
         case 'o': {
             uint64_t v;
             switch (sp.length) {
-            case LEN_HH: v = (unsigned char)va_arg(ap, unsigned int); break;
-            case LEN_H:  v = (unsigned short)va_arg(ap, unsigned int); break;
-            case LEN_L:  v = va_arg(ap, unsigned long); break;
-            case LEN_LL: v = va_arg(ap, unsigned long long); break;
-            case LEN_Z:  v = va_arg(ap, size_t); break;
-            case LEN_T:  v = (uint64_t)va_arg(ap, ptrdiff_t); break;
-            case LEN_J:  v = va_arg(ap, uintmax_t); break;
-            default:     v = va_arg(ap, unsigned int); break;
+            case LEN_HH:
+                v = (unsigned char)va_arg(ap, unsigned int);
+                break;
+            case LEN_H:
+                v = (unsigned short)va_arg(ap, unsigned int);
+                break;
+            case LEN_L:
+                v = va_arg(ap, unsigned long);
+                break;
+            case LEN_LL:
+                v = va_arg(ap, unsigned long long);
+                break;
+            case LEN_Z:
+                v = va_arg(ap, size_t);
+                break;
+            case LEN_T:
+                v = (uint64_t)va_arg(ap, ptrdiff_t);
+                break;
+            case LEN_J:
+                v = va_arg(ap, uintmax_t);
+                break;
+            default:
+                v = va_arg(ap, unsigned int);
+                break;
             }
             unsigned base = conv == 'o' ? 8 : conv == 'u' ? 10 : 16;
             emit_integer(&o, &sp, v, false, false, base, conv == 'X', false);

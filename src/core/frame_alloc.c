@@ -2,10 +2,7 @@
 #include "core/frame_alloc.h"
 
 // Number of 64-bit words holding frame_count bits.
-static uint64_t word_count(uint64_t frame_count)
-{
-    return frame_count / 64 + (frame_count % 64 != 0);
-}
+static uint64_t word_count(uint64_t frame_count) { return frame_count / 64 + (frame_count % 64 != 0); }
 
 // Bits [lo, hi) of a word set, for 0 <= lo < hi <= 64.
 static uint64_t bit_mask(unsigned lo, unsigned hi)
@@ -72,10 +69,7 @@ static uint64_t find_free(const struct frame_alloc *fa, uint64_t from, uint64_t 
 }
 
 // Bytes of bitmap needed for frame_count frames.
-size_t frame_alloc_bitmap_bytes(uint64_t frame_count)
-{
-    return (size_t)word_count(frame_count) * sizeof(uint64_t);
-}
+size_t frame_alloc_bitmap_bytes(uint64_t frame_count) { return (size_t)word_count(frame_count) * sizeof(uint64_t); }
 
 // Set up the allocator with every frame in use, including the padding bits of the last word.
 void frame_alloc_init(struct frame_alloc *fa, uint64_t *bitmap, uint64_t frame_count)
@@ -150,10 +144,7 @@ int frame_alloc_put(struct frame_alloc *fa, uint64_t phys)
 }
 
 // Number of free frames.
-uint64_t frame_alloc_free_count(const struct frame_alloc *fa)
-{
-    return fa->free_count;
-}
+uint64_t frame_alloc_free_count(const struct frame_alloc *fa) { return fa->free_count; }
 
 // Whether the frame containing phys is free.
 bool frame_alloc_is_free(const struct frame_alloc *fa, uint64_t phys)

@@ -17,7 +17,7 @@ struct frame_alloc {
     uint64_t *bitmap;     // bit (i % 64) of word i / 64 is frame i; 1 = in use
     uint64_t frame_count; // frames covered: physical [0, frame_count * FRAME_SIZE)
     uint64_t free_count;
-    uint64_t hint;        // where the next search starts: just after the last frame handed out
+    uint64_t hint; // where the next search starts: just after the last frame handed out
 };
 
 // Bytes of bitmap needed for frame_count frames (a multiple of 8).

@@ -1,11 +1,11 @@
 // kmain: from the boot information to the first ring-3 program, and the run's exit code.
 #include <stdint.h>
 #include "arch/x86_64/cpu_features.h"
+#include "arch/x86_64/cpu_init.h"
 #include "arch/x86_64/cr.h"
 #include "arch/x86_64/debug_trap.h"
 #include "arch/x86_64/fw_cfg.h"
 #include "arch/x86_64/idt.h"
-#include "arch/x86_64/machine_check.h"
 #include "arch/x86_64/nmi.h"
 #include "arch/x86_64/nmi_storm.h"
 #include "arch/x86_64/paging.h"
@@ -16,7 +16,6 @@
 #include "arch/x86_64/smp.h"
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/vga_text.h"
-#include "arch/x86_64/xstate.h"
 #include "lstar_commit.h" // generated: LSTAR_COMMIT
 #include "core/cmdline.h"
 #include "core/console.h"
@@ -28,16 +27,19 @@
 #include "core/panic.h"
 #include "core/physmem.h"
 #include "core/process.h"
-#include "syscall/syscall_msr.h"
 
 #define BOOT_MAP_LIMIT (1ull << 30) // entry32.asm maps the first GiB: the info block must be in it
 #define MB2_INFO_MAX (1u << 20)     // a sane upper bound for the info block's size
 #define FW_CFG_CMDLINE "opt/lstar/cmdline"
-#define NMI_STORM_RERUNS 20           // runs of the programs an NMI storm may ask for
+#define NMI_STORM_RERUNS 20 // runs of the programs an NMI storm may ask for
+
+_Static_assert(CMDLINE_CPUS == MAX_CPUS, "run=...@CPU accepts exactly the CPUs the kernel supports");
 
 uint64_t boot_tsc;
 static struct mb2_info boot_info;
 static struct cmdline_options options;
+static int fates[MAX_CPUS];                   // what each CPU's init ended with (0 = every program passed)
+static char lists[MAX_CPUS][CMDLINE_RUN_MAX]; // each CPU's share of the run= list
 
 // cmdline_parse's reporter: refused options go to the log.
 static void report_option(void *ctx, const char *message)
@@ -57,7 +59,8 @@ static void parse_command_line(void)
         kprintf("[boot] fw_cfg %s '%s'\n", FW_CFG_CMDLINE, extra);
         cmdline_parse(extra, &options, report_option, NULL);
     }
-    static const char *const crash_names[] = {"none", "panic", "triple", "hang", "pagefault", "stackoverflow"};
+    static const char *const crash_names[] = {"none",      "panic",         "triple",  "hang",
+                                              "pagefault", "stackoverflow", "panicall"};
     kprintf("[boot] options: run='%s' ktest=%s timer=%s limit=%u nmistorm=%u crash=%s\n",
             options.run[0] ? options.run : "none", options.ktest ? "on" : "off", options.timer ? "on" : "off",
             options.limit_seconds, options.nmi_storm, crash_names[options.crash]);
@@ -82,23 +85,89 @@ static void read_boot_info(uint64_t info_phys)
     }
 }
 
-// Runs init with the run= list; returns its fate (0 = every program passed).
-static int run_programs(void)
+// Runs this CPU's init with its share of the run= list; returns its fate (0 = every program
+// passed). Every CPU with a list runs this at the same time (smp_run).
+static int run_programs(unsigned cpu)
+{
+    int fate = process_spawn_first(cpu, "init", lists[cpu]);
+    if (fate < 0)
+        kprintf("[boot] cpu%u could not start init: error %d\n", cpu, fate);
+    else if (fate & SPAWN_FAULTED)
+        kprintf("[boot] cpu%u: init was stopped by a fault: vector %d\n", cpu, fate & 0xff);
+    else if (fate & SPAWN_TIMED_OUT)
+        kprintf("[boot] cpu%u: init was stopped: it used up its time limit\n", cpu);
+    else
+        kprintf("[boot] cpu%u: init ended with status %d\n", cpu, fate);
+    return fate;
+}
+
+// An AP's work: its programs (smp.c's ap_main calls this on the AP).
+static void run_programs_here(unsigned cpu) { fates[cpu] = run_programs(cpu); }
+
+// Splits the run= list by CPU; returns a bit per CPU that has programs, or reports items placed
+// on a CPU that is not online (they cannot run: the run fails) and counts them in *failures.
+static uint32_t place_programs(int *failures)
+{
+    uint32_t busy = 0;
+    unsigned online = smp_online_cpus();
+    for (unsigned cpu = 0; cpu < MAX_CPUS; cpu++) {
+        size_t n = cmdline_run_list_for_cpu(options.run, cpu, lists[cpu], sizeof lists[cpu]);
+        uint32_t named = cmdline_run_cpus(options.run) & (1u << cpu);
+        if (cpu >= online) {
+            if (named) {
+                kprintf("[boot] run=: cpu%u is not online (%u CPU(s)): its programs do not run\n", cpu, online);
+                ++*failures;
+            }
+            lists[cpu][0] = '\0';
+        } else if (n > 0) {
+            busy |= 1u << cpu;
+        }
+    }
+    if (options.nmi_storm && (busy & 2)) {
+        kprintf("[boot] nmistorm= needs cpu1 to send the NMIs: cpu1's programs do not run\n");
+        busy &= ~2u;
+        ++*failures;
+    }
+    for (unsigned cpu = 0; cpu < online; cpu++)
+        if (busy & (1u << cpu))
+            kprintf("[boot] cpu%u runs '%s'\n", cpu, lists[cpu]);
+    return busy;
+}
+
+// Runs every CPU's programs at once and waits for all of them; returns how many CPUs' inits
+// failed.
+static int run_everywhere(int *failures)
 {
     if (options.run[0] == 0) {
         kprintf("[boot] run=none: no ring-3 programs\n");
         return 0;
     }
-    int fate = process_spawn("init", options.run);
-    if (fate < 0)
-        kprintf("[boot] could not start init: error %d\n", fate);
-    else if (fate & SPAWN_FAULTED)
-        kprintf("[boot] init was stopped by a fault: vector %d\n", fate & 0xff);
-    else if (fate & SPAWN_TIMED_OUT)
-        kprintf("[boot] init was stopped: it used up its time limit\n");
-    else
-        kprintf("[boot] init ended with status %d\n", fate);
-    return fate;
+    uint32_t busy = place_programs(failures);
+    if (busy & ~1u)
+        console_tag_lines(true); // several CPUs print at once from here on: say which one
+    for (unsigned cpu = 1; cpu < MAX_CPUS; cpu++)
+        if (busy & (1u << cpu))
+            smp_run(cpu, run_programs_here);
+    int failed = 0;
+    if (busy & 1) {
+        int fate = run_programs(0);
+        // nmistorm=: the NMIs are meant to land in the programs and the entries, so run the
+        // programs again (a bounded number of times) while cpu1 is still sending; every run
+        // must pass.
+        for (int again = 0; again < NMI_STORM_RERUNS && fate == 0 && nmi_storm_sending(); again++) {
+            kprintf("[boot] nmistorm: the storm is not over, running the programs again\n");
+            fate = run_programs(0);
+        }
+        failed += fate != 0;
+    }
+    for (unsigned cpu = 1; cpu < MAX_CPUS; cpu++) {
+        if (busy & (1u << cpu)) {
+            smp_wait(cpu);
+            failed += fates[cpu] != 0;
+        }
+    }
+    console_tag_lines(false); // only cpu0 prints from here on
+    return failed;
 }
 
 // The kernel's C entry, on the boot stack, with the boot page tables (entry32.asm).
@@ -116,18 +185,11 @@ void kmain(uint64_t info_phys)
     modules_init(&boot_info);
     ksyms_init(module_find(KSYMS_MODULE));
 
-    percpu_init(0);
-    idt_init();
-    idt_load();
-    cpu_features_enable(0);
-    xstate_cpu_init(0);
-    machine_check_init(0);
+    idt_init(); // one IDT for every CPU; cpu_init loads it
+    int failures = cpu_init(0);
     char vendor[16], brand[64], hypervisor[16];
     cpu_identify(vendor, brand, hypervisor);
     kprintf("[cpu] cpu0 %s '%s'%s%s\n", vendor, brand, hypervisor[0] ? " hypervisor " : "", hypervisor);
-
-    syscall_msr_init();
-    int failures = syscall_msr_check(0);
 
     pic_init();
     timer_init();
@@ -138,7 +200,7 @@ void kmain(uint64_t info_phys)
         kprintf("[timer] timer=off: no periodic tick, so limit= cannot stop a program\n");
     }
     nmi_storm_request(options.nmi_storm); // before the APs start: cpu1 reads it
-    failures += smp_start_cpus(&boot_info);
+    failures += smp_start_cpus(&boot_info, options.timer);
     irq_enable();
 
     crash_if_requested(options.crash);
@@ -146,13 +208,7 @@ void kmain(uint64_t info_phys)
         failures += ktest_run();
 
     nmi_storm_start();
-    int fate = run_programs();
-    // nmistorm=: the NMIs are meant to land in the programs and the entries, so run the programs
-    // again (a bounded number of times) while cpu1 is still sending; every run must pass.
-    for (int again = 0; again < NMI_STORM_RERUNS && fate == 0 && nmi_storm_sending(); again++) {
-        kprintf("[boot] nmistorm: the storm is not over, running the programs again\n");
-        fate = run_programs();
-    }
+    int fate = run_everywhere(&failures);
     failures += nmi_storm_finish();
     nmi_report_totals(); // what the NMI and #DB handlers only counted, now that nothing runs
     debug_trap_report();

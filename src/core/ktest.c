@@ -1,16 +1,14 @@
 // In-kernel self-checks, run at every boot unless ktest=off: each prints one
 // `[ktest] PASS name` or `[ktest] FAIL name: detail` line, then a `ktest: N passed, M failed`
 // summary. They check what only the running kernel can: the real memory map, the real page
-// tables, descriptor tables as the CPU sees them, exceptions actually taken and returned from.
+// tables, exceptions actually taken and returned from, and (arch_checks.c) descriptor tables
+// and control registers as the CPU sees them.
 #include <stdbool.h>
 #include <stdint.h>
-#include "arch/x86_64/asm_layout.h"
+#include "arch/x86_64/arch_checks.h"
 #include "arch/x86_64/cpu_features.h"
 #include "arch/x86_64/cr.h"
-#include "arch/x86_64/gdt.h"
-#include "arch/x86_64/idt.h"
 #include "arch/x86_64/paging.h"
-#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/stacks.h"
 #include "arch/x86_64/traps.h"
 #include "arch/x86_64/user_copy.h"
@@ -22,8 +20,8 @@
 
 static int passed, failed;
 
-// Records one check's outcome.
-static void check(bool ok, const char *name, const char *detail)
+// Records one check's outcome (arch_checks.c reports through it too).
+void ktest_check(bool ok, const char *name, const char *detail)
 {
     if (ok) {
         passed++;
@@ -44,8 +42,8 @@ static void frame_allocator_round_trip(void)
     bool counted = frames_free() == before - 3;
     frame_put(a), frame_put(b), frame_put(c);
     bool double_free_refused = frame_alloc_put(physmem_allocator(), a) != 0;
-    check(distinct && aligned && counted && frames_free() == before && double_free_refused,
-          "frame_allocator_gives_distinct_aligned_frames_and_refuses_double_free", "allocator state wrong");
+    ktest_check(distinct && aligned && counted && frames_free() == before && double_free_refused,
+                "frame_allocator_gives_distinct_aligned_frames_and_refuses_double_free", "allocator state wrong");
 }
 
 // A page mapped at an unused kernel address reads back what was written through the direct map.
@@ -58,9 +56,10 @@ static void map_unmap_round_trip(void)
     uint64_t pa = 0, flags = 0;
     bool translated = paging_translate(paging_kernel_cr3(), va, &pa, &flags) && pa == frame;
     bool reads_back = mapped && *(volatile uint64_t *)va == 0x6c73746172ull;
-    bool unmapped = paging_unmap(paging_kernel_cr3(), va, NULL) == 0 && !paging_translate(paging_kernel_cr3(), va, NULL, NULL);
+    bool unmapped = paging_unmap(paging_kernel_cr3(), va, NULL) == 0 &&
+                    !paging_translate(paging_kernel_cr3(), va, NULL, NULL);
     frame_put(frame);
-    check(mapped && translated && reads_back && unmapped, "map_unmap_round_trip", "mapping did not round-trip");
+    ktest_check(mapped && translated && reads_back && unmapped, "map_unmap_round_trip", "mapping did not round-trip");
 }
 
 // The kernel image is W^X and its stack guard pages are unmapped.
@@ -78,72 +77,14 @@ static void kernel_image_is_w_xor_x(void)
     size_t n = stack_guard_pages(&guards);
     for (size_t i = 0; i < n; i++)
         ok = ok && !paging_translate(cr3, guards[i], NULL, NULL);
-    check(ok, "kernel_text_rx_rodata_r_data_rw_nx_guards_unmapped", "a kernel mapping has the wrong rights");
+    ktest_check(ok, "kernel_text_rx_rodata_r_data_rw_nx_guards_unmapped", "a kernel mapping has the wrong rights");
 }
 
 // The memory map has usable RAM above 1 MiB and the allocator holds a sane amount of it.
 static void memory_map_is_sane(void)
 {
-    check(frames_free() >= 1024 && frames_free() < (1ull << 30), "memory_map_gives_at_least_4_mib_free",
-          "implausible free frame count");
-}
-
-// GDT as loaded: SYSRET's layout, DPLs, L bits, and the TSS in TR with its stacks.
-static void gdt_tss_layout(void)
-{
-    struct {
-        uint16_t limit;
-        uint64_t base;
-    } __attribute__((packed)) gdtr;
-    uint16_t tr;
-    __asm__ volatile("sgdt %0; str %1" : "=m"(gdtr), "=r"(tr));
-    struct percpu *cpu = this_cpu();
-    const uint64_t *g = (const uint64_t *)gdtr.base;
-    bool ok = gdtr.base == (uint64_t)cpu->gdt.entry && gdtr.limit == sizeof cpu->gdt.entry - 1 && tr == GDT_TSS;
-#define DPL(d) (((d) >> 45) & 3)
-#define LBIT(d) (((d) >> 53) & 1)
-#define CODE(d) (((d) >> 43) & 1)
-    ok = ok && DPL(g[GDT_KERNEL_CS / 8]) == 0 && LBIT(g[GDT_KERNEL_CS / 8]) && CODE(g[GDT_KERNEL_CS / 8]);
-    ok = ok && DPL(g[GDT_KERNEL_DS / 8]) == 0 && !CODE(g[GDT_KERNEL_DS / 8]);
-    ok = ok && DPL(g[GDT_USER_CS / 8]) == 3 && LBIT(g[GDT_USER_CS / 8]) && CODE(g[GDT_USER_CS / 8]);
-    ok = ok && DPL(g[GDT_USER_DS / 8]) == 3 && !CODE(g[GDT_USER_DS / 8]);
-    ok = ok && DPL(g[GDT_USER_CS32 / 8]) == 3 && !LBIT(g[GDT_USER_CS32 / 8]);
-    check(ok, "gdt_is_loaded_in_sysret_order_with_tss_in_tr", "GDT or TR differ from gdt.c");
-    const struct tss *t = &cpu->tss;
-    bool stacks = t->iomap_base == sizeof *t;
-    for (unsigned i = 0; i < IST_STACKS; i++) {
-        stacks = stacks && t->ist[i] != 0 && (t->ist[i] & 15) == 0;
-        for (unsigned j = 0; j < i; j++)
-            stacks = stacks && t->ist[i] != t->ist[j];
-    }
-    check(stacks, "tss_has_distinct_aligned_ist_stacks_and_no_io_bitmap", "TSS stacks wrong");
-}
-
-// IDT as loaded: every gate DPL 0 but int 0x80's, NMI/#DF/#MC/#DB on their IST stacks.
-static void idt_layout(void)
-{
-    struct {
-        uint16_t limit;
-        uint64_t base;
-    } __attribute__((packed)) idtr;
-    __asm__ volatile("sidt %0" : "=m"(idtr));
-    bool ok = idtr.limit == 256 * 16 - 1;
-    for (unsigned v = 0; v < 256; v++) {
-        const struct idt_gate *g = idt_gate((uint8_t)v);
-        unsigned dpl = (g->type_attr >> 5) & 3;
-        bool present = g->type_attr & 0x80;
-        if (v == VEC_INT80)
-            ok = ok && present && dpl == 3 && (g->type_attr & 0xf) == 0xe;
-        else
-            ok = ok && dpl == 0;
-        if (v < 48)
-            ok = ok && present && g->selector == GDT_KERNEL_CS;
-    }
-    ok = ok && idt_gate(VEC_NMI)->ist == IST_NMI && idt_gate(VEC_DF)->ist == IST_DF && idt_gate(VEC_MC)->ist == IST_MC &&
-         idt_gate(VEC_DB)->ist == IST_DB;
-    for (unsigned v = 0; v < 256; v++) // and no other gate uses one: only these run the paranoid path
-        ok = ok && (v == VEC_NMI || v == VEC_DF || v == VEC_MC || v == VEC_DB || idt_gate((uint8_t)v)->ist == 0);
-    check(ok, "idt_gates_are_dpl0_except_int80_and_nmi_df_mc_db_use_ist", "an IDT gate is wrong");
+    ktest_check(frames_free() >= 1024 && frames_free() < (1ull << 30), "memory_map_gives_at_least_4_mib_free",
+                "implausible free frame count");
 }
 
 // An int3 in the kernel is delivered, reported and returned from.
@@ -153,7 +94,7 @@ static void int3_is_caught_and_returned_from(void)
     __asm__ volatile("leaq 1f(%%rip), %0" : "=r"(resume));
     trap_expect(VEC_BP, resume);
     __asm__ volatile("int3\n1:" ::: "memory");
-    check(trap_expected_taken(), "int3_is_caught_and_returned_from", "no #BP was taken");
+    ktest_check(trap_expected_taken(), "int3_is_caught_and_returned_from", "no #BP was taken");
 }
 
 // Touching a stack guard page raises #PF (reported), not silent corruption.
@@ -166,7 +107,8 @@ static void guard_page_fault_is_reported(void)
     trap_expect(VEC_PF, resume);
     __asm__ volatile("movq (%0), %%rax\n1:" ::"r"(guards[0]) : "rax", "memory");
     bool taken = trap_expected_taken();
-    check(taken && read_cr2() == guards[0], "stack_guard_page_access_raises_page_fault", "no #PF on the guard page");
+    ktest_check(taken && read_cr2() == guards[0], "stack_guard_page_access_raises_page_fault",
+                "no #PF on the guard page");
 }
 
 // The PIT ticks with interrupts enabled.
@@ -175,17 +117,7 @@ static void timer_ticks_advance(void)
     uint64_t start = timer_ticks, t0 = rdtsc();
     while (timer_ticks < start + 3 && rdtsc() - t0 < 20000000000ull)
         __asm__ volatile("pause"); // not hlt: with no interrupt at all, hlt would never return
-    check(timer_ticks >= start + 3, "timer_interrupts_arrive", "fewer than 3 ticks");
-}
-
-// CR4 has SMEP/SMAP/UMIP exactly when the CPU offers them; CR0.WP protects read-only pages.
-static void protection_features_enabled(void)
-{
-    uint64_t cr4 = read_cr4();
-    uint32_t f = cpu_features();
-    bool ok = !!(cr4 & CR4_SMEP) == !!(f & LSTAR_FEATURE_SMEP) && !!(cr4 & CR4_SMAP) == !!(f & LSTAR_FEATURE_SMAP) &&
-              !!(cr4 & CR4_UMIP) == !!(f & LSTAR_FEATURE_UMIP) && (read_cr0() & CR0_WP);
-    check(ok, "smep_smap_umip_on_when_available_and_cr0_wp_set", "CR0/CR4 do not match CPUID");
+    ktest_check(timer_ticks >= start + 3, "timer_interrupts_arrive", "fewer than 3 ticks");
 }
 
 // The user-copy routines hand back a kernel with AC clear: their `clac` closes the window the
@@ -207,8 +139,8 @@ static void user_copies_leave_ac_clear(void)
     invlpg(va);
     frame_put(frame);
     bool smap = cpu_features() & LSTAR_FEATURE_SMAP;
-    check(copied && (!smap || (!ac_after_to && !ac_after_from)), "user_copies_leave_ac_clear",
-          mapped ? (copied ? "AC was still set after a copy" : "a copy failed") : "could not map the page");
+    ktest_check(copied && (!smap || (!ac_after_to && !ac_after_from)), "user_copies_leave_ac_clear",
+                mapped ? (copied ? "AC was still set after a copy" : "a copy failed") : "could not map the page");
 }
 
 // user_range_ok refuses what ring 3 may never hand the kernel even where a page is mapped: the
@@ -235,11 +167,13 @@ static void user_range_rules_hold_where_pages_are_mapped(void)
     if (flags & RFLAGS_IF)
         irq_enable();
     paging_free_address_space(cr3);
-    check(mapped && null_refused && ceiling_refused && supervisor_refused && user_accepted,
-          "user_range_rules_hold_where_pages_are_mapped",
-          !mapped ? "could not map the test pages" : !null_refused ? "the NULL page was accepted"
-          : !ceiling_refused ? "the page at USER_CEILING was accepted"
-          : !supervisor_refused ? "a supervisor page was accepted" : "an ordinary user page was refused");
+    ktest_check(mapped && null_refused && ceiling_refused && supervisor_refused && user_accepted,
+                "user_range_rules_hold_where_pages_are_mapped",
+                !mapped               ? "could not map the test pages"
+                : !null_refused       ? "the NULL page was accepted"
+                : !ceiling_refused    ? "the page at USER_CEILING was accepted"
+                : !supervisor_refused ? "a supervisor page was accepted"
+                                      : "an ordinary user page was refused");
 }
 
 // Runs every self-check; returns the number that failed.
@@ -252,9 +186,9 @@ int ktest_run(void)
     user_copies_leave_ac_clear();
     user_range_rules_hold_where_pages_are_mapped();
     kernel_image_is_w_xor_x();
-    gdt_tss_layout();
-    idt_layout();
-    protection_features_enabled();
+    arch_check_gdt_and_tss();
+    arch_check_idt();
+    arch_check_protection_features();
     int3_is_caught_and_returned_from();
     guard_page_fault_is_reported();
     timer_ticks_advance();

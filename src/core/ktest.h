@@ -1,7 +1,10 @@
 // The kernel's boot-time self-checks.
 #ifndef LSTAR_CORE_KTEST_H
 #define LSTAR_CORE_KTEST_H
+#include <stdbool.h>
 
 int ktest_run(void);
+// Records one self-check's outcome: a `[ktest] PASS name` or `[ktest] FAIL name: detail` line.
+void ktest_check(bool ok, const char *name, const char *detail);
 
 #endif

@@ -7,10 +7,9 @@
 #include "core/unaligned.h"
 
 // Tags that may appear at most once; a second copy means the block is not what we think.
-#define SINGLETON_TAGS                                                                        \
-    ((1u << MB2_TAG_CMDLINE) | (1u << MB2_TAG_LOADER_NAME) | (1u << MB2_TAG_BASIC_MEMINFO) | \
-     (1u << MB2_TAG_MMAP) | (1u << MB2_TAG_FRAMEBUFFER) | (1u << MB2_TAG_ACPI_OLD) |          \
-     (1u << MB2_TAG_ACPI_NEW))
+#define SINGLETON_TAGS                                                                                              \
+    ((1u << MB2_TAG_CMDLINE) | (1u << MB2_TAG_LOADER_NAME) | (1u << MB2_TAG_BASIC_MEMINFO) | (1u << MB2_TAG_MMAP) | \
+     (1u << MB2_TAG_FRAMEBUFFER) | (1u << MB2_TAG_ACPI_OLD) | (1u << MB2_TAG_ACPI_NEW))
 
 // Minimum RSDP copies: the ACPI 1.0 RSDP is 20 bytes, the ACPI 2.0+ one 36 (ACPI spec 5.2.5.3).
 #define RSDP_V1_SIZE 20
@@ -62,8 +61,7 @@ static int parse_mmap(const struct walk *w, const unsigned char *tag, uint32_t s
     if (entry_version != 0)
         return tag_fail(w, "entry_version %u != 0", entry_version);
     if ((size - 16) % entry_size != 0)
-        return tag_fail(w, "%u bytes of entries are not a whole number of %u-byte entries", size - 16,
-                        entry_size);
+        return tag_fail(w, "%u bytes of entries are not a whole number of %u-byte entries", size - 16, entry_size);
     size_t count = (size - 16) / entry_size;
     if (count > MB2_MAX_MMAP)
         return tag_fail(w, "%zu entries > %u", count, MB2_MAX_MMAP);
@@ -97,8 +95,7 @@ static int parse_module(const struct walk *w, const unsigned char *tag, uint32_t
 }
 
 // Tag 8: the framebuffer; only the common fields, not the colour information after them.
-static int parse_framebuffer(const struct walk *w, const unsigned char *tag, uint32_t size,
-                             struct mb2_info *out)
+static int parse_framebuffer(const struct walk *w, const unsigned char *tag, uint32_t size, struct mb2_info *out)
 {
     if (size < 31)
         return tag_fail(w, "size %u < 31", size);
@@ -228,11 +225,17 @@ int mb2_parse(const void *info, size_t available, struct mb2_info *out, char *er
 const char *mb2_mmap_type_name(uint32_t type)
 {
     switch (type) {
-    case MB2_MMAP_AVAILABLE:        return "available";
-    case MB2_MMAP_RESERVED:         return "reserved";
-    case MB2_MMAP_ACPI_RECLAIMABLE: return "acpi-reclaimable";
-    case MB2_MMAP_ACPI_NVS:         return "acpi-nvs";
-    case MB2_MMAP_BAD:              return "bad";
-    default:                        return "unknown";
+    case MB2_MMAP_AVAILABLE:
+        return "available";
+    case MB2_MMAP_RESERVED:
+        return "reserved";
+    case MB2_MMAP_ACPI_RECLAIMABLE:
+        return "acpi-reclaimable";
+    case MB2_MMAP_ACPI_NVS:
+        return "acpi-nvs";
+    case MB2_MMAP_BAD:
+        return "bad";
+    default:
+        return "unknown";
     }
 }

@@ -16,22 +16,22 @@
 #define MB2_MAX_MODULES 16
 
 // Tag types the parser understands; other types are skipped.
-#define MB2_TAG_END          0
-#define MB2_TAG_CMDLINE      1
-#define MB2_TAG_LOADER_NAME  2
-#define MB2_TAG_MODULE       3
+#define MB2_TAG_END 0
+#define MB2_TAG_CMDLINE 1
+#define MB2_TAG_LOADER_NAME 2
+#define MB2_TAG_MODULE 3
 #define MB2_TAG_BASIC_MEMINFO 4
-#define MB2_TAG_MMAP         6
-#define MB2_TAG_FRAMEBUFFER  8
-#define MB2_TAG_ACPI_OLD     14
-#define MB2_TAG_ACPI_NEW     15
+#define MB2_TAG_MMAP 6
+#define MB2_TAG_FRAMEBUFFER 8
+#define MB2_TAG_ACPI_OLD 14
+#define MB2_TAG_ACPI_NEW 15
 
 // Memory map entry types.
-#define MB2_MMAP_AVAILABLE        1
-#define MB2_MMAP_RESERVED         2
+#define MB2_MMAP_AVAILABLE 1
+#define MB2_MMAP_RESERVED 2
 #define MB2_MMAP_ACPI_RECLAIMABLE 3
-#define MB2_MMAP_ACPI_NVS         4
-#define MB2_MMAP_BAD              5
+#define MB2_MMAP_ACPI_NVS 4
+#define MB2_MMAP_BAD 5
 
 struct mb2_mmap_entry {
     uint64_t base, length;

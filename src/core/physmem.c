@@ -5,6 +5,7 @@
 #include "core/console.h"
 #include "core/multiboot2.h"
 #include "core/panic.h"
+#include "core/spinlock.h"
 #include "core/string.h"
 #include "arch/x86_64/paging.h"
 
@@ -12,6 +13,7 @@
 
 static uint64_t bitmap[PHYSMEM_MAX / FRAME_SIZE / 64];
 static struct frame_alloc frames;
+static struct spinlock frames_lock = SPINLOCK_INIT; // every CPU spawns programs: one allocator
 
 extern char boot_start[], kernel_end[];
 
@@ -22,8 +24,8 @@ uint64_t physmem_init(const struct mb2_info *info, uint64_t info_phys)
     frame_alloc_init(&frames, bitmap, PHYSMEM_MAX / FRAME_SIZE);
     for (size_t i = 0; i < info->mmap_count; i++) {
         const struct mb2_mmap_entry *e = &info->mmap[i];
-        kprintf("[mem] %016llx-%016llx %s\n", (unsigned long long)e->base,
-                (unsigned long long)(e->base + e->length), mb2_mmap_type_name(e->type));
+        kprintf("[mem] %016llx-%016llx %s\n", (unsigned long long)e->base, (unsigned long long)(e->base + e->length),
+                mb2_mmap_type_name(e->type));
         if (e->type != 1)
             continue;
         frame_alloc_release_range(&frames, e->base, e->length);
@@ -52,7 +54,9 @@ uint64_t physmem_init(const struct mb2_info *info, uint64_t info_phys)
 // Allocates one 4 KiB frame; panics when memory runs out (a kernel bug at lstar's scale).
 uint64_t frame_get(void)
 {
+    uint64_t flags = spin_lock(&frames_lock);
     uint64_t f = frame_alloc_get(&frames);
+    spin_unlock(&frames_lock, flags);
     if (f == FRAME_NONE)
         panic("out of physical frames");
     return f;
@@ -69,12 +73,21 @@ uint64_t frame_get_zeroed(void)
 // Returns a frame to the allocator; freeing a free frame is a kernel bug.
 void frame_put(uint64_t phys)
 {
-    if (frame_alloc_put(&frames, phys) != 0)
+    uint64_t flags = spin_lock(&frames_lock);
+    int bad = frame_alloc_put(&frames, phys);
+    spin_unlock(&frames_lock, flags);
+    if (bad)
         panic("frame_put(%016llx): not an allocated frame", (unsigned long long)phys);
 }
 
 // Counts the free frames.
-uint64_t frames_free(void) { return frame_alloc_free_count(&frames); }
+uint64_t frames_free(void)
+{
+    uint64_t flags = spin_lock(&frames_lock);
+    uint64_t n = frame_alloc_free_count(&frames);
+    spin_unlock(&frames_lock, flags);
+    return n;
+}
 
-// Exposes the allocator to the self-checks.
+// Exposes the allocator to the self-checks, which run before the other CPUs start (no lock).
 struct frame_alloc *physmem_allocator(void) { return &frames; }

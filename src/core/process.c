@@ -5,6 +5,10 @@
 // runs at a time, so "current" is simply this CPU's percpu->current. Those two are the only
 // switches there are, so switch_to is where a process's registers change hands: the general
 // ones and DS/ES/FS/GS on the kernel stack (context_switch), x87/MMX/SSE in struct process.
+//
+// Every CPU may spawn at the same time (each runs its own init, kmain.c): the table of slots
+// and the pid counter are shared, under table_lock; a process itself is only ever touched by
+// the CPU it runs on, and never moves to another one.
 #include <stdbool.h>
 #include "core/process.h"
 #include "arch/x86_64/cr.h"
@@ -18,16 +22,18 @@
 #include "core/modules.h"
 #include "core/panic.h"
 #include "core/program_loader.h"
+#include "core/spinlock.h"
 #include "core/string.h"
-#include "syscall/syscall_msr.h"
+#include "syscall/sys_bench.h"
 
-#define USER_RFLAGS_INITIAL 0x202 // IF = 1 (the timer may interrupt ring 3), bit 1 always 1
+#define USER_RFLAGS_INITIAL (RFLAGS_FIXED | RFLAGS_IF) // the timer may interrupt ring 3
 
 extern void context_switch(uint64_t *save_rsp, uint64_t next_rsp);
 extern void user_first_entry(void);
 
-static struct process slots[MAX_PROCESS_STACKS]; // slot i runs on process kernel stack i; pid 0 = free
-static struct process kernel_context = {.pid = 0, .name = "kernel"}; // kmain, the first parent
+static struct process slots[MAX_PROCESS_STACKS];   // slot i runs on process kernel stack i; pid 0 = free
+static struct process kernel_contexts[MAX_CPUS];   // each CPU's kernel code, the parent of its init
+static struct spinlock table_lock = SPINLOCK_INIT; // guards slots[].pid and next_pid
 static int next_pid = 1;
 static uint64_t limit_ticks; // ring-3 ticks a program may use; 0 = no limit (limit= option)
 
@@ -42,10 +48,16 @@ static void copy_bounded(char *dst, const char *src, size_t size)
 // Returns the process running on this CPU, or NULL while the kernel runs its own code.
 struct process *process_current(void) { return this_cpu()->current; }
 
+// Whether `p` is a CPU's kernel context rather than a program.
+static bool is_kernel_context(const struct process *p)
+{
+    return p >= kernel_contexts && p < kernel_contexts + MAX_CPUS;
+}
+
 // Makes `p` (or the kernel itself) the owner of this CPU: its stack for entries, its CR3.
 static void process_install(struct process *p)
 {
-    if (p == &kernel_context) {
+    if (is_kernel_context(p)) {
         this_cpu()->current = NULL;
         paging_switch(paging_kernel_cr3());
         return;
@@ -56,19 +68,20 @@ static void process_install(struct process *p)
 }
 
 // Lays out a new kernel stack so that context_switch resumes in user_first_entry, which
-// iretqs to `entry` on the user stack.
-static uint64_t prepare_first_entry(uint64_t top, uint64_t entry)
+// iretqs to `entry` on the user stack with RDI = the CPU the program was placed on.
+static uint64_t prepare_first_entry(uint64_t top, uint64_t entry, unsigned placed_cpu)
 {
     uint64_t *sp = (uint64_t *)top;
-    *--sp = GDT_USER_DS;          // SS
-    *--sp = USER_STACK_TOP;       // RSP
-    *--sp = USER_RFLAGS_INITIAL;  // RFLAGS
-    *--sp = GDT_USER_CS;          // CS
-    *--sp = entry;                // RIP
+    *--sp = GDT_USER_DS;         // SS
+    *--sp = USER_STACK_TOP;      // RSP
+    *--sp = USER_RFLAGS_INITIAL; // RFLAGS
+    *--sp = GDT_USER_CS;         // CS
+    *--sp = entry;               // RIP
+    *--sp = placed_cpu;          // RDI (user_first_entry pops it)
     *--sp = (uint64_t)user_first_entry;
-    for (int i = 0; i < 6; i++)   // rbp, rbx, r12-r15 as context_switch pops them
+    for (int i = 0; i < 6; i++) // rbp, rbx, r12-r15 as context_switch pops them
         *--sp = 0;
-    for (int i = 0; i < 4; i++)   // DS, ES, FS, GS: null (user_first_entry makes sure again)
+    for (int i = 0; i < 4; i++) // DS, ES, FS, GS: null (user_first_entry makes sure again)
         *--sp = 0;
     return (uint64_t)sp;
 }
@@ -86,35 +99,58 @@ static void switch_to(struct process *from, struct process *to, bool from_ends)
     context_switch(&from->saved_rsp, to->saved_rsp);
 }
 
-// Runs module `name` with `args` as a child of the caller and returns its fate
-// (exit status or SPAWN_FAULTED | vector), or -ENOENT, -ENOEXEC, -ENOMEM.
-int process_spawn(const char *name, const char *args)
+// Takes a free slot and a pid for a new process, or returns NULL when every slot is taken.
+static struct process *take_slot(unsigned *index)
 {
-    const struct module *m = module_find(name);
+    struct process *p = NULL;
+    uint64_t flags = spin_lock(&table_lock);
+    for (unsigned slot = 0; slot < MAX_PROCESS_STACKS && !p; slot++) {
+        if (slots[slot].pid == 0) {
+            p = &slots[slot];
+            memset(p, 0, sizeof *p);
+            p->pid = next_pid++; // taken from here on
+            *index = slot;
+        }
+    }
+    spin_unlock(&table_lock, flags);
+    return p;
+}
+
+// Gives a slot back (its process has ended or never started).
+static void free_slot(struct process *p)
+{
+    uint64_t flags = spin_lock(&table_lock);
+    p->pid = 0;
+    spin_unlock(&table_lock, flags);
+}
+
+// Runs module `name` with `args` as a child of `parent` on this CPU and returns its fate
+// (exit status or SPAWN_FAULTED | vector), or -ENOENT, -ENOEXEC, -ENOMEM.
+static int spawn_child(struct process *parent, const char *name, const char *args)
+{
+    const struct module *m = module_find(name); // the module table never changes after boot
     if (!m)
         return -ENOENT;
-    unsigned slot = 0;
-    while (slot < MAX_PROCESS_STACKS && slots[slot].pid != 0)
-        slot++;
-    if (slot == MAX_PROCESS_STACKS)
+    unsigned slot;
+    struct process *p = take_slot(&slot);
+    if (!p)
         return -ENOMEM;
 
-    struct process *p = &slots[slot];
-    memset(p, 0, sizeof *p);
     p->cr3 = paging_new_address_space();
     uint64_t entry;
     int err = program_load(p->cr3, phys_to_virt(m->phys), m->size, name, &entry);
     if (err) {
         paging_free_address_space(p->cr3);
+        free_slot(p);
         return err;
     }
-    p->pid = next_pid++; // from here on the slot is taken
     copy_bounded(p->name, name, sizeof p->name);
     copy_bounded(p->args, args, sizeof p->args);
+    p->placed_cpu = parent->placed_cpu; // children run where their parent runs: no migration
     p->kernel_stack_top = stack_process_top(slot);
-    p->saved_rsp = prepare_first_entry(p->kernel_stack_top, entry);
+    p->saved_rsp = prepare_first_entry(p->kernel_stack_top, entry, p->placed_cpu);
     xstate_init(&p->xstate); // nothing of the parent's x87/SSE registers reaches the child
-    p->parent = process_current() ? process_current() : &kernel_context;
+    p->parent = parent;
     kprintf("[proc] started '%s' (pid %d, parent %d) args '%s'\n", p->name, p->pid, p->parent->pid, p->args);
 
     uint64_t flags = read_rflags();
@@ -126,8 +162,28 @@ int process_spawn(const char *name, const char *args)
         irq_enable();
     int fate = p->fate;
     paging_free_address_space(p->cr3);
-    p->pid = 0; // the slot is free again
+    free_slot(p);
     return fate;
+}
+
+// SYS_spawn: runs module `name` with `args` as a child of the calling process, on this CPU.
+int process_spawn(const char *name, const char *args)
+{
+    struct process *parent = process_current();
+    KASSERT(parent != NULL);
+    return spawn_child(parent, name, args);
+}
+
+// Runs this CPU's first program (its init) from the kernel's own code; `cpu` is the CPU's
+// number as its start-up code knows it (not read back through GS), and the program and its
+// children are told it as the CPU they were placed on (crt0.asm).
+int process_spawn_first(unsigned cpu, const char *name, const char *args)
+{
+    KASSERT(cpu < MAX_CPUS && process_current() == NULL);
+    struct process *kernel = &kernel_contexts[cpu];
+    copy_bounded(kernel->name, "kernel", sizeof kernel->name);
+    kernel->placed_cpu = cpu;
+    return spawn_child(kernel, name, args);
 }
 
 // Ends the current process with `fate` and resumes its parent inside process_spawn.
@@ -172,8 +228,8 @@ void process_kill_after_fault(const struct trap_frame *tf)
     struct process *p = process_current();
     if (!p)
         panic_with_frame(tf, "ring-3 exception with no current process");
-    kprintf("[fault] program '%s' (pid %d) stopped: vector %llu, %s\n", p->name, p->pid,
-            (unsigned long long)tf->vector, trap_vector_name(tf->vector));
+    kprintf("[fault] program '%s' (pid %d) stopped: vector %llu, %s\n", p->name, p->pid, (unsigned long long)tf->vector,
+            trap_vector_name(tf->vector));
     trap_print_frame(tf);
     process_end(SPAWN_FAULTED | (int)tf->vector);
 }

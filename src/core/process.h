@@ -1,6 +1,6 @@
 // Processes: a ring-3 program with its own address space and kernel stack, run to completion.
 //
-// lstar runs one program at a time per CPU. A parent that spawns a child waits inside the
+// lstar runs one program at a time per CPU, on every CPU at once. A parent that spawns a child waits inside the
 // spawn call until the child exits or faults; the kernel then switches back to the parent's
 // kernel stack (context_switch.asm) and the spawn call returns the child's fate. Each process
 // keeps its own x87/SSE registers (xstate) and DS/ES/FS/GS selectors across those switches.
@@ -19,18 +19,20 @@ struct process {
     int pid;
     char name[PROCESS_NAME_MAX];
     char args[PROCESS_ARGS_MAX];
-    uint64_t cr3;               // physical address of its PML4
-    uint64_t kernel_stack_top;  // RSP0 and the LSTAR stub's stack while it runs
-    uint64_t saved_rsp;         // kernel RSP while switched away (context_switch)
+    uint64_t cr3;              // physical address of its PML4
+    uint64_t kernel_stack_top; // RSP0 and the LSTAR stub's stack while it runs
+    uint64_t saved_rsp;        // kernel RSP while switched away (context_switch)
     struct process *parent;
     uint64_t debug_traps;       // #DB traps taken in ring 3 (SYS_trap_count)
     uint64_t debug_trap_rflags; // RFLAGS the #DB handler ran with at the last one (SYS_kernel_rflags)
     uint64_t user_ticks;        // timer ticks that found it running in ring 3
     int fate;                   // exit status, or SPAWN_FAULTED | vector
+    unsigned placed_cpu;        // the CPU its init was started on; it never runs anywhere else
     struct xstate xstate;       // x87/MMX/SSE registers while switched away (16-byte aligned)
 };
 
 int process_spawn(const char *name, const char *args);
+int process_spawn_first(unsigned cpu, const char *name, const char *args);
 __attribute__((noreturn)) void process_exit(int status);
 __attribute__((noreturn)) void process_kill_after_fault(const struct trap_frame *tf);
 struct process *process_current(void);

@@ -14,15 +14,15 @@
 #include <stddef.h>
 
 #ifdef LSTAR_HOST_TEST
-#define memcpy  lstar_memcpy
+#define memcpy lstar_memcpy
 #define memmove lstar_memmove
-#define memset  lstar_memset
-#define memcmp  lstar_memcmp
-#define strlen  lstar_strlen
+#define memset lstar_memset
+#define memcmp lstar_memcmp
+#define strlen lstar_strlen
 #define strnlen lstar_strnlen
-#define strcmp  lstar_strcmp
+#define strcmp lstar_strcmp
 #define strncmp lstar_strncmp
-#define strchr  lstar_strchr
+#define strchr lstar_strchr
 #endif
 
 void *memcpy(void *restrict dst, const void *restrict src, size_t n);

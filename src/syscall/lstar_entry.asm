@@ -1,19 +1,31 @@
-; The `syscall` entry: the code IA32_LSTAR points at, and the return path both entries share.
+; Both system-call entries and the path they share, in the order a call runs through them:
 ;
-; What the CPU has done when we get here (SDM Vol. 2B "SYSCALL"; AMD APM Vol. 2 6.1.1):
-;   RCX <- RIP of the next instruction      R11 <- RFLAGS
-;   RFLAGS <- RFLAGS & ~IA32_FMASK          (IF, TF, DF, AC, ... are now 0: see syscall_msr.c)
-;   CS <- STAR[47:32], SS <- STAR[47:32]+8  (flat ring-0 segments; the GDT is not read)
-;   RIP <- IA32_LSTAR
-; and nothing else. RSP is still the user's, GS still the user's, and we are in ring 0.
-; Nothing below may touch memory through RSP until the stack switch: ring 3 chose that value.
+;   1. the `syscall` entry (lstar_entry)       IA32_LSTAR points here (syscall_msr.c)
+;   2. the `int 0x80` entry (int80_entry)      the DPL-3 interrupt gate of vector 0x80 (idt.c)
+;   3. the shared dispatch (syscall_dispatch)  bounds check, then the handler from syscall_table
+;   4. the shared exit (syscall_return)        four checks, numbered as in docs/msr.md: sysretq
+;                                              if they all hold, iretq otherwise
+;   5. the benchmark's empty stubs (lstar_empty, int80_empty) and the CSTAR target (cstar_entry)
 ;
-; Registers: rax = number; rdi, rsi, rdx, r10, r8, r9 = arguments (docs/abi.md).
+; Registers: rax = number; rdi, rsi, rdx, r10, r8, r9 = arguments (docs/abi.md); both entries
+; use the same ones and leave the same frame (struct syscall_frame, syscall_frame.h).
 ; Every handler is compiled with no_caller_saved_registers, so it gives back every register
-; but RAX unchanged; this stub therefore saves only what the CPU or the stub itself clobbers
-; (RCX, and the user's RSP) and never has to scrub kernel values out of registers.
+; but RAX unchanged; the stubs therefore save only what the CPU or the stubs themselves clobber
+; (RCX, and the user's RSP) and never have to scrub kernel values out of registers.
+;
+; Alignment. The three entry points (lstar_entry, int80_entry, lstar_empty) each start a 64-byte
+; line (`align 64`), the cache-line size of current x86-64 CPUs. What that buys: a stub's
+; instructions sit on the same lines in every build, whatever code is linked before them, so the
+; entry's share of instruction fetches cannot differ between two builds being compared (today
+; the `syscall` entry and the dispatch fill one line, the exit checks up to sysretq the next).
+; What it does not buy: a measured speed-up. No lstar measurement compares aligned with
+; unaligned stubs; QEMU's TCG, where lstar's numbers come from, models no instruction cache, and
+; under -icount alignment changes no count. The cost is padding that never runs, at most 63
+; bytes per stub. int80_empty and cstar_entry take 16, the usual function alignment, and
+; nothing more.
 
-%include "asm_layout.inc"
+%include "asm_layout.inc"               ; GDT selectors, per-CPU offsets, the frame, IRET_*
+%include "arch_bits.inc"                ; RFLAGS_TF, RFLAGS_RF
 %include "abi.inc"                      ; SYS_NR, ENOSYS, USER_CEILING from src/syscall/abi.h
 %include "arch/x86_64/smap_clac.inc"
 
@@ -21,6 +33,7 @@ extern syscall_table
 global lstar_entry
 global lstar_entry_user_stack
 global lstar_entry_safe_stack
+global int80_entry
 global syscall_dispatch
 global syscall_return
 global syscall_exit_user_stack
@@ -28,21 +41,24 @@ global syscall_sysret
 global syscall_exit_iret
 global syscall_iretq
 global lstar_empty
+global int80_empty
 global cstar_entry
-
-; Offsets into the frame once the saved RCX is popped: exactly what iretq consumes.
-%define IRET_RIP    (SCF_RIP - SCF_RIP)
-%define IRET_CS     (SCF_CS - SCF_RIP)
-%define IRET_RFLAGS (SCF_RFLAGS - SCF_RIP)
-%define IRET_RSP    (SCF_RSP - SCF_RIP)
-%define IRET_SS     (SCF_SS - SCF_RIP)
 
 section .rodata
 align 8
 ; The first address ring 3 may never run at (below 2^47): a return RIP at or above it would be
 ; non-canonical or in the last, never-mapped page. Kept in memory: it does not fit an imm32.
 syscall_rip_limit: dq USER_CEILING
+int80_kernel_ss: dw GDT_KERNEL_DS       ; `mov ss` takes no immediate
 
+; ==== 1. the `syscall` entry ====
+; What the CPU has done when we get here (SDM Vol. 2B "SYSCALL"; AMD APM Vol. 2 6.1.1):
+;   RCX <- RIP of the next instruction      R11 <- RFLAGS
+;   RFLAGS <- RFLAGS & ~IA32_FMASK          (IF, TF, DF, AC, ... are now 0: see syscall_msr.c)
+;   CS <- STAR[47:32], SS <- STAR[47:32]+8  (flat ring-0 segments; the GDT is not read)
+;   RIP <- IA32_LSTAR
+; and nothing else. RSP is still the user's, GS still the user's, and we are in ring 0.
+; Nothing below may touch memory through RSP until the stack switch: ring 3 chose that value.
 section .text
 align 64
 lstar_entry:
@@ -63,40 +79,100 @@ lstar_entry_safe_stack:                   ; ---- ... to here. An NMI or #MC in t
     push rcx                              ; the user's RCX slot (`syscall` wrote RIP into it)
     ; IF is still 0 (FMASK), so no maskable interrupt arrives between here and sysretq; NMI,
     ; #MC and #DB still can, and run on their IST stacks (idt.c).
+    ;
+    ; In memory this falls straight through into syscall_dispatch (3. below): the `int 0x80`
+    ; entry, which this file shows next, is assembled into a section of its own, .text.int80,
+    ; so the fast path needs no jump.
 
-; ---- common to both entries: RAX = number, frame (struct syscall_frame) at RSP ----
+; ==== 2. the `int 0x80` entry ====
+; An IDT interrupt gate with DPL 3 (idt.c), kept beside `syscall` so the two mechanisms can be
+; compared through the same dispatcher, frame and return path.
+;
+; What the CPU has done when we get here (SDM Vol. 3A 6.12.1, 6.14.2): looked up vector 0x80
+; in the IDT, checked the gate's DPL (3) against CPL, loaded RSP from TSS.RSP0 (ring 3 -> 0),
+; aligned it to 16 and pushed SS, RSP, RFLAGS, CS, RIP; cleared IF (interrupt gate), TF, NT
+; and RF. Unlike `syscall` it clobbered no register. It did not clear DF or AC.
+section .text.int80 progbits alloc exec nowrite align=64
+align 64
+int80_entry:
+    test byte [rsp + IRET_CS], 3          ; from ring 3? (the saved CS's RPL; RSP is at the RIP)
+    jz .kernel_gs
+    ; [mutant swapgs-int80-entry: delete]
+    swapgs                                ; GS base <- this CPU's struct percpu
+    ; The gate loaded SS with a null selector (RPL 0), as every gate taken from ring 3 does
+    ; in 64-bit mode (SDM Vol. 3A 6.14.4). If the shared exit leaves by sysretq, SYSRET loads
+    ; SS's selector from STAR, but on AMD not its hidden attributes (APM Vol. 3 "SYSRET":
+    ; SS.sel = STAR.SYSRET_CS + 8, the rest unchanged; Linux: X86_BUG_SYSRET_SS_ATTRS): ring 3
+    ; would run on with the unusable null SS, and its first stack access after a far jump to
+    ; compatibility mode would be #SS. A real kernel data selector here, as `syscall` itself
+    ; loads, makes SYSRET's result valid on every vendor. The frame keeps the user's SS.
+    ; [mutant int80-ss-reload: delete]
+    mov ss, [rel int80_kernel_ss]         ; one instruction; no register to save
+.kernel_gs:
+    ; [mutant clac-int80: delete]
+    SMAP_CLAC                             ; the gate left the user's AC: clear it
+    ; [mutant cld-int80: delete]
+    cld                                   ; the C ABI wants DF = 0; the gate left the user's
+    push rcx                              ; the user's RCX: the frame now matches LSTAR's
+    jmp syscall_dispatch                  ; same table, same return checks
+
+; ==== 3. the shared dispatch: RAX = number, frame (struct syscall_frame) at RSP ====
+section .text                             ; resumes right after lstar_entry's last push
 syscall_dispatch:
     cmp rax, SYS_NR                       ; unsigned and 64-bit: -1, 2^32 and 2^63 all fail it
     jae syscall_bad_number                ; [mutant bounds-check: delete]
-    sbb rcx, rcx                          ; RCX = all ones (CF = 1 here); if the CPU speculates
+    ; Spectre v1: should the CPU speculate past jae with a bad RAX, CF is 0 there, so RCX
+    ; becomes 0 and so does the index.
+    sbb rcx, rcx                          ; RCX = all ones: CF = 1 (RAX < SYS_NR) on this path
     ; [mutant speculation-clamp: delete]
-    and rax, rcx                          ; past jae with a bad RAX, the index collapses to 0
+    and rax, rcx                          ; a valid RAX is unchanged
     mov rcx, r10                          ; 4th argument: syscall ABI R10 -> C ABI RCX
     call [syscall_table + rax * 8]        ; RSP is 16-byte aligned (SCF_SIZE % 16 == 0)
 
-; ---- the way back: RAX = result, every register but RCX as the user left it ----
+; ==== 4. the shared exit: RAX = result, every register but RCX as the user left it ====
+; SYSRET restores only RIP (from RCX), RFLAGS (from R11) and fixed CS/SS (SDM Vol. 2B
+; "SYSRET"); IRETQ restores all five from the frame. So sysretq is a valid way out only when it
+; restores exactly what iretq would, which the four checks below establish: the list of
+; docs/msr.md ("The return: why not always sysretq"), same numbers, same order. They are the
+; ones Linux makes in C at the end of do_syscall_64 (arch/x86/entry/common.c; syscall_64.c in
+; recent kernels). Any doubt and we take the slower iretq, which is always right.
 syscall_return:
     pop rcx                               ; the user's RCX; RSP now at the iretq frame
-    ; SYSRET is only a valid way out when it restores exactly what IRETQ would. The checks are
-    ; the ones Linux makes in C at the end of do_syscall_64 (arch/x86/entry/common.c, syscall_64.c
-    ; in recent kernels): RCX and R11 equal RIP and RFLAGS, CS/SS are STAR's, RIP is below the
-    ; user ceiling, RF and TF are clear. Any doubt and we take the slower IRETQ, always right.
-    cmp rcx, [rsp + IRET_RIP]             ; SYSRET jumps to RCX: it must be the frame's RIP
+
+    ; -- check 1: RCX equals the frame's RIP, and R11 the frame's RFLAGS --
+    ; SYSRET jumps to RCX and loads RFLAGS from R11, not from the frame. After `syscall` they
+    ; agree unless the kernel changed the frame; after `int 0x80` only if ring 3 happened to
+    ; hold its return address and flags in RCX and R11.
+    cmp rcx, [rsp + IRET_RIP]
     jne syscall_exit_iret                 ; [mutant sysret-rcx-is-rip: delete]
-    cmp r11, [rsp + IRET_RFLAGS]          ; SYSRET loads RFLAGS from R11: must be the frame's
+    cmp r11, [rsp + IRET_RFLAGS]
     jne syscall_exit_iret                 ; [mutant sysret-r11-is-rflags: delete]
+
+    ; -- check 2: TF and RF are clear --
+    ; SYSRET cannot restore RF (it clears it), and with TF set it traps in ring 3 at once,
+    ; before the first user instruction, where iretq lets that instruction run first.
     ; [mutant sysret-tf: "RFLAGS_TF | RFLAGS_RF" -> RFLAGS_RF]
     ; [mutant sysret-rf: "RFLAGS_TF | RFLAGS_RF" -> RFLAGS_TF]
-    test r11d, RFLAGS_TF | RFLAGS_RF      ; SYSRET clears RF and would trap at once with TF
+    test r11d, RFLAGS_TF | RFLAGS_RF
     jnz syscall_exit_iret
-    cmp rcx, [rel syscall_rip_limit]      ; Intel SYSRET #GPs on a non-canonical RCX *in ring 0
-    ; [mutant sysret-canonical-limit: delete]
-    jae syscall_exit_iret                 ; with the user's RSP* (CVE-2012-0217): never let it
-    cmp qword [rsp + IRET_CS], GDT_USER_CS ; SYSRET forces these selectors: the frame must agree
-    ; [mutant sysret-cs: delete]
-    jne syscall_exit_iret                 ; (a ring-0 `int 0x80` has the kernel's CS here)
+
+    ; -- check 3: RCX is below USER_CEILING, hence canonical --
+    ; Intel's SYSRET raises #GP on a non-canonical RCX *in ring 0, with the user's RSP already
+    ; loaded* (CVE-2012-0217): a kernel exception on a stack ring 3 chose. AMD checks after the
+    ; switch to ring 3. Never let it happen.
+    cmp rcx, [rel syscall_rip_limit]
+    jae syscall_exit_iret                 ; [mutant sysret-canonical-limit: delete]
+
+    ; -- check 4: the frame's CS and SS are the user selectors SYSRET loads anyway --
+    ; SYSRET forces CS = STAR[63:48] + 16 and SS = STAR[63:48] + 8 whatever the frame says; a
+    ; frame with others needs iretq: an `int 0x80` from compatibility mode has GDT_USER_CS32
+    ; here, one from ring 0 the kernel's CS.
+    cmp qword [rsp + IRET_CS], GDT_USER_CS
+    jne syscall_exit_iret                 ; [mutant sysret-cs: delete]
     cmp qword [rsp + IRET_SS], GDT_USER_DS
     jne syscall_exit_iret                 ; [mutant sysret-ss: delete]
+
+    ; ---- all four hold: leave by sysretq ----
     mov rsp, [rsp + IRET_RSP]             ; the user's RSP, straight from the frame
 syscall_exit_user_stack:                  ; ---- RSP is the user's again until sysretq ----
     ; [mutant swapgs-sysret-exit: delete]
@@ -104,6 +180,7 @@ syscall_exit_user_stack:                  ; ---- RSP is the user's again until s
 syscall_sysret:
     o64 sysret                            ; REX.W: back to 64-bit mode; RIP <- RCX, RFLAGS <- R11
 
+    ; ---- a check failed: leave by iretq ----
 syscall_exit_iret:
     test byte [rsp + IRET_CS], 3          ; going back to ring 3?
     jz .to_kernel
@@ -112,17 +189,26 @@ syscall_exit_iret:
 syscall_iretq:
     iretq                                 ; pops RIP, CS, RFLAGS, RSP, SS: restores RF and TF too
 
+; The dispatch's refusal (3.), out of the straight line so a valid call falls through.
 syscall_bad_number:
     mov rax, -ENOSYS                      ; unknown number: -ENOSYS, nothing else happens
     jmp syscall_return
 
-; ---- the benchmark's floor: an LSTAR target that returns at once ----
+; ==== 5. the benchmark's empty stubs and the CSTAR target ====
+
+; ---- the benchmark's floor for `syscall`: an LSTAR target that returns at once ----
 ; Installed only by SYS_bench_entry(BENCH_ENTRY_EMPTY_LSTAR). No swapgs and no stack switch:
 ; the kernel never looks at anything, so the user's GS and RSP stay as they are. RCX is the
 ; CPU-written return RIP, canonical because ring 3 cannot map code at or above USER_CEILING.
 align 64
 lstar_empty:
     o64 sysret                            ; RIP <- RCX, RFLAGS <- R11; RAX comes back unchanged
+
+; ---- the benchmark's floor for `int 0x80`: a gate that returns at once ----
+; Installed at vector 0x80 only by SYS_bench_entry(BENCH_ENTRY_EMPTY_GATE).
+align 16
+int80_empty:
+    iretq                                 ; back at once: nothing switched, so nothing to undo
 
 ; ---- 32-bit `syscall` from compatibility mode (IA32_CSTAR) ----
 ; lstar runs no 32-bit programs, but ring 3 can reach compatibility mode by a far jump to the
@@ -131,3 +217,10 @@ align 16
 cstar_entry:
     mov eax, -ENOSYS                      ; the 32-bit ABI's result register
     sysret                                ; no REX.W: 32-bit SYSRET to compatibility mode, EIP <- ECX
+
+; ---- the end of .text: pad it to a whole line ----
+; NASM's debug information gives this file one address range: from the start of .text, as long
+; as .text and .text.int80 together. It is right only if the linker puts .text.int80 (64-byte
+; aligned) directly after this file's .text, which this padding makes sure of; without it GDB
+; finds no source line inside int80_entry.
+align 64

@@ -1,5 +1,7 @@
-// The small system calls: null, getpid, clock_ns, trap_count, null_via_iret, kernel_rflags.
+// The small system calls: null, getpid, clock_ns, trap_count, null_via_iret, kernel_rflags,
+// getcpu.
 #include "arch/x86_64/cr.h"
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/timer.h"
 #include "core/process.h"
 #include "syscall/syscall_frame.h"
@@ -41,3 +43,8 @@ SYSCALL_DEFINE(kernel_rflags)
         return (long)process_current()->debug_trap_rflags;
     return -EINVAL;
 }
+
+// SYS_getcpu: the number of the CPU running the caller. The probe that GS is per CPU: each call
+// reads this CPU's area through GS anew (this_cpu() is a volatile load of [gs:0]), so a GS base
+// left pointing at another CPU's area shows as a wrong number, never as a stale copy.
+SYSCALL_DEFINE(getcpu) { return (long)this_cpu()->cpu; }

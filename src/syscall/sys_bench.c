@@ -1,6 +1,7 @@
 // SYS_bench_entry: swaps in empty entries so the benchmark can measure the bare mechanism.
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/traps.h"
+#include "syscall/sys_bench.h"
 #include "syscall/syscall_msr.h"
 #include "syscall/syscall_table.h"
 

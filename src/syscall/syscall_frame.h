@@ -1,6 +1,6 @@
 // The frame both system-call entries build on the kernel stack, and how C finds it.
 //
-// lstar_entry.asm and int80_gate.asm leave the same six words at the top of the running
+// Both entries in lstar_entry.asm leave the same six words at the top of the running
 // process's kernel stack: the user's RCX, then exactly what iretq pops. Only these are
 // saved because the handlers themselves preserve every other register (no_caller_saved_registers,
 // see syscall_table.h): a null call then costs no stores for registers nobody touches.

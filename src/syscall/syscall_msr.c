@@ -1,9 +1,11 @@
 // The MSR setup for `syscall`/`sysret`, written as reference code: docs/msr.md explains each
 // value, and the self-check below compares what the CPU reads back with what we meant.
 //
-// SDM Vol. 3A 5.8.8 "Fast System Calls in 64-Bit Mode" and Vol. 2B "SYSCALL"/"SYSRET";
-// AMD APM Vol. 2 6.1.1 "SYSCALL and SYSRET".
+// Intel SDM Vol. 2B, instruction pages "SYSCALL—Fast System Call" and "SYSRET—Return From Fast
+// System Call"; SDM Vol. 3A 5.8.8 "Fast System Calls in 64-Bit Mode" (figure 5-14, "MSRs Used
+// by SYSCALL and SYSRET"); AMD APM Vol. 2 6.1.1 "SYSCALL and SYSRET".
 #include "syscall/syscall_msr.h"
+#include "arch/x86_64/arch_bits.h"
 #include "arch/x86_64/asm_layout.h"
 #include "arch/x86_64/msr.h"
 #include "arch/x86_64/percpu.h"
@@ -13,48 +15,68 @@ extern void lstar_entry(void);
 extern void cstar_entry(void);
 
 // ---- IA32_STAR: the selectors SYSCALL loads and SYSRET derives ----
-// [47:32] SYSCALL: CS = this, SS = this + 8            -> kernel code, kernel data
-// [63:48] SYSRET:  CS = this + 16, SS = this + 8 (64-bit) -> user code, user data
-//         Intel's SYSRET ORs RPL 3 into both selectors (SDM SYSRET pseudo-code), AMD's only
-//         into CS (APM Vol. 3 "SYSRET"): the field is written with RPL 3 already, so ring 3's
-//         SS has RPL 3 on both vendors and STAR holds the very selectors ring 3 ends up with.
-// [31:0]  SYSCALL's EIP in legacy mode: unused in long mode.
+//
+//   63               48 47               32 31                              0
+//  +-------------------+-------------------+---------------------------------+
+//  | SYSRET CS and SS  | SYSCALL CS and SS | Intel: reserved                 |
+//  | selector base     | selector base     | AMD: legacy-mode SYSCALL EIP    |
+//  | = GDT_USER_CS32   | = GDT_KERNEL_CS   | (unused in long mode) = 0       |
+//  +-------------------+-------------------+---------------------------------+
+//
+// [47:32] SYSCALL:               CS = this,      SS = this + 8 -> kernel code, kernel data
+// [63:48] SYSRET to 64-bit mode: CS = this + 16, SS = this + 8 -> user code, user data
+//         (a 32-bit SYSRET would load CS = this: the user 32-bit code placeholder).
+//         Intel's SYSRET ORs RPL 3 into both selectors (SDM Vol. 2B SYSRET pseudo-code), AMD's
+//         only into CS (APM Vol. 3 "SYSRET"): the field is written with RPL 3 already, so ring
+//         3's SS has RPL 3 on both vendors and STAR holds the very selectors ring 3 ends up with.
+// [31:0]  SYSCALL's EIP in legacy mode (AMD; reserved on Intel): unused in long mode, left 0.
+// That the GDT really has this layout (kernel DS = kernel CS + 8, user DS = user CS32 + 8, user
+// CS = user CS32 + 16, RPLs) is proved at compile time, once, by the _Static_asserts in gdt.c.
 #define STAR_SYSCALL_CS_SHIFT 32
 #define STAR_SYSRET_CS_SHIFT 48
 static const uint64_t star = ((uint64_t)GDT_USER_CS32 << STAR_SYSRET_CS_SHIFT) |
                              ((uint64_t)GDT_KERNEL_CS << STAR_SYSCALL_CS_SHIFT);
-_Static_assert(GDT_USER_CS32 + 16 == GDT_USER_CS && GDT_USER_CS32 + 8 == GDT_USER_DS,
-               "STAR[63:48] must sit 16 below the 64-bit user CS and 8 below user data");
-_Static_assert(GDT_KERNEL_CS + 8 == GDT_KERNEL_DS, "STAR[47:32] + 8 must be kernel data");
 
 // ---- IA32_FMASK: RFLAGS bits cleared on every `syscall` ----
-// We clear what Linux clears: every flag whose user value could mislead or endanger kernel
-// code, so the stub starts from a known RFLAGS (the user's copy is safe in R11).
-#define FL_CF   (1u << 0)  // status flags: no kernel code may consume user arithmetic state
-#define FL_PF   (1u << 2)
-#define FL_AF   (1u << 4)
-#define FL_ZF   (1u << 6)
-#define FL_SF   (1u << 7)
-// [mutant fmask-tf: 1u -> 0u]
-#define FL_TF   (1u << 8)  // single-step: else #DB on the stub's first instruction, in ring 0
-// [mutant fmask-if: 1u -> 0u]
-#define FL_IF   (1u << 9)  // interrupts: off until the kernel stack is in place (the stub never enables them)
-// [mutant fmask-df: 1u -> 0u]
-#define FL_DF   (1u << 10) // direction: the C ABI requires DF = 0; rep movs must count upward
-#define FL_OF   (1u << 11)
-#define FL_IOPL (3u << 12) // I/O privilege level: meaningless in ring 0, clear for hygiene
-// [mutant fmask-nt: 1u -> 0u]
-#define FL_NT   (1u << 14) // nested task: an IRET with NT = 1 would fault (#GP in long mode)
+// SYSCALL saves RFLAGS in R11, then clears each RFLAGS bit that is set here (SDM Vol. 2B
+// SYSCALL: "RFLAGS := RFLAGS AND NOT(IA32_FMASK)"). We clear what Linux clears: every flag whose
+// user value could mislead or endanger kernel code, so the stub starts from a known RFLAGS (the
+// user's copy is safe in R11).
+//
 // RF is redundant here: SYSCALL clears it by itself (AMD APM Vol. 3 "SYSCALL": RFLAGS.RF = 0;
 // older SDM editions: "none of the bits in RFLAGS are automatically cleared (except for RF)";
 // the current SDM pseudo-code only applies FMASK). Kept, as Linux keeps it, so a CPU that
 // followed the letter of today's SDM would still not suppress a kernel instruction breakpoint.
-#define FL_RF   (1u << 16) // resume flag
-// [mutant fmask-ac: 1u -> 0u]
-#define FL_AC   (1u << 18) // alignment check / SMAP override: AC = 1 would disable SMAP
-#define FL_ID   (1u << 21) // CPUID-detect flag: harmless, cleared as Linux does
-static const uint64_t fmask = FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_TF | FL_IF | FL_DF | FL_OF | FL_IOPL |
-                              FL_NT | FL_RF | FL_AC | FL_ID;
+// One bit per line, each with its reason: kept as laid out here.
+// clang-format off
+enum {
+    FMASK = RFLAGS_CF   // the status flags (CF PF AF ZF SF OF): no kernel code may consume
+          | RFLAGS_PF   //   the user's arithmetic state
+          | RFLAGS_AF
+          | RFLAGS_ZF
+          | RFLAGS_SF
+          | RFLAGS_OF
+          | RFLAGS_TF   // single step: else #DB on the stub's first instruction, in ring 0
+          | RFLAGS_IF   // interrupts: off until the kernel stack is in place (the stub never enables them)
+          | RFLAGS_DF   // direction: the C ABI requires DF = 0; rep movs must count upward
+          | RFLAGS_IOPL // I/O privilege level: meaningless in ring 0, cleared for hygiene
+          | RFLAGS_NT   // nested task: an IRET with NT = 1 would fault (#GP in long mode)
+          | RFLAGS_RF   // resume flag: redundant (above), kept as Linux keeps it
+          | RFLAGS_AC   // alignment check / SMAP override: AC = 1 would disable SMAP
+          | RFLAGS_ID,  // CPUID-detect flag: harmless, cleared as Linux does
+};
+// clang-format on
+_Static_assert(FMASK == 0x257fd5, "docs/msr.md documents IA32_FMASK = 0x0000000000257fd5: change both together");
+
+// The FMASK value syscall_msr_init writes and syscall_msr_check expects. The mutation test
+// (cmake/mutants.sh) takes one safety bit out here, in both places at once, leaving FMASK and
+// its assert intact: only a test of behaviour, or of the logged value, can then notice.
+// [mutant fmask-tf: FMASK -> "FMASK & ~RFLAGS_TF"]
+// [mutant fmask-if: FMASK -> "FMASK & ~RFLAGS_IF"]
+// [mutant fmask-df: FMASK -> "FMASK & ~RFLAGS_DF"]
+// [mutant fmask-nt: FMASK -> "FMASK & ~RFLAGS_NT"]
+// [mutant fmask-ac: FMASK -> "FMASK & ~RFLAGS_AC"]
+static const uint64_t fmask = FMASK;
 
 // Points IA32_LSTAR at `entry` (the real stub, or the benchmark's empty one).
 void syscall_set_lstar(void (*entry)(void)) { wrmsr(MSR_LSTAR, (uint64_t)entry); }
@@ -63,8 +85,8 @@ void syscall_set_lstar(void (*entry)(void)) { wrmsr(MSR_LSTAR, (uint64_t)entry);
 void syscall_msr_init(void)
 {
     wrmsr(MSR_STAR, star);
-    wrmsr(MSR_LSTAR, (uint64_t)lstar_entry);  // 64-bit `syscall` lands here
-    wrmsr(MSR_CSTAR, (uint64_t)cstar_entry);  // compatibility-mode `syscall` (refused)
+    wrmsr(MSR_LSTAR, (uint64_t)lstar_entry); // 64-bit `syscall` lands here
+    wrmsr(MSR_CSTAR, (uint64_t)cstar_entry); // compatibility-mode `syscall` (refused)
     wrmsr(MSR_FMASK, fmask);
     // SYSENTER: CS = 0 makes `sysenter` raise #GP (SDM Vol. 2B "SYSENTER"), which ends the
     // program with a report; ESP/EIP = 0 so no stale value points anywhere.

@@ -6,6 +6,5 @@
 void syscall_msr_init(void);
 int syscall_msr_check(unsigned cpu);
 void syscall_set_lstar(void (*entry)(void));
-void syscall_entries_restore(void);
 
 #endif

@@ -9,11 +9,14 @@
 #            except checks written inside a breakpoint's `commands` (marked "# repeats"),
 #            which may run any number of times, never FAIL, and must PASS at least once
 set -euo pipefail
+# shellcheck source=cmake/script-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../cmake/script-lib.sh"
 
-if [[ $# -lt 6 ]]; then
-  echo "usage: $0 QEMU_RUN ISO KERNEL_ELF LOG_DIR SCRIPT CMDLINE [QEMU_RUN_ARGS...]" >&2
-  exit 2
+if [[ ${1:-} == -h || ${1:-} == --help ]]; then
+  usage
+  exit 0
 fi
+[[ $# -ge 6 ]] || die_usage "needs at least 6 arguments, got $#"
 qemu_run=$1 iso=$2 elf=$3 logs=$4 script=$5 cmdline=$6
 shift 6
 name=$(basename "$script" .gdb)

@@ -1,8 +1,9 @@
-# The shared exit's checks on RFLAGS (src/syscall/lstar_entry.asm, syscall_return): sysretq
-# loads RFLAGS from R11, cannot restore RF and, with TF in R11, traps at once in ring 3 (SDM
-# Vol. 2B "SYSRET"), so each of these must leave by iretq, which restores the frame's RFLAGS
-# exactly (SDM Vol. 2A "IRET"). No lstar path hands ring 3 such an R11 today, so deleting a
-# check passes every ring-3 test; GDB makes the state and watches the exit.
+# The shared exit's checks on RFLAGS (src/syscall/lstar_entry.asm, syscall_return; checks 1 and
+# 2 of docs/msr.md "The return"): sysretq loads RFLAGS from R11, cannot restore RF and, with TF
+# in R11, traps at once in ring 3 (SDM Vol. 2B "SYSRET"), so each of these must leave by iretq,
+# which restores the frame's RFLAGS exactly (SDM Vol. 2A "IRET"). No lstar path hands ring 3
+# such an R11 today, so deleting a check passes every ring-3 test; GDB makes the state and
+# watches the exit.
 # Three programs' first `syscall` (SYS_getargs, usr/libc/start.c) is given, at syscall_return:
 #   1. an R11 unlike the frame's RFLAGS (CF flipped): the program resumes with the frame's
 #      RFLAGS, R11 as it was, and exits 0.

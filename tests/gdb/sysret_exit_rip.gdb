@@ -1,7 +1,8 @@
-# The shared exit's checks on the return RIP (src/syscall/lstar_entry.asm, syscall_return): a
-# RIP sysretq cannot be trusted with must leave by iretq. Intel's SYSRET raises #GP in ring 0,
-# on the user's RSP, for a non-canonical RCX (SDM Vol. 2B "SYSRET"; CVE-2012-0217), and no
-# lstar path yields such a RIP: QEMU does not model that #GP, so only GDB can show the check.
+# The shared exit's checks on the return RIP (src/syscall/lstar_entry.asm, syscall_return;
+# checks 1 and 3 of docs/msr.md "The return"): a RIP sysretq cannot be trusted with must leave
+# by iretq. Intel's SYSRET raises #GP in ring 0, on the user's RSP, for a non-canonical RCX (SDM
+# Vol. 2B "SYSRET"; CVE-2012-0217), and no lstar path yields such a RIP: QEMU does not model
+# that #GP, so only GDB can show the check.
 # Three programs' first `syscall` (SYS_getargs, usr/libc/start.c) is given, at syscall_return:
 #   1. the return RIP 0x0000800000000000, non-canonical: IRETQ raises #GP(0) on it (SDM Vol. 2A
 #      "IRET", IA-32e-MODE-RETURN) and the kernel charges the program (traps.c

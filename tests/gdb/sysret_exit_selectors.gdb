@@ -1,7 +1,8 @@
 # The shared exit's checks on the frame's selectors (src/syscall/lstar_entry.asm,
-# syscall_return): sysretq forces CS = 0x33 and SS = 0x2b (SDM Vol. 2B "SYSRET"), so a frame
-# with any other CS or SS must leave by iretq, which uses the frame's own. No ring-3 call
-# yields such a frame, so deleting either check passes every ring-3 test; GDB makes it.
+# syscall_return; check 4 of docs/msr.md "The return"): sysretq forces CS = 0x33 and SS = 0x2b
+# (SDM Vol. 2B "SYSRET"), so a frame with any other CS or SS must leave by iretq, which uses the
+# frame's own. No ring-3 call yields such a frame, so deleting either check passes every ring-3
+# test; GDB makes it.
 # Two programs' first `syscall` (SYS_getargs, usr/libc/start.c) is given, at syscall_return:
 #   1. CS = 0x23, the 32-bit user code: iretq lands in compatibility mode at the same RIP
 #      (SDM Vol. 3A 5.2.1), where 64-bit code runs as something else until it faults; the

@@ -45,7 +45,8 @@ check ($ss==0x18) ss_is_kernel_data_at_sysretq_after_int80
 
 # ---- 3. a child stopped by its time limit ----
 # The limit is set from here, for `crash spin` alone, so that no other program is held to it.
-hbreak process_spawn if args[0]=='s'&&args[1]=='p'&&args[2]=='i'&&args[3]=='n'&&args[4]==0
+# At process_spawn's first instruction its second argument, the child's argument string, is in RSI.
+hbreak *process_spawn if ((char*)$rsi)[0]=='s'&&((char*)$rsi)[1]=='p'&&((char*)$rsi)[2]=='i'&&((char*)$rsi)[3]=='n'&&((char*)$rsi)[4]==0
 continue
 delete
 set var 'process.c'::limit_ticks = 100

@@ -66,17 +66,15 @@ static inline bool check_str_result(const char *file, int line, const char *expr
     bool ok = contains ? check_contains(actual, expected) : check_streq(actual, expected);
     if (!ok) {
         char what[1024];
-        snprintf(what, sizeof what, "%s is \"%s\", expected it %s \"%s\"", expr,
-                 actual ? actual : "(null)", contains ? "to contain" : "to be",
-                 expected ? expected : "(null)");
+        snprintf(what, sizeof what, "%s is \"%s\", expected it %s \"%s\"", expr, actual ? actual : "(null)",
+                 contains ? "to contain" : "to be", expected ? expected : "(null)");
         return check_result(false, file, line, what);
     }
     return check_result(true, file, line, expr);
 }
 
 // Compare two integers, reporting both values on failure.
-static inline bool check_int_result(const char *file, int line, const char *expr, long long actual,
-                                    long long expected)
+static inline bool check_int_result(const char *file, int line, const char *expr, long long actual, long long expected)
 {
     if (actual != expected) {
         char what[512];
@@ -91,15 +89,13 @@ static inline bool check_int_result(const char *file, int line, const char *expr
 #define CHECK(cond) check_result((cond), __FILE__, __LINE__, "CHECK(" #cond ") failed")
 #define CHECK_EQ(actual, expected) \
     check_int_result(__FILE__, __LINE__, #actual, (long long)(actual), (long long)(expected))
-#define CHECK_STR(actual, expected) \
-    check_str_result(__FILE__, __LINE__, #actual, (actual), (expected), false)
-#define CHECK_CONTAINS(actual, needle) \
-    check_str_result(__FILE__, __LINE__, #actual, (actual), (needle), true)
+#define CHECK_STR(actual, expected) check_str_result(__FILE__, __LINE__, #actual, (actual), (expected), false)
+#define CHECK_CONTAINS(actual, needle) check_str_result(__FILE__, __LINE__, #actual, (actual), (needle), true)
 
-#define RUN(test)          \
-    do {                   \
+#define RUN(test)           \
+    do {                    \
         check_test = #test; \
-        test();            \
+        test();             \
     } while (0)
 
 // Print the totals; the value is main's exit status.

@@ -90,6 +90,10 @@ static void crash_takes_each_failure_by_name(void)
     CHECK_EQ(opt.crash, CRASH_HANG);
     CHECK_EQ(parse("crash=pagefault"), 0);
     CHECK_EQ(opt.crash, CRASH_PAGEFAULT);
+    CHECK_EQ(parse("crash=stackoverflow"), 0);
+    CHECK_EQ(opt.crash, CRASH_STACK_OVERFLOW);
+    CHECK_EQ(parse("crash=panicall"), 0);
+    CHECK_EQ(opt.crash, CRASH_PANIC_ALL);
     CHECK_EQ(opt.limit_seconds, 0);
     CHECK_EQ(parse("limit=30"), 0);
     CHECK_EQ(opt.limit_seconds, 30);
@@ -204,7 +208,8 @@ static void a_bad_ktest_value_is_refused_and_the_previous_value_kept(void)
 static void a_bad_crash_value_is_refused_and_the_previous_value_kept(void)
 {
     CHECK_EQ(parse("crash=panic crash=explode"), 1);
-    CHECK_STR(rep.lines[0], "refused option 'crash=explode': expected none|panic|triple|hang|pagefault|stackoverflow");
+    CHECK_STR(rep.lines[0],
+              "refused option 'crash=explode': expected none|panic|triple|hang|pagefault|stackoverflow|panicall");
     CHECK_EQ(opt.crash, CRASH_PANIC);
     CHECK_EQ(parse("crash=pan"), 1);
     CHECK_EQ(parse("crash=panicky"), 1);
@@ -232,7 +237,8 @@ static void empty_run_items_are_refused(void)
 static void run_items_with_other_characters_are_refused(void)
 {
     CHECK_EQ(parse("run=Bench"), 1);
-    CHECK_STR(rep.lines[0], "refused option 'run=Bench': item 1 has 'B': programs are [a-z0-9_-]+, arguments [a-z0-9_.=:-]+");
+    CHECK_STR(rep.lines[0],
+              "refused option 'run=Bench': item 1 has 'B': programs are [a-z0-9_-]+, arguments [a-z0-9_.=:-]+");
     CHECK_EQ(parse("run=a,b.c"), 1); // '.' only in arguments
     CHECK_CONTAINS(rep.lines[0], "item 2 has '.'");
     CHECK_EQ(parse("run=a:b,c=d"), 1); // '=' only in arguments
@@ -296,6 +302,74 @@ static void a_missing_report_callback_is_allowed(void)
     CHECK(!opt.ktest);
 }
 
+static void run_items_may_be_placed_on_a_cpu_or_on_all(void)
+{
+    CHECK_EQ(parse("run=selftest@1,bench:quick@all,fuzz"), 0);
+    CHECK_STR(opt.run, "selftest@1,bench:quick@all,fuzz");
+    CHECK_EQ(parse("run=a@0,b@7"), 0);
+    CHECK_STR(opt.run, "a@0,b@7");
+    CHECK_EQ(parse("run=bench:batches=5:calls=9@3"), 0); // '@' ends the argument
+    CHECK_STR(opt.run, "bench:batches=5:calls=9@3");
+}
+
+static void bad_placements_are_refused(void)
+{
+    CHECK_EQ(parse("run=a@8"), 1);
+    CHECK_STR(rep.lines[0], "refused option 'run=a@8': item 1 has '@8': expected @0 to @7 or @all");
+    CHECK_STR(opt.run, "selftest,bench");
+    CHECK_EQ(parse("run=a,b@"), 1);
+    CHECK_STR(rep.lines[0], "refused option 'run=a,b@': item 2 has '@': expected @0 to @7 or @all");
+    CHECK_EQ(parse("run=a@any"), 1);
+    CHECK_EQ(parse("run=a@1@2"), 1);
+    CHECK_EQ(parse("run=a@01x"), 1);
+    CHECK_EQ(parse("run=a@-1"), 1);
+    CHECK_EQ(parse("run=@1"), 1);
+    CHECK_STR(rep.lines[0], "refused option 'run=@1': item 1 is empty");
+    CHECK_EQ(parse("run=a@1b"), 1);
+}
+
+// The list one CPU's init receives.
+static const char *list_for(const char *run, unsigned cpu)
+{
+    static char out[CMDLINE_RUN_MAX];
+    size_t n = cmdline_run_list_for_cpu(run, cpu, out, sizeof out);
+    CHECK_EQ(n, strlen(out));
+    return out;
+}
+
+static void each_cpu_gets_its_items_and_the_all_items_in_order(void)
+{
+    const char *run = "selftest@1,bench:quick@all,fuzz,crash:gp@2,stress@all";
+    CHECK_STR(list_for(run, 0), "bench:quick,fuzz,stress");
+    CHECK_STR(list_for(run, 1), "selftest,bench:quick,stress");
+    CHECK_STR(list_for(run, 2), "bench:quick,crash:gp,stress");
+    CHECK_STR(list_for(run, 3), "bench:quick,stress");
+    CHECK_STR(list_for("selftest,bench", 0), "selftest,bench");
+    CHECK_STR(list_for("selftest,bench", 1), "");
+    CHECK_STR(list_for("a:x=1:y=2@1", 1), "a:x=1:y=2");
+    CHECK_STR(list_for("", 0), "");
+}
+
+static void the_cpus_a_run_list_names_are_reported(void)
+{
+    CHECK_EQ(cmdline_run_cpus("selftest,bench"), 1u);
+    CHECK_EQ(cmdline_run_cpus("a@1,b@3"), (1u << 1) | (1u << 3));
+    CHECK_EQ(cmdline_run_cpus("a@7,b@all"), (1u << 7) | RUN_ON_ALL_MASK);
+    CHECK_EQ(cmdline_run_cpus(""), 0u);
+}
+
+static void a_full_length_list_placed_on_all_fits_one_cpu(void)
+{
+    char run[CMDLINE_RUN_MAX];
+    memset(run, 'a', sizeof run - 5);
+    memcpy(run + sizeof run - 5, "@all", 5); // 127 characters
+    CHECK_EQ(parse("ktest=on"), 0);
+    char option[CMDLINE_RUN_MAX + 8] = "run=";
+    memcpy(option + 4, run, sizeof run);
+    CHECK_EQ(parse(option), 0);
+    CHECK_EQ(strlen(list_for(opt.run, 5)), sizeof run - 5);
+}
+
 // Run every test and print the totals; non-zero exit if any check failed.
 int main(void)
 {
@@ -323,5 +397,10 @@ int main(void)
     RUN(a_long_refused_option_is_quoted_cut_short);
     RUN(every_refusal_is_counted);
     RUN(a_missing_report_callback_is_allowed);
+    RUN(run_items_may_be_placed_on_a_cpu_or_on_all);
+    RUN(bad_placements_are_refused);
+    RUN(each_cpu_gets_its_items_and_the_all_items_in_order);
+    RUN(the_cpus_a_run_list_names_are_reported);
+    RUN(a_full_length_list_placed_on_all_fits_one_cpu);
     return check_summary();
 }

@@ -27,14 +27,11 @@ static struct elf64_image img;
 static char err[256];
 
 // Write an n-byte little-endian value at off.
-static void put(size_t off, uint64_t v, size_t n)
-{
-    memcpy(f.data + off, &v, n);
-}
+static void put(size_t off, uint64_t v, size_t n) { memcpy(f.data + off, &v, n); }
 
 // Write program header i.
-static void phdr(unsigned i, uint32_t type, uint32_t flags, uint64_t offset, uint64_t vaddr,
-                 uint64_t filesz, uint64_t memsz, uint64_t align)
+static void phdr(unsigned i, uint32_t type, uint32_t flags, uint64_t offset, uint64_t vaddr, uint64_t filesz,
+                 uint64_t memsz, uint64_t align)
 {
     size_t p = 64 + (size_t)i * 56;
     put(p, type, 4);
@@ -53,14 +50,17 @@ static void valid(void)
 {
     memset(&f, 0, sizeof f);
     f.size = 0x1100;
-    memcpy(f.data, "\x7f" "ELF", 4);
-    f.data[4] = 2; // ELFCLASS64
-    f.data[5] = 1; // ELFDATA2LSB
-    f.data[6] = 1; // EV_CURRENT
-    f.data[7] = 0; // SYSV
-    put(16, 2, 2);  // ET_EXEC
-    put(18, 62, 2); // EM_X86_64
-    put(20, 1, 4);  // e_version
+    memcpy(f.data,
+           "\x7f"
+           "ELF",
+           4);
+    f.data[4] = 2;            // ELFCLASS64
+    f.data[5] = 1;            // ELFDATA2LSB
+    f.data[6] = 1;            // EV_CURRENT
+    f.data[7] = 0;            // SYSV
+    put(16, 2, 2);            // ET_EXEC
+    put(18, 62, 2);           // EM_X86_64
+    put(20, 1, 4);            // e_version
     put(24, BASE + 0x100, 8); // e_entry
     put(32, 64, 8);           // e_phoff
     put(52, 64, 2);           // e_ehsize
@@ -74,16 +74,13 @@ static void valid(void)
 }
 
 // Parse the current image.
-static int parse(void)
-{
-    return elf64_parse(f.data, f.size, BASE, LIMIT, &img, err, sizeof err);
-}
+static int parse(void) { return elf64_parse(f.data, f.size, BASE, LIMIT, &img, err, sizeof err); }
 
 // Check that the current image is refused with a message containing `why`.
-#define REFUSED(why)                \
-    do {                            \
-        CHECK_EQ(parse(), -1);      \
-        CHECK_CONTAINS(err, why);   \
+#define REFUSED(why)              \
+    do {                          \
+        CHECK_EQ(parse(), -1);    \
+        CHECK_CONTAINS(err, why); \
     } while (0)
 
 static void a_static_executable_is_accepted_with_its_load_segments(void)
@@ -427,9 +424,15 @@ static void random_damage_never_crashes_and_accepted_images_obey_every_rule(void
             // Mostly hit the headers, where the decisions are made.
             size_t at = (size_t)((r >> 8) % ((r & 3) ? 64 + 5 * 56 : size));
             switch ((r >> 40) % 3) {
-            case 0: image[at] ^= (unsigned char)(1u << ((r >> 48) % 8)); break;
-            case 1: image[at] = (unsigned char)(r >> 48); break;
-            default: image[at] = (r >> 48) & 1 ? 0xff : 0; break;
+            case 0:
+                image[at] ^= (unsigned char)(1u << ((r >> 48) % 8));
+                break;
+            case 1:
+                image[at] = (unsigned char)(r >> 48);
+                break;
+            default:
+                image[at] = (r >> 48) & 1 ? 0xff : 0;
+                break;
             }
         }
         size_t len = size;
@@ -444,12 +447,11 @@ static void random_damage_never_crashes_and_accepted_images_obey_every_rule(void
             bool entry_ok = false;
             for (size_t s = 0; s < img.segment_count; s++) {
                 const struct elf64_segment *g = &img.segments[s];
-                ok = ok && g->memsz > 0 && g->filesz <= g->memsz && g->offset <= len &&
-                     g->filesz <= len - g->offset && g->vaddr >= BASE && g->memsz <= LIMIT - g->vaddr &&
-                     !((g->flags & ELF64_PF_W) && (g->flags & ELF64_PF_X)) &&
-                     (g->vaddr - g->offset) % 4096 == 0;
-                entry_ok = entry_ok || ((g->flags & ELF64_PF_X) && img.entry >= g->vaddr &&
-                                        img.entry - g->vaddr < g->memsz);
+                ok = ok && g->memsz > 0 && g->filesz <= g->memsz && g->offset <= len && g->filesz <= len - g->offset &&
+                     g->vaddr >= BASE && g->memsz <= LIMIT - g->vaddr &&
+                     !((g->flags & ELF64_PF_W) && (g->flags & ELF64_PF_X)) && (g->vaddr - g->offset) % 4096 == 0;
+                entry_ok = entry_ok ||
+                           ((g->flags & ELF64_PF_X) && img.entry >= g->vaddr && img.entry - g->vaddr < g->memsz);
             }
             broken += !(ok && entry_ok);
         } else {

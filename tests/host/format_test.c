@@ -9,11 +9,11 @@
 static char buf[512];
 
 // Check that format_buf produces `expected` and returns its length.
-#define EXPECT(expected, ...)                                      \
-    do {                                                           \
-        int n_ = format_buf(buf, sizeof buf, __VA_ARGS__);         \
-        CHECK_STR(buf, expected);                                  \
-        CHECK_EQ(n_, (long long)sizeof(expected) - 1);             \
+#define EXPECT(expected, ...)                              \
+    do {                                                   \
+        int n_ = format_buf(buf, sizeof buf, __VA_ARGS__); \
+        CHECK_STR(buf, expected);                          \
+        CHECK_EQ(n_, (long long)sizeof(expected) - 1);     \
     } while (0)
 
 // The unknown and float conversions below are wrong on purpose; the compiler must not refuse them.
@@ -246,8 +246,7 @@ static bool same_as_host(const char *fmt, const char *length, char conv, int64_t
                       : snprintf(host, sizeof host, fmt, (unsigned long long)v);
     }
     if (a != b || !check_streq(ours, host)) {
-        printf("  format \"%s\" value %lld: ours \"%s\" (%d), host \"%s\" (%d)\n", fmt, (long long)v,
-               ours, a, host, b);
+        printf("  format \"%s\" value %lld: ours \"%s\" (%d), host \"%s\" (%d)\n", fmt, (long long)v, ours, a, host, b);
         return false;
     }
     return true;
@@ -259,8 +258,8 @@ static void integer_conversions_match_the_c_standard_for_every_flag_combination(
     static const char *const precisions[] = {"", ".", ".0", ".1", ".5", ".30"};
     static const char *const lengths[] = {"", "hh", "h", "l", "ll", "z", "j", "t"};
     static const char convs[] = "diuxXo";
-    static const int64_t values[] = {0, 1, -1, 7, 8, 255, -128, 4096, INT32_MIN, INT32_MAX,
-                                     INT64_MIN, INT64_MAX, (int64_t)0x8000000000000001ull};
+    static const int64_t values[] = {
+        0, 1, -1, 7, 8, 255, -128, 4096, INT32_MIN, INT32_MAX, INT64_MIN, INT64_MAX, (int64_t)0x8000000000000001ull};
     int mismatches = 0;
     for (unsigned flags = 0; flags < 32; flags++) {
         char flagstr[6];
@@ -275,8 +274,8 @@ static void integer_conversions_match_the_c_standard_for_every_flag_combination(
                     for (size_t c = 0; c < sizeof convs - 1; c++)
                         for (size_t v = 0; v < sizeof values / sizeof *values; v++) {
                             char fmt[32];
-                            snprintf(fmt, sizeof fmt, "[%%%s%s%s%s%c]", flagstr, widths[w],
-                                     precisions[p], lengths[l], convs[c]);
+                            snprintf(fmt, sizeof fmt, "[%%%s%s%s%s%c]", flagstr, widths[w], precisions[p], lengths[l],
+                                     convs[c]);
                             if (!same_as_host(fmt, lengths[l], convs[c], values[v]) && ++mismatches > 20)
                                 goto done;
                         }
@@ -291,9 +290,8 @@ static void string_and_char_conversions_match_the_c_standard(void)
         const char *fmt;
         char arg; // 's': a string, 'c': a character
     } cases[] = {
-        {"%s", 's'},    {"%10s", 's'},  {"%-10s", 's'}, {"%.0s", 's'}, {"%.2s", 's'},
-        {"%10.2s", 's'}, {"%-10.2s", 's'}, {"%1s", 's'}, {"%c", 'c'},   {"%5c", 'c'},
-        {"%-5c", 'c'},  {"%05s", 's'},
+        {"%s", 's'},      {"%10s", 's'}, {"%-10s", 's'}, {"%.0s", 's'}, {"%.2s", 's'}, {"%10.2s", 's'},
+        {"%-10.2s", 's'}, {"%1s", 's'},  {"%c", 'c'},    {"%5c", 'c'},  {"%-5c", 'c'}, {"%05s", 's'},
     };
     int mismatches = 0;
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {

@@ -160,10 +160,10 @@ static void get_hands_out_the_lowest_free_frame_after_the_last_one_then_wraps(vo
     CHECK_EQ(frame_alloc_get(&fa), 1 * K);
     CHECK_EQ(frame_alloc_get(&fa), 2 * K);
     CHECK_EQ(frame_alloc_put(&fa, 1 * K), 0);
-    CHECK_EQ(frame_alloc_get(&fa), 3 * K);   // after the hint, not the lower freed frame
+    CHECK_EQ(frame_alloc_get(&fa), 3 * K); // after the hint, not the lower freed frame
     CHECK_EQ(frame_alloc_get(&fa), 130 * K);
     CHECK_EQ(frame_alloc_get(&fa), 131 * K);
-    CHECK_EQ(frame_alloc_get(&fa), 1 * K);   // wrapped around
+    CHECK_EQ(frame_alloc_get(&fa), 1 * K); // wrapped around
     CHECK_EQ(frame_alloc_get(&fa), FRAME_NONE);
     CHECK_EQ(frame_alloc_free_count(&fa), 0);
 }
@@ -192,7 +192,7 @@ static void put_refuses_unaligned_out_of_range_frame_zero_and_double_free(void)
     CHECK_EQ(frame_alloc_put(&fa, UINT64_MAX & ~(K - 1)), -1);
     CHECK_EQ(frame_alloc_put(&fa, 0), -1);
     CHECK_EQ(frame_alloc_put(&fa, f), 0);
-    CHECK_EQ(frame_alloc_put(&fa, f), -1); // double free
+    CHECK_EQ(frame_alloc_put(&fa, f), -1);      // double free
     CHECK_EQ(frame_alloc_put(&fa, 50 * K), -1); // never handed out, still free
     CHECK_EQ(frame_alloc_free_count(&fa), 99);
 }
@@ -277,8 +277,8 @@ static void a_random_workload_agrees_with_a_simple_model(void)
         for (int f = 0; f < FRAMES; f++)
             model_count += model_free[f];
         if (frame_alloc_free_count(&fa) != model_count) {
-            printf("  step %d: free_count %" PRIu64 ", model %" PRIu64 "\n", step,
-                   frame_alloc_free_count(&fa), model_count);
+            printf("  step %d: free_count %" PRIu64 ", model %" PRIu64 "\n", step, frame_alloc_free_count(&fa),
+                   model_count);
             disagreements++;
         }
     }

@@ -12,16 +12,10 @@ struct block {
 };
 
 // The block as bytes.
-static unsigned char *bytes(struct block *b)
-{
-    return (unsigned char *)b->words;
-}
+static unsigned char *bytes(struct block *b) { return (unsigned char *)b->words; }
 
 // Overwrite the u32 at offset off.
-static void put32(struct block *b, size_t off, uint32_t v)
-{
-    memcpy(bytes(b) + off, &v, 4);
-}
+static void put32(struct block *b, size_t off, uint32_t v) { memcpy(bytes(b) + off, &v, 4); }
 
 // Start an empty block: the 8-byte header, sizes filled in by finish().
 static void begin(struct block *b)
@@ -43,10 +37,7 @@ static size_t tag(struct block *b, uint32_t type, const void *payload, size_t pa
 }
 
 // Append a string tag (cmdline or loader name), NUL included.
-static size_t string_tag(struct block *b, uint32_t type, const char *s)
-{
-    return tag(b, type, s, strlen(s) + 1);
-}
+static size_t string_tag(struct block *b, uint32_t type, const char *s) { return tag(b, type, s, strlen(s) + 1); }
 
 // Append a module tag.
 static size_t module_tag(struct block *b, uint32_t start, uint32_t end, const char *name)
@@ -60,8 +51,8 @@ static size_t module_tag(struct block *b, uint32_t start, uint32_t end, const ch
 }
 
 // Append a memory map tag with `count` entries of `entry_size` bytes.
-static size_t mmap_tag(struct block *b, const struct mb2_mmap_entry *e, size_t count,
-                       uint32_t entry_size, uint32_t version)
+static size_t mmap_tag(struct block *b, const struct mb2_mmap_entry *e, size_t count, uint32_t entry_size,
+                       uint32_t version)
 {
     unsigned char payload[8 + 200 * 32] = {0};
     memcpy(payload, &entry_size, 4);
@@ -101,10 +92,7 @@ static struct mb2_info info;
 static char err[256];
 
 // Parse b as a whole.
-static int parse(struct block *b)
-{
-    return mb2_parse(b->words, b->len, &info, err, sizeof err);
-}
+static int parse(struct block *b) { return mb2_parse(b->words, b->len, &info, err, sizeof err); }
 
 static void a_complete_block_yields_every_field(void)
 {
@@ -202,10 +190,10 @@ static void unknown_tags_of_any_size_are_skipped(void)
     struct block b;
     unsigned char junk[13] = {1, 2, 3};
     begin(&b);
-    tag(&b, 21, junk, 5);  // odd size: the next tag starts at the 8-byte boundary
+    tag(&b, 21, junk, 5); // odd size: the next tag starts at the 8-byte boundary
     mmap_tag(&b, ram, 3, 24, 0);
     tag(&b, 9999, junk, sizeof junk);
-    tag(&b, 5, junk, 12);  // BIOS boot device: not used
+    tag(&b, 5, junk, 12); // BIOS boot device: not used
     finish(&b);
     CHECK_EQ(parse(&b), 0);
     CHECK_EQ(info.mmap_count, 3);
@@ -400,7 +388,7 @@ static void memory_map_entry_size_below_24_is_refused(void)
 {
     struct block b;
     begin(&b);
-    string_tag(&b, MB2_TAG_CMDLINE, "a=b c=d e=f g=h i=j k=l m");   // 25 + NUL: tag is 34 -> 40
+    string_tag(&b, MB2_TAG_CMDLINE, "a=b c=d e=f g=h i=j k=l m"); // 25 + NUL: tag is 34 -> 40
     size_t off = mmap_tag(&b, ram, 3, 24, 0);
     finish(&b);
     put32(&b, off + 8, 20);
@@ -634,9 +622,13 @@ static void random_damage_never_crashes_and_accepted_blocks_stay_consistent(void
             uint64_t r = check_rand(&rng);
             size_t at = (size_t)(r % size);
             switch ((r >> 32) % 4) {
-            case 0: copy[at] ^= (unsigned char)(1u << ((r >> 40) % 8)); break; // one bit
-            case 1: copy[at] = (unsigned char)(r >> 48); break;                  // one byte
-            case 2: // a whole size field: land on a tag header's u32
+            case 0:
+                copy[at] ^= (unsigned char)(1u << ((r >> 40) % 8));
+                break; // one bit
+            case 1:
+                copy[at] = (unsigned char)(r >> 48);
+                break; // one byte
+            case 2:    // a whole size field: land on a tag header's u32
                 at &= ~(size_t)3;
                 memcpy(copy + at, &(uint32_t){(uint32_t)(r >> 40) % 64}, 4);
                 break;

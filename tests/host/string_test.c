@@ -86,10 +86,7 @@ static void memcmp_compares_bytes_as_unsigned(void)
     CHECK_EQ(memcmp(a, a, 4), 0);
 }
 
-static void memcmp_of_zero_bytes_is_equal(void)
-{
-    CHECK_EQ(memcmp("a", "b", 0), 0);
-}
+static void memcmp_of_zero_bytes_is_equal(void) { CHECK_EQ(memcmp("a", "b", 0), 0); }
 
 static void strlen_counts_up_to_the_nul(void)
 {

@@ -16,37 +16,37 @@
 #   --expect-count N REGEX
 #                   after the run, exactly N guest lines must match REGEX (repeatable)
 # Exits with qemu-run.sh's status; 1 if nothing could be injected, if the monitor refused an
-# injection or reset the machine over one, or if an --expect-count did not hold.
+# injection or reset the machine over one, or if an --expect-count did not hold; 2 on a usage error.
 set -euo pipefail
 trap '' PIPE # a write to the monitor after QEMU is gone must fail (EPIPE), not kill us
 export LC_ALL=C
+# shellcheck source=cmake/script-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../cmake/script-lib.sh"
 
-usage() {
-  awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0" # the header comment
-  exit 2
-}
-
-qemu_run= log= after= every=0.05 count= each=0
+qemu_run='' log='' after='' every=0.05 count='' each=0
 commands=() counts=() count_res=()
 while [[ $# -gt 0 ]]; do
   case $1 in
-    --run) qemu_run=$2; shift 2 ;;
-    --log) log=$2; shift 2 ;;
-    --after) after=$2; shift 2 ;;
-    --command) commands+=("$2"); shift 2 ;;
-    --every) every=$2; shift 2 ;;
-    --count) count=$2; shift 2 ;;
-    --each) each=1; shift ;;
+    --run)     need_value "$1" $#; qemu_run=$2; shift 2 ;;
+    --log)     need_value "$1" $#; log=$2; shift 2 ;;
+    --after)   need_value "$1" $#; after=$2; shift 2 ;;
+    --command) need_value "$1" $#; commands+=("$2"); shift 2 ;;
+    --every)   need_value "$1" $#; every=$2; shift 2 ;;
+    --count)   need_value "$1" $#; count=$2; shift 2 ;;
+    --each)    each=1; shift ;;
     --expect-count)
-      [[ $# -ge 3 && $2 =~ ^[0-9]+$ ]] || usage
+      [[ $# -ge 3 ]] && is_uint "$2" || die_usage "--expect-count needs a number N and a REGEX"
       counts+=("$2"); count_res+=("$3"); shift 3 ;;
-    --) shift; break ;;
-    *) usage ;;
+    --)        shift; break ;;
+    -h|--help) usage; exit 0 ;;
+    *)         die_usage "unknown option '$1'" ;;
   esac
 done
-[[ -n $qemu_run && -n $log && -n $after && ${#commands[@]} -gt 0 ]] || usage
+[[ -n $qemu_run && -n $log && -n $after && ${#commands[@]} -gt 0 ]] ||
+  die_usage "--run, --log, --after and at least one --command are required"
 [[ -z $count ]] && count=$((each ? 0 : 1))
-[[ $count =~ ^[0-9]+$ ]] || usage
+is_uint "$count" || die_usage "--count needs a whole number, not '$count'"
+check_regexes "$after" "${count_res[@]}"
 
 port=$((20000 + RANDOM % 20000)) # a port of our own: tests run in parallel
 mkdir -p "$(dirname "$log")"

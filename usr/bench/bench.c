@@ -6,6 +6,9 @@
 // p90, p99, max and mean over the B samples, and how many were outliers (bench/stats.c).
 //
 // Arguments: `quick` (B=20, K=200), `batches=N`, `calls=N` (rounded up to a multiple of 8).
+// `scaling [seconds=N]` measures something else: calls per second of the null and empty paths
+// over fixed wall-clock windows, meant to run on every CPU at once (`run=bench:scaling@all`;
+// see "scaling mode" below).
 // These `[bench]` lines are parsed by a host script; their format is fixed (one line each,
 // wrapped here):
 //   [bench] context tsc_hz=<n> tsc_source=<s> vendor=<s> brand="<s>" hypervisor="<s>"
@@ -15,6 +18,10 @@
 //           mean=<n.nn> samples=<B> calls_per_sample=<K> outliers=<n> unit=tsc_ticks
 //   [bench] done rows=<n>
 // with a human-readable table (ns columns when the TSC frequency is known) before `done`.
+// Scaling mode prints the context line, then after its last window (wrapped here):
+//   [bench] scaling cpu=<n> placed=<n> path=<name> window=<i> seconds=<n> calls=<n>
+//           start_ns=<n> end_ns=<n> calls_per_second=<n>          (one per path)
+//   [bench] scaling done cpu=<n> rows=<n>
 // docs/benchmark.md explains the method and how to read the results.
 #include <stdbool.h>
 #include <stdint.h>
@@ -22,29 +29,30 @@
 #include "bench/bench_loops.h"
 #include "bench/stats.h"
 #include "core/string.h"
+#include "libc/cpu.h"
 #include "libc/errno.h"
 #include "libc/stdio.h"
 #include "libc/stdlib.h"
 #include "libc/syscall.h"
 
 #define DEFAULT_BATCHES 200
-#define DEFAULT_CALLS   1000
-#define QUICK_BATCHES   20
-#define QUICK_CALLS     200
-#define MAX_BATCHES     10000
-#define MAX_CALLS       10000000
-#define WARMUP_BATCHES  3
-#define TIMER_BATCHES   101
+#define DEFAULT_CALLS 1000
+#define QUICK_BATCHES 20
+#define QUICK_CALLS 200
+#define MAX_BATCHES 10000
+#define MAX_CALLS 10000000
+#define WARMUP_BATCHES 3
+#define TIMER_BATCHES 101
 
 // A number no handler accepts: the real entry answers -ENOSYS, an empty one hands rax back.
 #define PROBE_NUMBER 0x1234abcdL
 
 // How a path's batch is run.
 enum batch_kind {
-    BATCH_FUNCTION,       // call to an empty function
-    BATCH_SYSCALL,        // mov rax, nr; syscall
-    BATCH_INT80,          // mov rax, nr; int 0x80
-    BATCH_INT80_SYSRET,   // int 0x80 with rcx/r11 set so the kernel may leave by sysretq
+    BATCH_FUNCTION,     // call to an empty function
+    BATCH_SYSCALL,      // mov rax, nr; syscall
+    BATCH_INT80,        // mov rax, nr; int 0x80
+    BATCH_INT80_SYSRET, // int 0x80 with rcx/r11 set so the kernel may leave by sysretq
 };
 
 // One row of the benchmark.
@@ -52,7 +60,7 @@ struct path {
     const char *name;
     enum batch_kind kind;
     uint64_t nr;
-    int empty_entry;      // BENCH_ENTRY_EMPTY_* installed around the row, or REAL_ENTRY
+    int empty_entry; // BENCH_ENTRY_EMPTY_* installed around the row, or REAL_ENTRY
 };
 #define REAL_ENTRY (-1)
 
@@ -62,20 +70,20 @@ struct row {
     struct stats stats;
 };
 
-static char write_payload[64];  // what the write64 rows write (to the discard sink, fd 3)
+static char write_payload[64]; // what the write64 rows write (to the discard sink, fd 3)
 
 static const struct path paths[] = {
-    {"function_call",           BATCH_FUNCTION,     0,                 REAL_ENTRY},
-    {"syscall_null",            BATCH_SYSCALL,      SYS_null,          REAL_ENTRY},
-    {"int80_null",              BATCH_INT80,        SYS_null,          REAL_ENTRY},
-    {"syscall_entry_iret_exit", BATCH_SYSCALL,      SYS_null_via_iret, REAL_ENTRY},
-    {"int80_entry_sysret_exit", BATCH_INT80_SYSRET, SYS_null,          REAL_ENTRY},
-    {"syscall_empty",           BATCH_SYSCALL,      SYS_null,          BENCH_ENTRY_EMPTY_LSTAR},
-    {"int80_empty",             BATCH_INT80,        SYS_null,          BENCH_ENTRY_EMPTY_GATE},
-    {"syscall_getpid",          BATCH_SYSCALL,      SYS_getpid,        REAL_ENTRY},
-    {"int80_getpid",            BATCH_INT80,        SYS_getpid,        REAL_ENTRY},
-    {"syscall_write64",         BATCH_SYSCALL,      SYS_write,         REAL_ENTRY},
-    {"int80_write64",           BATCH_INT80,        SYS_write,         REAL_ENTRY},
+    {"function_call", BATCH_FUNCTION, 0, REAL_ENTRY},
+    {"syscall_null", BATCH_SYSCALL, SYS_null, REAL_ENTRY},
+    {"int80_null", BATCH_INT80, SYS_null, REAL_ENTRY},
+    {"syscall_entry_iret_exit", BATCH_SYSCALL, SYS_null_via_iret, REAL_ENTRY},
+    {"int80_entry_sysret_exit", BATCH_INT80_SYSRET, SYS_null, REAL_ENTRY},
+    {"syscall_empty", BATCH_SYSCALL, SYS_null, BENCH_ENTRY_EMPTY_LSTAR},
+    {"int80_empty", BATCH_INT80, SYS_null, BENCH_ENTRY_EMPTY_GATE},
+    {"syscall_getpid", BATCH_SYSCALL, SYS_getpid, REAL_ENTRY},
+    {"int80_getpid", BATCH_INT80, SYS_getpid, REAL_ENTRY},
+    {"syscall_write64", BATCH_SYSCALL, SYS_write, REAL_ENTRY},
+    {"int80_write64", BATCH_INT80, SYS_write, REAL_ENTRY},
 };
 #define PATH_COUNT (sizeof paths / sizeof paths[0])
 
@@ -97,7 +105,7 @@ static const char *fixed2(char *buf, size_t size, uint64_t x100)
 static void path_args(const struct path *p, uint64_t args[3])
 {
     bool write = p->nr == SYS_write;
-    args[0] = write ? 3 : 0;  // the discard sink: validated and copied, not printed
+    args[0] = write ? 3 : 0; // the discard sink: validated and copied, not printed
     args[1] = write ? (uint64_t)write_payload : 0;
     args[2] = write ? sizeof write_payload : 0;
 }
@@ -127,10 +135,7 @@ static enum lstar_entry path_entry(const struct path *p)
 }
 
 // The entry that is not e: the way back from an empty e.
-static enum lstar_entry other_entry(enum lstar_entry e)
-{
-    return e == ENTRY_INT80 ? ENTRY_SYSCALL : ENTRY_INT80;
-}
+static enum lstar_entry other_entry(enum lstar_entry e) { return e == ENTRY_INT80 ? ENTRY_SYSCALL : ENTRY_INT80; }
 
 // Check, outside any timing, that one call of p returns what it should; false with a message
 // (printable: no empty entry is installed when this runs).
@@ -142,9 +147,15 @@ static bool path_works(const struct path *p)
     path_args(p, a);
     long expected;
     switch (p->nr) {
-    case SYS_getpid: expected = sys_getpid(); break;
-    case SYS_write:  expected = (long)a[2]; break;
-    default:         expected = 0; break;
+    case SYS_getpid:
+        expected = sys_getpid();
+        break;
+    case SYS_write:
+        expected = (long)a[2];
+        break;
+    default:
+        expected = 0;
+        break;
     }
     long got = lstar_call(path_entry(p), (long)p->nr, (long)a[0], (long)a[1], (long)a[2], 0, 0, 0);
     if (got == expected)
@@ -161,30 +172,51 @@ __attribute__((noreturn)) static void die_with_empty_entry(enum lstar_entry work
     lstar_exit(working, 1);
 }
 
+// Installs p's empty entry, if it has one, and proves it is the empty stub; false with a message
+// (the real entries are back then). Nothing may be printed until restore_real_entry: printf
+// goes through `syscall`.
+static bool install_empty_entry(const struct path *p)
+{
+    if (p->empty_entry == REAL_ENTRY)
+        return true;
+    enum lstar_entry entry = path_entry(p);
+    stdout_flush();
+    long installed = lstar_bench_entry(other_entry(entry), p->empty_entry);
+    if (installed != 0) {
+        printf("[bench] error path=%s: bench_entry(%d) returned -%s\n", p->name, p->empty_entry, errno_name(installed));
+        return false;
+    }
+    if (lstar_call(entry, PROBE_NUMBER, 0, 0, 0, 0, 0, 0) != PROBE_NUMBER) {
+        // Not the empty stub after all; put things back and say so.
+        lstar_bench_entry(other_entry(entry), BENCH_ENTRY_RESTORE);
+        printf("[bench] error path=%s: the empty entry did not hand rax back\n", p->name);
+        return false;
+    }
+    return true;
+}
+
+// Puts the real entries back after install_empty_entry(p), and proves the emptied one is real
+// again; a program that cannot is ended through the entry that still works.
+static void restore_real_entry(const struct path *p)
+{
+    if (p->empty_entry == REAL_ENTRY)
+        return;
+    enum lstar_entry entry = path_entry(p);
+    enum lstar_entry working = other_entry(entry);
+    if (lstar_bench_entry(working, BENCH_ENTRY_RESTORE) != 0 ||
+        lstar_call(entry, PROBE_NUMBER, 0, 0, 0, 0, 0, 0) != -ENOSYS)
+        die_with_empty_entry(working);
+}
+
 // Measure path p into *out; false (with a message) if it could not be measured.
-// With an empty entry installed, nothing is printed until the real one is back: printf goes
-// through `syscall`.
 static bool measure(const struct path *p, struct row *out, uint64_t timer_overhead)
 {
-    enum lstar_entry entry = path_entry(p);
     if (p->empty_entry == REAL_ENTRY && !path_works(p))
         return false;
 
     stdout_flush();
-    if (p->empty_entry != REAL_ENTRY) {
-        long installed = lstar_bench_entry(other_entry(entry), p->empty_entry);
-        if (installed != 0) {
-            printf("[bench] error path=%s: bench_entry(%d) returned -%s\n", p->name,
-                   p->empty_entry, errno_name(installed));
-            return false;
-        }
-        if (lstar_call(entry, PROBE_NUMBER, 0, 0, 0, 0, 0, 0) != PROBE_NUMBER) {
-            // Not the empty stub after all; put things back and say so.
-            lstar_bench_entry(other_entry(entry), BENCH_ENTRY_RESTORE);
-            printf("[bench] error path=%s: the empty entry did not hand rax back\n", p->name);
-            return false;
-        }
-    }
+    if (!install_empty_entry(p))
+        return false;
 
     for (unsigned i = 0; i < WARMUP_BATCHES; i++)
         run_batch(p, calls);
@@ -194,13 +226,7 @@ static bool measure(const struct path *p, struct row *out, uint64_t timer_overhe
         samples[i] = net * 100 / calls;
     }
 
-    if (p->empty_entry != REAL_ENTRY) {
-        // Back through the entry that still works, then prove the emptied one is real again.
-        enum lstar_entry working = other_entry(entry);
-        if (lstar_bench_entry(working, BENCH_ENTRY_RESTORE) != 0 ||
-            lstar_call(entry, PROBE_NUMBER, 0, 0, 0, 0, 0, 0) != -ENOSYS)
-            die_with_empty_entry(working);
-    }
+    restore_real_entry(p);
 
     out->name = p->name;
     stats_compute(samples, batches, &out->stats);
@@ -214,9 +240,8 @@ static void print_row(const struct row *r)
     const struct stats *s = &r->stats;
     printf("[bench] row path=%s min=%s median=%s p90=%s p99=%s max=%s mean=%s samples=%u "
            "calls_per_sample=%lu outliers=%u unit=tsc_ticks\n",
-           r->name, fixed2(v[0], 24, s->min), fixed2(v[1], 24, s->median),
-           fixed2(v[2], 24, s->p90), fixed2(v[3], 24, s->p99), fixed2(v[4], 24, s->max),
-           fixed2(v[5], 24, s->mean), batches, calls, s->outliers);
+           r->name, fixed2(v[0], 24, s->min), fixed2(v[1], 24, s->median), fixed2(v[2], 24, s->p90),
+           fixed2(v[3], 24, s->p99), fixed2(v[4], 24, s->max), fixed2(v[5], 24, s->mean), batches, calls, s->outliers);
 }
 
 // Nanoseconds x 100 for ticks x 100 at tsc_hz.
@@ -233,8 +258,8 @@ static void print_table(const struct row *rows, unsigned n, uint64_t tsc_hz)
 {
     char v[8][24];
     printf("[bench]\n");
-    printf("[bench]   %-24s %10s %10s %10s %10s %10s %10s %10s %10s %8s\n", "ticks per call",
-           "min", "median", "p90", "p99", "max", "mean", "min ns", "median ns", "outliers");
+    printf("[bench]   %-24s %10s %10s %10s %10s %10s %10s %10s %10s %8s\n", "ticks per call", "min", "median", "p90",
+           "p99", "max", "mean", "min ns", "median ns", "outliers");
     for (unsigned i = 0; i < n; i++) {
         const struct stats *s = &rows[i].stats;
         if (tsc_hz != 0) {
@@ -244,10 +269,9 @@ static void print_table(const struct row *rows, unsigned n, uint64_t tsc_hz)
             snprintf(v[6], 24, "-");
             snprintf(v[7], 24, "-");
         }
-        printf("[bench]   %-24s %10s %10s %10s %10s %10s %10s %10s %10s %8u\n", rows[i].name,
-               fixed2(v[0], 24, s->min), fixed2(v[1], 24, s->median), fixed2(v[2], 24, s->p90),
-               fixed2(v[3], 24, s->p99), fixed2(v[4], 24, s->max), fixed2(v[5], 24, s->mean),
-               v[6], v[7], s->outliers);
+        printf("[bench]   %-24s %10s %10s %10s %10s %10s %10s %10s %10s %8u\n", rows[i].name, fixed2(v[0], 24, s->min),
+               fixed2(v[1], 24, s->median), fixed2(v[2], 24, s->p90), fixed2(v[3], 24, s->p99),
+               fixed2(v[4], 24, s->max), fixed2(v[5], 24, s->mean), v[6], v[7], s->outliers);
     }
     printf("[bench]\n");
 }
@@ -261,10 +285,7 @@ static const char *trim_leading_spaces(const char *s)
 }
 
 // A token for the context line: "unknown" when the kernel left the field empty.
-static const char *token_or_unknown(const char *s)
-{
-    return s[0] != '\0' ? s : "unknown";
-}
+static const char *token_or_unknown(const char *s) { return s[0] != '\0' ? s : "unknown"; }
 
 // Print the context line; returns the TSC frequency (0 if unknown).
 static uint64_t print_context(void)
@@ -283,15 +304,145 @@ static uint64_t print_context(void)
     return info.tsc_hz;
 }
 
+// ---- scaling mode: calls per second on every CPU at once ----
+//
+// Each CPU counts calls of one path for a fixed wall-clock window, then the next path: windows
+// of `seconds` back to back, the n-th starting at t0 + n x seconds on this CPU's clock_ns, with
+// t0 = the program's start + SCALING_SETTLE_NS. Programs placed with @all start within tens of
+// milliseconds of each other, so the CPUs' n-th windows cover almost the same time: the host
+// script (cmake/bench-scaling.sh) reads every CPU's start_ns and end_ns and refuses a run whose
+// windows overlap too little. The clock is read every SCALING_CHUNK calls, through the entry
+// that is not being measured (an empty entry cannot answer it), and nothing is printed until
+// the last window is over: the console is shared by every CPU and would tie them together.
+
+#define SCALING_DEFAULT_SECONDS 5
+#define SCALING_MAX_SECONDS 60
+#define SCALING_CHUNK 2048           // calls between two looks at the clock
+#define SCALING_WARMUP_CHUNKS 4      // per path, before the first window
+#define SCALING_SETTLE_NS 500000000L // from the start to the first window
+#define NS_PER_SECOND 1000000000L
+
+// The paths of scaling mode, in the order their windows run.
+static const char *const scaling_names[] = {"syscall_null", "int80_null", "syscall_empty", "int80_empty"};
+#define SCALING_PATHS (sizeof scaling_names / sizeof scaling_names[0])
+
+// One window of scaling mode.
+struct window {
+    const struct path *path;
+    uint64_t calls;
+    long start_ns, end_ns; // the first and the last clock reading of the window
+};
+
+static bool scaling = false;
+static unsigned scaling_seconds = SCALING_DEFAULT_SECONDS;
+
+// The benchmark path called `name`, or NULL.
+static const struct path *find_path(const char *name)
+{
+    for (unsigned i = 0; i < PATH_COUNT; i++)
+        if (strcmp(paths[i].name, name) == 0)
+            return &paths[i];
+    return NULL;
+}
+
+// Calls p in chunks from the nominal start `from` until the clock passes `until` (both in
+// clock_ns); fills *w. The empty entry, if p has one, must be installed.
+static void run_window(const struct path *p, long from, long until, struct window *w)
+{
+    enum lstar_entry clock = other_entry(path_entry(p));
+    long now;
+    while ((now = lstar_clock_ns(clock)) < from)
+        __asm__ volatile("pause");
+    w->path = p;
+    w->start_ns = now;
+    w->calls = 0;
+    while (now < until) {
+        run_batch(p, SCALING_CHUNK);
+        w->calls += SCALING_CHUNK;
+        now = lstar_clock_ns(clock);
+    }
+    w->end_ns = now;
+}
+
+// Calls per second of window w (0 for an empty one).
+static uint64_t window_rate(const struct window *w)
+{
+    long ns = w->end_ns - w->start_ns;
+    if (ns <= 0)
+        return 0;
+    return (uint64_t)((unsigned __int128)w->calls * NS_PER_SECOND / (uint64_t)ns);
+}
+
+// Scaling mode: one window per path, every row printed after the last window; exit 0 only if
+// every window ran on the CPU the program was placed on.
+static int run_scaling(void)
+{
+    long begin = sys_clock_ns();
+    unsigned placed = placed_cpu();
+    bench_detect_rdtscp();
+    long cpu = sys_getcpu();
+    print_context();
+    printf("[bench] scaling: cpu%ld, %u windows of %u s back to back, %d calls between clock readings\n", cpu,
+           (unsigned)SCALING_PATHS, scaling_seconds, SCALING_CHUNK);
+    memset(write_payload, 'x', sizeof write_payload);
+
+    const struct path *list[SCALING_PATHS];
+    for (unsigned i = 0; i < SCALING_PATHS; i++) {
+        list[i] = find_path(scaling_names[i]);
+        if (list[i] == NULL || (list[i]->empty_entry == REAL_ENTRY && !path_works(list[i])))
+            return 1;
+    }
+    stdout_flush();
+
+    // Warm up every path (QEMU translates code on its first run), then wait for t0.
+    for (unsigned i = 0; i < SCALING_PATHS; i++) {
+        if (!install_empty_entry(list[i]))
+            return 1;
+        for (unsigned c = 0; c < SCALING_WARMUP_CHUNKS; c++)
+            run_batch(list[i], SCALING_CHUNK);
+        restore_real_entry(list[i]);
+    }
+    long t0 = begin + SCALING_SETTLE_NS;
+    long window_ns = (long)scaling_seconds * NS_PER_SECOND;
+
+    static struct window windows[SCALING_PATHS];
+    for (unsigned i = 0; i < SCALING_PATHS; i++) {
+        if (!install_empty_entry(list[i]))
+            return 1;
+        run_window(list[i], t0 + (long)i * window_ns, t0 + (long)(i + 1) * window_ns, &windows[i]);
+        restore_real_entry(list[i]);
+    }
+
+    long cpu_after = sys_getcpu();
+    for (unsigned i = 0; i < SCALING_PATHS; i++) {
+        const struct window *w = &windows[i];
+        printf("[bench] scaling cpu=%ld placed=%u path=%s window=%u seconds=%u calls=%llu "
+               "start_ns=%ld end_ns=%ld calls_per_second=%llu\n",
+               cpu, placed, w->path->name, i, scaling_seconds, (unsigned long long)w->calls, w->start_ns, w->end_ns,
+               (unsigned long long)window_rate(w));
+    }
+    if (cpu != (long)placed || cpu_after != cpu) {
+        printf("[bench] error: placed on cpu%u, getcpu said %ld before the windows and %ld after\n", placed, cpu,
+               cpu_after);
+        return 1;
+    }
+    printf("[bench] scaling done cpu=%ld rows=%u\n", cpu, (unsigned)SCALING_PATHS);
+    return 0;
+}
+
 // Print how bench is used; returns the exit status for a usage error.
 static int usage(const char *arg)
 {
     printf("[bench] unknown argument '%s'\n", arg);
     printf("usage: bench [quick] [batches=N] [calls=N]\n"
+           "       bench scaling [seconds=N]\n"
            "  quick      %u batches of %u calls (a fast check)\n"
            "  batches=N  samples per row, 1..%u (default %u)\n"
-           "  calls=N    calls per sample, rounded up to a multiple of 8 (default %u)\n",
-           QUICK_BATCHES, QUICK_CALLS, MAX_BATCHES, DEFAULT_BATCHES, DEFAULT_CALLS);
+           "  calls=N    calls per sample, rounded up to a multiple of 8 (default %u)\n"
+           "  scaling    calls per second of each path for a fixed time, for running on every CPU\n"
+           "  seconds=N  scaling: seconds per path, 1..%u (default %u)\n",
+           QUICK_BATCHES, QUICK_CALLS, MAX_BATCHES, DEFAULT_BATCHES, DEFAULT_CALLS, SCALING_MAX_SECONDS,
+           SCALING_DEFAULT_SECONDS);
     return 2;
 }
 
@@ -303,12 +454,15 @@ static int parse_args(int argc, char **argv)
         if (strcmp(argv[i], "quick") == 0) {
             batches = QUICK_BATCHES;
             calls = QUICK_CALLS;
-        } else if (strncmp(argv[i], "batches=", 8) == 0 && parse_u64(argv[i] + 8, &n) &&
-                   n >= 1 && n <= MAX_BATCHES) {
+        } else if (strncmp(argv[i], "batches=", 8) == 0 && parse_u64(argv[i] + 8, &n) && n >= 1 && n <= MAX_BATCHES) {
             batches = (unsigned)n;
-        } else if (strncmp(argv[i], "calls=", 6) == 0 && parse_u64(argv[i] + 6, &n) && n >= 1 &&
-                   n <= MAX_CALLS) {
-            calls = (n + 7) / 8 * 8;  // the loops run eight calls per iteration
+        } else if (strncmp(argv[i], "calls=", 6) == 0 && parse_u64(argv[i] + 6, &n) && n >= 1 && n <= MAX_CALLS) {
+            calls = (n + 7) / 8 * 8; // the loops run eight calls per iteration
+        } else if (strcmp(argv[i], "scaling") == 0) {
+            scaling = true;
+        } else if (strncmp(argv[i], "seconds=", 8) == 0 && parse_u64(argv[i] + 8, &n) && n >= 1 &&
+                   n <= SCALING_MAX_SECONDS) {
+            scaling_seconds = (unsigned)n;
         } else {
             return i;
         }
@@ -322,12 +476,13 @@ int main(int argc, char **argv)
     int bad = parse_args(argc, argv);
     if (bad >= 0)
         return usage(argv[bad]);
+    if (scaling)
+        return run_scaling();
 
     bench_detect_rdtscp();
     uint64_t tsc_hz = print_context();
     printf("[bench] method: %u batches of %lu calls per path, TSC read with %s\n", batches, calls,
-           bench_have_rdtscp ? "lfence;rdtsc .. rdtscp;lfence"
-                             : "lfence;rdtsc .. lfence;rdtsc;lfence");
+           bench_have_rdtscp ? "lfence;rdtsc .. rdtscp;lfence" : "lfence;rdtsc .. lfence;rdtsc;lfence");
 
     for (unsigned i = 0; i < TIMER_BATCHES; i++)
         timer_samples[i] = bench_batch_empty();

@@ -22,7 +22,7 @@ static void sort_u64(uint64_t *v, unsigned n)
 // The sample at nearest rank for percentile p of n sorted samples.
 static uint64_t percentile(const uint64_t *sorted, unsigned n, unsigned p)
 {
-    unsigned rank = (unsigned)(((uint64_t)p * n + 99) / 100);  // ceil(p * n / 100)
+    unsigned rank = (unsigned)(((uint64_t)p * n + 99) / 100); // ceil(p * n / 100)
     if (rank == 0)
         rank = 1;
     return sorted[rank - 1];

@@ -7,7 +7,7 @@
 
 struct stats {
     uint64_t min, median, p90, p99, max, mean;
-    unsigned outliers;  // samples above the outlier threshold (still in max and mean)
+    unsigned outliers; // samples above the outlier threshold (still in max and mean)
 };
 
 // Sort values[0..n) in place and summarise them; n must be at least 1.

@@ -7,13 +7,13 @@
 // wrong fate.
 #include <stdint.h>
 
-#include "core/string.h"
 #include "libc/stdio.h"
 #include "libc/stdlib.h"
+#include "libc/string.h"
 #include "libc/syscall.h"
 
 // Addresses ring 3 must never reach.
-#define KERNEL_ADDRESS      0xffffffff80100000ull  // in the kernel's higher-half image
+#define KERNEL_ADDRESS 0xffffffff80100000ull       // in the kernel's higher-half image
 #define NONCANONICAL_ADDRESS 0x0000800000000000ull // first address past the lower canonical half
 
 // Read one byte at addr with a plain load the compiler cannot reason about.
@@ -24,44 +24,31 @@ static void read_byte_at(uint64_t addr)
 }
 
 // ud2: the architecturally undefined instruction, #UD (vector 6).
-static void raise_ud(void)
-{
-    __asm__ volatile("ud2");
-}
+static void raise_ud(void) { __asm__ volatile("ud2"); }
 
 // hlt is privileged: at CPL 3 it raises #GP(0) (vector 13).
-static void raise_gp(void)
-{
-    __asm__ volatile("hlt");
-}
+static void raise_gp(void) { __asm__ volatile("hlt"); }
 
 // int3 goes through IDT vector 3, whose DPL is 0: from CPL 3 that is #GP (vector 13), not #BP.
-static void raise_int3(void)
-{
-    __asm__ volatile("int3");
-}
+static void raise_int3(void) { __asm__ volatile("int3"); }
 
 // int $0x81: every vector but 0x80 has DPL 0, so #GP (vector 13).
-static void raise_int81(void)
-{
-    __asm__ volatile("int $0x81");
-}
+static void raise_int81(void) { __asm__ volatile("int $0x81"); }
 
 // Divide by zero: #DE (vector 0).
-static void raise_de(void)
-{
-    __asm__ volatile("divl %%ecx" : : "a"(1), "d"(0), "c"(0));
-}
+static void raise_de(void) { __asm__ volatile("divl %%ecx" : : "a"(1), "d"(0), "c"(0)); }
 
 // Touch one page after another below RSP until the guard page under the 64 KiB stack: #PF (14).
 // RSP itself walks down, so the fault is a real stack overflow; this never returns.
 __attribute__((noreturn)) static void overflow_stack(void)
 {
     __asm__ volatile("1:\n\t"
-                     "sub $4096, %%rsp\n\t"  // one page deeper
-                     "movq $0, (%%rsp)\n\t"  // touch it: mapped until the guard page
+                     "sub $4096, %%rsp\n\t" // one page deeper
+                     "movq $0, (%%rsp)\n\t" // touch it: mapped until the guard page
                      "jmp 1b"
-                     : : : "memory");
+                     :
+                     :
+                     : "memory");
     __builtin_unreachable();
 }
 
@@ -72,22 +59,17 @@ static void raise_ud_with_df_and_ac(void)
     __asm__ volatile("pushfq\n\t"
                      "orq $0x40400, (%%rsp)\n\t" // AC (bit 18) and DF (bit 10)
                      "popfq\n\t"
-                     "ud2" ::: "memory", "cc");
+                     "ud2" ::
+                         : "memory", "cc");
 }
 
 // Jump into the kernel's half: an instruction fetch at CPL 3 from a supervisor page, a
 // user/supervisor violation (SDM Vol. 3A 4.6), is #PF (vector 14) with or without SMEP.
-static void jump_to_kernel(void)
-{
-    __asm__ volatile("jmp *%0" : : "r"(KERNEL_ADDRESS));
-}
+static void jump_to_kernel(void) { __asm__ volatile("jmp *%0" : : "r"(KERNEL_ADDRESS)); }
 
 // sysenter: lstar leaves IA32_SYSENTER_CS at 0, so Intel CPUs raise #GP (13); AMD CPUs do not
 // offer sysenter in long mode and raise #UD (6).
-static void raise_sysenter(void)
-{
-    __asm__ volatile("sysenter");
-}
+static void raise_sysenter(void) { __asm__ volatile("sysenter"); }
 
 // Defined in compat.asm: `syscall` from compatibility mode; returns its EAX.
 int64_t compat_mode_syscall(void);
@@ -104,12 +86,12 @@ struct fault {
 
 // pf-* and exit-N are handled in main: they need an address or a number.
 static const struct fault faults[] = {
-    {"ud",    "execute ud2",                                6,  raise_ud},
-    {"ud-df-ac", "execute ud2 with DF and AC set",          6,  raise_ud_with_df_and_ac},
-    {"gp",    "execute hlt (privileged)",                   13, raise_gp},
-    {"int3",  "execute int3 (vector 3 has DPL 0)",          13, raise_int3},
-    {"int81", "execute int $0x81 (DPL 0)",                  13, raise_int81},
-    {"de",    "divide by zero",                             0,  raise_de},
+    {"ud", "execute ud2", 6, raise_ud},
+    {"ud-df-ac", "execute ud2 with DF and AC set", 6, raise_ud_with_df_and_ac},
+    {"gp", "execute hlt (privileged)", 13, raise_gp},
+    {"int3", "execute int3 (vector 3 has DPL 0)", 13, raise_int3},
+    {"int81", "execute int $0x81 (DPL 0)", 13, raise_int81},
+    {"de", "divide by zero", 0, raise_de},
     {"kernel-page", "jump to kernel address 0xffffffff80100000 (supervisor page)", 14, jump_to_kernel},
     {"sysenter", "execute sysenter (SYSENTER_CS is 0; AMD: #UD, vector 6)", 13, raise_sysenter},
 };

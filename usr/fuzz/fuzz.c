@@ -10,14 +10,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/string.h"
+#include "arch/x86_64/arch_bits.h"
 #include "libc/stdio.h"
 #include "libc/stdlib.h"
+#include "libc/string.h"
 #include "libc/syscall.h"
 #include "selftest/regs.h"
 
 #define DEFAULT_CALLS 100000
-#define REPORT_LIMIT 20        // failures printed in full; the rest are only counted
+#define REPORT_LIMIT 20 // failures printed in full; the rest are only counted
 
 // Memory the fuzzer owns and may let the kernel write: nothing else it points at is writable.
 static char scratch[2 * 4096] __attribute__((aligned(4096)));
@@ -37,22 +38,40 @@ static uint64_t rng(void)
 static uint64_t hostile_value(void)
 {
     static const uint64_t edges[] = {
-        0, 1, 2, 3, 4, 7, 8, 64, 4095, 4096, 4097, 0x7fffffff, 0x80000000, 0xffffffff,
-        0x100000000ull, 0x7fffffffffffffffull, 0x8000000000000000ull, ~0ull, ~0ull - 4095,
-        0x10000,                                 // unmapped user page
-        USER_IMAGE_BASE,                         // the program's own text: readable, not writable
-        USER_STACK_TOP - 8,                      // the last bytes of the stack
-        USER_CEILING - 1, USER_CEILING,          // the last byte ring 3 could ever own, and past it
-        0x0000800000000000ull,                   // first non-canonical address
-        0xffff800000000000ull,                   // the kernel's direct map
-        0xffffffff80000000ull,                   // the kernel image
-        0xfffffffffffff000ull,                   // the top page
+        0,
+        1,
+        2,
+        3,
+        4,
+        7,
+        8,
+        64,
+        4095,
+        4096,
+        4097,
+        0x7fffffff,
+        0x80000000,
+        0xffffffff,
+        0x100000000ull,
+        0x7fffffffffffffffull,
+        0x8000000000000000ull,
+        ~0ull,
+        ~0ull - 4095,
+        0x10000,            // unmapped user page
+        USER_IMAGE_BASE,    // the program's own text: readable, not writable
+        USER_STACK_TOP - 8, // the last bytes of the stack
+        USER_CEILING - 1,
+        USER_CEILING,          // the last byte ring 3 could ever own, and past it
+        0x0000800000000000ull, // first non-canonical address
+        0xffff800000000000ull, // the kernel's direct map
+        0xffffffff80000000ull, // the kernel image
+        0xfffffffffffff000ull, // the top page
     };
     switch (rng() % 4) {
     case 0:
         return edges[rng() % (sizeof edges / sizeof edges[0])];
     case 1:
-        return (uint64_t)scratch + rng() % sizeof scratch;  // inside the fuzzer's buffer
+        return (uint64_t)scratch + rng() % sizeof scratch; // inside the fuzzer's buffer
     case 2:
         return rng() % 512;
     default:
@@ -61,7 +80,7 @@ static uint64_t hostile_value(void)
 }
 
 // Whether `r` is a result the ABI allows for call `nr` with these arguments.
-static bool result_allowed(uint64_t nr, const uint64_t *a, long r, long pid)
+static bool result_allowed(uint64_t nr, const uint64_t *a, long r, long pid, long cpu)
 {
     switch (nr) {
     case SYS_null:
@@ -69,6 +88,8 @@ static bool result_allowed(uint64_t nr, const uint64_t *a, long r, long pid)
         return r == 0;
     case SYS_getpid:
         return r == pid;
+    case SYS_getcpu:
+        return r == cpu;
     case SYS_clock_ns:
     case SYS_trap_count:
         return r >= 0;
@@ -92,9 +113,9 @@ static bool result_allowed(uint64_t nr, const uint64_t *a, long r, long pid)
 // Picks a call number: mostly real ones, the rest anywhere in 64 bits.
 static uint64_t pick_number(void)
 {
-    static const uint64_t allowed[] = {SYS_null,    SYS_write,      SYS_getpid,        SYS_clock_ns,
-                                       SYS_sysinfo, SYS_getargs,    SYS_trap_count,    SYS_null_via_iret,
-                                       SYS_bench_entry, SYS_kernel_rflags};
+    static const uint64_t allowed[] = {SYS_null,        SYS_write,         SYS_getpid,     SYS_clock_ns,
+                                       SYS_sysinfo,     SYS_getargs,       SYS_trap_count, SYS_null_via_iret,
+                                       SYS_bench_entry, SYS_kernel_rflags, SYS_getcpu};
     switch (rng() % 4) {
     case 0:
         return hostile_value();
@@ -106,15 +127,11 @@ static uint64_t pick_number(void)
 }
 
 // Whether a number would reach one of the calls the fuzzer must not make.
-static bool forbidden(uint64_t nr)
-{
-    return nr == SYS_exit || nr == SYS_spawn;
-}
+static bool forbidden(uint64_t nr) { return nr == SYS_exit || nr == SYS_spawn; }
 
 // Offsets of the fifteen general registers in struct regs (regs_layout.h), rax first.
-static const unsigned gpr_offsets[15] = {REGS_RAX, REGS_RBX, REGS_RCX, REGS_RDX, REGS_RSI,
-                                         REGS_RDI, REGS_RBP, REGS_R8,  REGS_R9,  REGS_R10,
-                                         REGS_R11, REGS_R12, REGS_R13, REGS_R14, REGS_R15};
+static const unsigned gpr_offsets[15] = {REGS_RAX, REGS_RBX, REGS_RCX, REGS_RDX, REGS_RSI, REGS_RDI, REGS_RBP, REGS_R8,
+                                         REGS_R9,  REGS_R10, REGS_R11, REGS_R12, REGS_R13, REGS_R14, REGS_R15};
 
 // Reads the register at byte offset `offset` of r.
 static uint64_t gpr(const struct regs *r, unsigned offset)
@@ -125,7 +142,7 @@ static uint64_t gpr(const struct regs *r, unsigned offset)
 }
 
 // Makes one random call; returns whether the kernel's answer and the registers were right.
-static bool fuzz_one(unsigned long long index, long pid, bool report)
+static bool fuzz_one(unsigned long long index, long pid, long cpu, bool report)
 {
     uint64_t nr;
     do
@@ -146,12 +163,12 @@ static bool fuzz_one(unsigned long long index, long pid, bool report)
     in.r8 = hostile_value();
     in.r9 = hostile_value();
     if (nr == SYS_write && (in.rdi == 1 || in.rdi == 2))
-        in.rdi = 3;                 // the sink: random bytes have no business on the console
+        in.rdi = 3; // the sink: random bytes have no business on the console
     if (nr == SYS_bench_entry)
-        in.rdi = 3 + rng() % 1000;  // only modes that do not exist
+        in.rdi = 3 + rng() % 1000; // only modes that do not exist
     if (nr == SYS_kernel_rflags && rng() % 2)
-        in.rdi = rng() % 3;         // the two real questions, and the first that is not
-    in.rflags = 0x202;
+        in.rdi = rng() % 3; // the two real questions, and the first that is not
+    in.rflags = RFLAGS_FIXED | RFLAGS_IF;
 
     bool via_syscall = rng() % 2;
     if (via_syscall)
@@ -160,7 +177,7 @@ static bool fuzz_one(unsigned long long index, long pid, bool report)
         regs_call_int80(&in, &out);
 
     uint64_t args[3] = {in.rdi, in.rsi, in.rdx};
-    bool ok = result_allowed(nr, args, (long)out.rax, pid);
+    bool ok = result_allowed(nr, args, (long)out.rax, pid, cpu);
     for (int i = 1; i < 15; i++) { // every register but rax; rcx and r11 are syscall's own
         unsigned off = gpr_offsets[i];
         bool clobbered = via_syscall && (off == REGS_RCX || off == REGS_R11);
@@ -188,11 +205,13 @@ int main(int argc, char **argv)
     }
     rng_state = seed;
     long pid = sys_getpid();
+    struct lstar_sysinfo info; // getcpu must name the CPU sysinfo names (a program stays put)
+    long cpu = sys_sysinfo(&info, sizeof info) == 0 ? (long)info.cpu : -1;
     printf("[fuzz] %llu random calls through both entries, seed %llu\n", (unsigned long long)calls,
            (unsigned long long)seed);
     unsigned long long passed = 0, failed = 0;
     for (uint64_t i = 0; i < calls; i++) {
-        if (fuzz_one(i, pid, failed < REPORT_LIMIT))
+        if (fuzz_one(i, pid, cpu, failed < REPORT_LIMIT))
             passed++;
         else
             failed++;

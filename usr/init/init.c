@@ -7,10 +7,10 @@
 // runs bench with "batches=50 calls=400"), since the kernel command line has no spaces to spare.
 #include <stdbool.h>
 
-#include "core/string.h"
 #include "libc/errno.h"
 #include "libc/stdio.h"
 #include "libc/stdlib.h"
+#include "libc/string.h"
 #include "libc/syscall.h"
 
 // spawn refuses strings of more than 127 bytes; one more for the NUL.
@@ -26,8 +26,7 @@ static bool run_item(const char *item, size_t n)
         name_len++;
     size_t arg_len = name_len < n ? n - name_len - 1 : 0;
     if (name_len == 0 || name_len >= sizeof name || arg_len >= sizeof arg) {
-        printf("[init] bad item '%.*s': want name[:arg], each under %d bytes\n", (int)n, item,
-               SPAWN_STRING_MAX);
+        printf("[init] bad item '%.*s': want name[:arg], each under %d bytes\n", (int)n, item, SPAWN_STRING_MAX);
         return false;
     }
     memcpy(name, item, name_len);
@@ -42,7 +41,7 @@ static bool run_item(const char *item, size_t n)
         printf("[init] running %s %s\n", name, arg);
     else
         printf("[init] running %s\n", name);
-    stdout_flush();  // our line must reach the console before the child's first one
+    stdout_flush(); // our line must reach the console before the child's first one
 
     long fate = sys_spawn(name, arg);
     if (fate < 0) {

@@ -1,8 +1,9 @@
-// printf, puts and putchar over a line buffer on fd 1; snprintf over the shared format engine.
+// printf, puts and putchar over a line buffer on fd 1, formatted by the shared engine (snprintf
+// is the engine itself: libc/stdio.h).
 #include "libc/stdio.h"
 
 #include "core/format.h"
-#include "core/string.h"
+#include "libc/string.h"
 #include "libc/syscall.h"
 
 // One serial line fits; longer text is written in buffer-sized pieces.
@@ -37,10 +38,7 @@ static void stdout_sink(void *ctx, const char *s, size_t n)
 }
 
 // Format to stdout from a va_list; returns the number of characters produced.
-int vprintf(const char *fmt, va_list ap)
-{
-    return format_v(stdout_sink, NULL, fmt, ap);
-}
+int vprintf(const char *fmt, va_list ap) { return format_v(stdout_sink, NULL, fmt, ap); }
 
 // Format to stdout; returns the number of characters produced.
 int printf(const char *fmt, ...)
@@ -66,20 +64,4 @@ int putchar(int c)
     char ch = (char)c;
     stdout_append(&ch, 1);
     return (unsigned char)ch;
-}
-
-// snprintf semantics: NUL-terminated when size > 0, returns the untruncated length.
-int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
-{
-    return vformat_buf(buf, size, fmt, ap);
-}
-
-// snprintf semantics, variadic form.
-int snprintf(char *buf, size_t size, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vformat_buf(buf, size, fmt, ap);
-    va_end(ap);
-    return n;
 }

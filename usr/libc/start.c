@@ -1,6 +1,7 @@
 // The C half of program start (crt0.asm is the other): fetch the arguments, run main, exit.
 #include "libc/stdlib.h"
 
+#include "libc/cpu.h"
 #include "libc/stdio.h"
 #include "libc/syscall.h"
 
@@ -30,10 +31,16 @@ static int split_args(char *s)
     return argc;
 }
 
-// Called by _start: never returns.
-__attribute__((noreturn)) void __libc_start(void);
-__attribute__((noreturn)) void __libc_start(void)
+static unsigned placed_on;
+
+// Returns the CPU this program was placed on, as the kernel said at its start (crt0.asm).
+unsigned placed_cpu(void) { return placed_on; }
+
+// Called by _start with the CPU the program was placed on: never returns.
+__attribute__((noreturn)) void __libc_start(unsigned long cpu);
+__attribute__((noreturn)) void __libc_start(unsigned long cpu)
 {
+    placed_on = (unsigned)cpu;
     long len = sys_getargs(args, sizeof args);
     if (len < 0) {
         printf("[libc] cannot read the argument string: error %ld\n", len);

@@ -26,9 +26,11 @@ int putchar(int c);
 void stdout_flush(void);
 
 // Format into buf: at most size bytes, NUL-terminated when size > 0; returns the full length.
-int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+// These are the shared engine's format_buf and vformat_buf under their standard names: the asm
+// labels make every call go straight to them, with no wrapper in between.
+int snprintf(char *buf, size_t size, const char *fmt, ...) __asm__("format_buf") __attribute__((format(printf, 3, 4)));
 
 // snprintf with a va_list.
-int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap) __asm__("vformat_buf");
 
 #endif

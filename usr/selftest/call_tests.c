@@ -2,28 +2,25 @@
 // arguments, same result, whichever instruction entered the kernel.
 #include <stdint.h>
 
-#include "core/string.h"
 #include "libc/stdio.h"
+#include "libc/string.h"
 #include "libc/syscall.h"
 #include "selftest/check.h"
 #include "selftest/suites.h"
 
 // Addresses ring 3 may name but never use.
-#define UNMAPPED_ADDRESS     0x0000000000010000ull  // below USER_IMAGE_BASE, never mapped
-#define KERNEL_HALF_ADDRESS  0xffffffff80000000ull  // the kernel's image
-#define NONCANONICAL_ADDRESS 0x0000800000000000ull  // first address past the lower half
+#define UNMAPPED_ADDRESS 0x0000000000010000ull     // below USER_IMAGE_BASE, never mapped
+#define KERNEL_HALF_ADDRESS 0xffffffff80000000ull  // the kernel's image
+#define NONCANONICAL_ADDRESS 0x0000800000000000ull // first address past the lower half
 // The last 8 bytes of the stack: mapped, but the page above USER_STACK_TOP is a guard.
-#define STACK_TOP_STRADDLE   (USER_STACK_TOP - 8)
+#define STACK_TOP_STRADDLE (USER_STACK_TOP - 8)
 
 static const char small_message[] = "lstar selftest: a small write\n";
 
 // ---- null, getpid, clock_ns, null_via_iret ----
 
 // SYS_null returns 0.
-static void null_returns_zero(enum lstar_entry e)
-{
-    check_result(test_name("null_returns_zero", e), 0, lstar_null(e));
-}
+static void null_returns_zero(enum lstar_entry e) { check_result(test_name("null_returns_zero", e), 0, lstar_null(e)); }
 
 // SYS_null_via_iret returns 0 like SYS_null, whatever exit the kernel takes.
 static void null_via_iret_returns_zero(enum lstar_entry e)
@@ -46,8 +43,7 @@ static void getpid_is_positive_and_stable(enum lstar_entry e)
 // Both entries report the same pid.
 static void getpid_is_the_same_through_both_entries(void)
 {
-    check_result("getpid_is_the_same_through_both_entries", lstar_getpid(ENTRY_SYSCALL),
-                 lstar_getpid(ENTRY_INT80));
+    check_result("getpid_is_the_same_through_both_entries", lstar_getpid(ENTRY_SYSCALL), lstar_getpid(ENTRY_INT80));
 }
 
 // clock_ns never goes back, and moves forward within a bounded number of calls.
@@ -76,8 +72,7 @@ static void clock_ns_increases(enum lstar_entry e)
 static void write_returns_len(enum lstar_entry e)
 {
     size_t len = sizeof small_message - 1;
-    check_result(test_name("write_returns_len", e), (long)len,
-                 lstar_write(e, 3, small_message, len));
+    check_result(test_name("write_returns_len", e), (long)len, lstar_write(e, 3, small_message, len));
 }
 
 // Writing to the console returns the length (and the line shows in the log).
@@ -87,16 +82,14 @@ static void write_to_console_returns_len(enum lstar_entry e)
     static const char via_int80[] = "[selftest] this line was written through int80\n";
     const char *line = e == ENTRY_INT80 ? via_int80 : via_syscall;
     size_t len = strlen(line);
-    stdout_flush();  // keep the log in order: buffered text first
-    check_result(test_name("write_to_console_returns_len", e), (long)len,
-                 lstar_write(e, 1, line, len));
+    stdout_flush(); // keep the log in order: buffered text first
+    check_result(test_name("write_to_console_returns_len", e), (long)len, lstar_write(e, 1, line, len));
 }
 
 // A zero-length write returns 0 without looking at the buffer, even a NULL one.
 static void write_of_zero_bytes_does_not_touch_buf(enum lstar_entry e)
 {
-    check_result(test_name("write_of_zero_bytes_does_not_touch_buf", e), 0,
-                 lstar_write(e, 1, NULL, 0));
+    check_result(test_name("write_of_zero_bytes_does_not_touch_buf", e), 0, lstar_write(e, 1, NULL, 0));
 }
 
 // fds other than 1, 2 and 3 give -EBADF.
@@ -107,8 +100,7 @@ static void write_to_bad_fd_returns_ebadf(enum lstar_entry e)
     for (size_t i = 0; i < sizeof bad_fds / sizeof bad_fds[0]; i++) {
         long got = lstar_write(e, bad_fds[i], small_message, 4);
         if (got != -EBADF) {
-            check_fail(name, "fd %d: expected 0x%lx, got 0x%lx", bad_fds[i], (uint64_t)-EBADF,
-                       (uint64_t)got);
+            check_fail(name, "fd %d: expected 0x%lx, got 0x%lx", bad_fds[i], (uint64_t)-EBADF, (uint64_t)got);
             return;
         }
     }
@@ -179,17 +171,14 @@ static void numbers_out_of_range_return_enosys(enum lstar_entry e)
 // ---- sysinfo ----
 
 // True if the array field holds a NUL-terminated string within its size.
-static bool terminated(const char *field, size_t size)
-{
-    return strnlen(field, size) < size;
-}
+static bool terminated(const char *field, size_t size) { return strnlen(field, size) < size; }
 
 // sysinfo returns 0 and fills every string field with a terminated string.
 static void sysinfo_fills_the_buffer(enum lstar_entry e)
 {
     const char *name = test_name("sysinfo_returns_zero_and_terminated_strings", e);
     struct lstar_sysinfo info;
-    memset(&info, 0xff, sizeof info);  // no NUL anywhere unless the kernel writes one
+    memset(&info, 0xff, sizeof info); // no NUL anywhere unless the kernel writes one
     long got = lstar_sysinfo(e, &info, sizeof info);
     if (got != 0)
         check_fail(name, "expected 0x0, got 0x%lx", (uint64_t)got);
@@ -213,7 +202,7 @@ static void sysinfo_is_the_same_through_both_entries(void)
     const char *name = "sysinfo_is_the_same_through_both_entries";
     struct lstar_sysinfo a, b;
     memset(&a, 0x00, sizeof a);
-    memset(&b, 0xff, sizeof b);  // different fillers: a byte the kernel skips shows up
+    memset(&b, 0xff, sizeof b); // different fillers: a byte the kernel skips shows up
     long ra = lstar_sysinfo(ENTRY_SYSCALL, &a, sizeof a);
     long rb = lstar_sysinfo(ENTRY_INT80, &b, sizeof b);
     if (ra != 0 || rb != 0) {
@@ -238,8 +227,8 @@ static void sysinfo_short_len_returns_einval(enum lstar_entry e)
     long short_by_one = lstar_sysinfo(e, &info, sizeof info - 1);
     long zero = lstar_sysinfo(e, &info, 0);
     if (short_by_one != -EINVAL)
-        check_fail(name, "len %zu: expected 0x%lx, got 0x%lx", sizeof info - 1,
-                   (uint64_t)-EINVAL, (uint64_t)short_by_one);
+        check_fail(name, "len %zu: expected 0x%lx, got 0x%lx", sizeof info - 1, (uint64_t)-EINVAL,
+                   (uint64_t)short_by_one);
     else
         check_result(name, -EINVAL, zero);
 }
@@ -248,12 +237,25 @@ static void sysinfo_short_len_returns_einval(enum lstar_entry e)
 static void sysinfo_bad_buf_returns_efault(enum lstar_entry e)
 {
     size_t len = sizeof(struct lstar_sysinfo);
-    check_result(test_name("sysinfo_null_buf_returns_efault", e), -EFAULT,
-                 lstar_sysinfo(e, NULL, len));
+    check_result(test_name("sysinfo_null_buf_returns_efault", e), -EFAULT, lstar_sysinfo(e, NULL, len));
     check_result(test_name("sysinfo_kernel_half_buf_returns_efault", e), -EFAULT,
                  lstar_sysinfo(e, (struct lstar_sysinfo *)KERNEL_HALF_ADDRESS, len));
-    check_result(test_name("sysinfo_buf_straddling_into_unmapped_page_returns_efault", e),
-                 -EFAULT, lstar_sysinfo(e, (struct lstar_sysinfo *)STACK_TOP_STRADDLE, len));
+    check_result(test_name("sysinfo_buf_straddling_into_unmapped_page_returns_efault", e), -EFAULT,
+                 lstar_sysinfo(e, (struct lstar_sysinfo *)STACK_TOP_STRADDLE, len));
+}
+
+// ---- getcpu ----
+
+// getcpu names the CPU sysinfo reports, through either entry.
+static void getcpu_matches_sysinfo(enum lstar_entry e)
+{
+    const char *name = test_name("getcpu_matches_sysinfo_cpu", e);
+    struct lstar_sysinfo info;
+    long got = lstar_sysinfo(e, &info, sizeof info);
+    if (got != 0)
+        check_fail(name, "sysinfo: expected 0x0, got 0x%lx", (uint64_t)got);
+    else
+        check_result(name, info.cpu, lstar_getcpu(e));
 }
 
 // ---- getargs ----
@@ -269,8 +271,7 @@ static void getargs_returns_the_argument_string(enum lstar_entry e)
     if (len < 0 || (size_t)len >= sizeof mine)
         check_fail(name, "expected a length below 0x%zx, got 0x%lx", sizeof mine, (uint64_t)len);
     else if (mine[len] != '\0' || strlen(mine) != (size_t)len)
-        check_fail(name, "length 0x%lx but strlen 0x%zx", (uint64_t)len,
-                   strnlen(mine, sizeof mine));
+        check_fail(name, "length 0x%lx but strlen 0x%zx", (uint64_t)len, strnlen(mine, sizeof mine));
     else if (len != ref_len || strcmp(mine, reference) != 0)
         check_fail(name, "'%s' differs from '%s' (through syscall)", mine, reference);
     else
@@ -283,8 +284,8 @@ static void getargs_needs_room_for_the_nul(enum lstar_entry e)
     static char buf[256];
     long len = lstar_getargs(e, buf, sizeof buf);
     if (len < 0) {
-        check_fail(test_name("getargs_without_room_for_nul_returns_e2big", e),
-                   "could not read the arguments: 0x%lx", (uint64_t)len);
+        check_fail(test_name("getargs_without_room_for_nul_returns_e2big", e), "could not read the arguments: 0x%lx",
+                   (uint64_t)len);
         return;
     }
     check_result(test_name("getargs_without_room_for_nul_returns_e2big", e), -E2BIG,
@@ -319,45 +320,51 @@ static void bench_entry_rejects_unknown_modes(enum lstar_entry e)
 // A number no handler accepts: the real entry answers -ENOSYS, an empty one hands rax back.
 #define PROBE_NUMBER 0x1234abcdL
 
-// The empty LSTAR target returns rax untouched; int 0x80 puts the real stub back. Nothing is
+// One empty entry's round trip, and the names of its four checks.
+struct empty_entry_case {
+    enum lstar_entry emptied; // the entry made empty; the other one is the way back
+    long mode;                // BENCH_ENTRY_EMPTY_LSTAR or BENCH_ENTRY_EMPTY_GATE
+    const char *installs, *echoes, *restores, *is_back;
+};
+
+// The empty entry returns rax untouched; the other entry puts the real one back. Nothing is
 // printed in between: printf itself goes through `syscall`.
-static void empty_lstar_entry_round_trip(void)
+static void empty_entry_round_trip(const struct empty_entry_case *c)
 {
+    enum lstar_entry other = c->emptied == ENTRY_INT80 ? ENTRY_SYSCALL : ENTRY_INT80;
     stdout_flush();
-    long installed = sys_bench_entry(BENCH_ENTRY_EMPTY_LSTAR);
+    long installed = sys_bench_entry(c->mode);
     long echoed = 0, restored = 0;
     if (installed == 0) {
-        echoed = lstar_syscall0(PROBE_NUMBER);
-        restored = lstar_bench_entry(ENTRY_INT80, BENCH_ENTRY_RESTORE);
+        echoed = lstar_call0(c->emptied, PROBE_NUMBER);
+        restored = lstar_bench_entry(other, BENCH_ENTRY_RESTORE);
     }
-    if (!check_result("bench_entry_installs_the_empty_lstar_entry", 0, installed))
+    if (!check_result(c->installs, 0, installed))
         return;
-    check_result("empty_lstar_entry_returns_rax_unchanged", PROBE_NUMBER, echoed);
-    check_result("bench_entry_restore_through_int80_returns_zero", 0, restored);
-    check_result("real_lstar_entry_is_back_after_restore", -ENOSYS, lstar_syscall0(PROBE_NUMBER));
+    check_result(c->echoes, PROBE_NUMBER, echoed);
+    check_result(c->restores, 0, restored);
+    check_result(c->is_back, -ENOSYS, lstar_call0(c->emptied, PROBE_NUMBER));
 }
 
-// The empty int 0x80 gate returns rax untouched; `syscall` puts the real gate back.
-static void empty_gate_round_trip(void)
+// The empty LSTAR target (undone through int 0x80), then the empty gate (undone through syscall).
+static void empty_entries_round_trip(void)
 {
-    stdout_flush();
-    long installed = sys_bench_entry(BENCH_ENTRY_EMPTY_GATE);
-    long echoed = 0, restored = 0;
-    if (installed == 0) {
-        echoed = lstar_int80_0(PROBE_NUMBER);
-        restored = lstar_bench_entry(ENTRY_SYSCALL, BENCH_ENTRY_RESTORE);
-    }
-    if (!check_result("bench_entry_installs_the_empty_gate", 0, installed))
-        return;
-    check_result("empty_gate_returns_rax_unchanged", PROBE_NUMBER, echoed);
-    check_result("bench_entry_restore_through_syscall_returns_zero", 0, restored);
-    check_result("real_gate_is_back_after_restore", -ENOSYS, lstar_int80_0(PROBE_NUMBER));
+    static const struct empty_entry_case cases[] = {
+        {ENTRY_SYSCALL, BENCH_ENTRY_EMPTY_LSTAR, "bench_entry_installs_the_empty_lstar_entry",
+         "empty_lstar_entry_returns_rax_unchanged", "bench_entry_restore_through_int80_returns_zero",
+         "real_lstar_entry_is_back_after_restore"},
+        {ENTRY_INT80, BENCH_ENTRY_EMPTY_GATE, "bench_entry_installs_the_empty_gate", "empty_gate_returns_rax_unchanged",
+         "bench_entry_restore_through_syscall_returns_zero", "real_gate_is_back_after_restore"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        empty_entry_round_trip(&cases[i]);
 }
 
 // Every call's results, through both entries.
 void run_call_tests(void)
 {
-    FOR_EACH_ENTRY(e) {
+    FOR_EACH_ENTRY(e)
+    {
         null_returns_zero(e);
         null_via_iret_returns_zero(e);
         getpid_is_positive_and_stable(e);
@@ -371,6 +378,7 @@ void run_call_tests(void)
         sysinfo_fills_the_buffer(e);
         sysinfo_short_len_returns_einval(e);
         sysinfo_bad_buf_returns_efault(e);
+        getcpu_matches_sysinfo(e);
         getargs_returns_the_argument_string(e);
         getargs_needs_room_for_the_nul(e);
         getargs_bad_buf_returns_efault(e);
@@ -378,6 +386,5 @@ void run_call_tests(void)
     }
     getpid_is_the_same_through_both_entries();
     sysinfo_is_the_same_through_both_entries();
-    empty_lstar_entry_round_trip();
-    empty_gate_round_trip();
+    empty_entries_round_trip();
 }

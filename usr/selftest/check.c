@@ -70,13 +70,7 @@ bool check_result(const char *name, long expected, long got)
 }
 
 // Number of passes so far.
-unsigned check_passed(void)
-{
-    return passed;
-}
+unsigned check_passed(void) { return passed; }
 
 // Number of failures so far.
-unsigned check_failed(void)
-{
-    return failed;
-}
+unsigned check_failed(void) { return failed; }

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/x86_64/arch_bits.h" // RFLAGS_*: the names the kernel uses
 #include "core/string.h"
 #include "libc/stdio.h"
 #include "libc/syscall.h"
@@ -11,22 +12,8 @@
 #include "selftest/regs.h"
 #include "selftest/suites.h"
 
-#define RFLAGS_CF       (1ull << 0)
-#define RFLAGS_FIXED    (1ull << 1)   // always 1
-#define RFLAGS_PF       (1ull << 2)
-#define RFLAGS_TF       (1ull << 8)
-#define RFLAGS_AF       (1ull << 4)
-#define RFLAGS_ZF       (1ull << 6)
-#define RFLAGS_SF       (1ull << 7)
-#define RFLAGS_IF       (1ull << 9)
-#define RFLAGS_DF       (1ull << 10)
-#define RFLAGS_OF       (1ull << 11)
-#define RFLAGS_NT       (1ull << 14)
-#define RFLAGS_RF       (1ull << 16)  // the CPU's own business on instruction restart: ignored
-#define RFLAGS_AC       (1ull << 18)
-
-#define RFLAGS_USER     (RFLAGS_FIXED | RFLAGS_IF)  // what a program starts with
-#define RFLAGS_ARITH    (RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_OF)
+#define RFLAGS_USER (RFLAGS_FIXED | RFLAGS_IF) // what a program starts with
+#define RFLAGS_ARITH (RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_OF)
 
 #define UNMAPPED_ADDRESS 0x0000000000010000ull
 
@@ -48,10 +35,9 @@ struct reg_slot {
 
 // Every register but rax, which carries the result.
 static const struct reg_slot preserved_slots[] = {
-    {"rbx", REGS_RBX}, {"rcx", REGS_RCX}, {"rdx", REGS_RDX}, {"rsi", REGS_RSI},
-    {"rdi", REGS_RDI}, {"rbp", REGS_RBP}, {"r8", REGS_R8},   {"r9", REGS_R9},
-    {"r10", REGS_R10}, {"r11", REGS_R11}, {"r12", REGS_R12}, {"r13", REGS_R13},
-    {"r14", REGS_R14}, {"r15", REGS_R15},
+    {"rbx", REGS_RBX}, {"rcx", REGS_RCX}, {"rdx", REGS_RDX}, {"rsi", REGS_RSI}, {"rdi", REGS_RDI},
+    {"rbp", REGS_RBP}, {"r8", REGS_R8},   {"r9", REGS_R9},   {"r10", REGS_R10}, {"r11", REGS_R11},
+    {"r12", REGS_R12}, {"r13", REGS_R13}, {"r14", REGS_R14}, {"r15", REGS_R15},
 };
 
 // Read the register at a slot.
@@ -85,7 +71,7 @@ static void fill_patterns(struct regs *r)
 // Run one register-exact call through entry e.
 static void regs_call(enum lstar_entry e, const struct regs *in, struct regs *out)
 {
-    stdout_flush();  // nothing buffered may be lost if the call goes wrong
+    stdout_flush(); // nothing buffered may be lost if the call goes wrong
     memset(out, 0, sizeof *out);
     if (e == ENTRY_INT80)
         regs_call_int80(in, out);
@@ -97,16 +83,14 @@ static void regs_call(enum lstar_entry e, const struct regs *in, struct regs *ou
 static void note_mismatch(char *detail, size_t size, const char *reg, uint64_t want, uint64_t got)
 {
     size_t used = strlen(detail);
-    snprintf(detail + used, size - used, "%s%s expected 0x%lx, got 0x%lx", used ? "; " : "", reg,
-             want, got);
+    snprintf(detail + used, size - used, "%s%s expected 0x%lx, got 0x%lx", used ? "; " : "", reg, want, got);
 }
 
 // Make the call in *in through e and check the result, RSP, the flags and every register the
 // entry must preserve. After `syscall`, rcx must be the return address and r11 the RFLAGS,
 // except after SYS_null_via_iret, where rcx must be 0 and r11 is unspecified. After `int 0x80`
 // every register but rax survives, SYS_null_via_iret included.
-static void check_call_preserves(const char *base, enum lstar_entry e, const struct regs *in,
-                                 long expected_rax)
+static void check_call_preserves(const char *base, enum lstar_entry e, const struct regs *in, long expected_rax)
 {
     bool via_iret = e == ENTRY_SYSCALL && in->rax == SYS_null_via_iret;
     struct regs out;
@@ -123,7 +107,7 @@ static void check_call_preserves(const char *base, enum lstar_entry e, const str
         if (slot->offset == REGS_R11 && via_iret)
             continue;
         if (slot->offset == REGS_R11 && e == ENTRY_SYSCALL) {
-            want = out.rflags_before & ~RFLAGS_RF;  // SYSCALL saves RFLAGS with RF cleared
+            want = out.rflags_before & ~RFLAGS_RF; // SYSCALL saves RFLAGS with RF cleared
             got &= ~RFLAGS_RF;
         }
         if (got != want)
@@ -215,8 +199,7 @@ static void registers_survive(enum lstar_entry e)
 // ---- flags ----
 
 // Set flags with popfq before the call; they must come back as they were (RF aside).
-static void check_flags_survive(const char *base, enum lstar_entry e, uint64_t nr, long expected,
-                                uint64_t flags)
+static void check_flags_survive(const char *base, enum lstar_entry e, uint64_t nr, long expected, uint64_t flags)
 {
     struct regs in, out;
     fill_patterns(&in);
@@ -264,10 +247,8 @@ static void write_with_df_set_copies_forwards(enum lstar_entry e)
 // With DF set, a console write still prints its line in order (the log shows it).
 static void write_with_df_set_prints_forwards(enum lstar_entry e)
 {
-    static const char via_syscall[] =
-        "[selftest] DF was set for this syscall write: it reads forwards\n";
-    static const char via_int80[] =
-        "[selftest] DF was set for this int80 write: it reads forwards\n";
+    static const char via_syscall[] = "[selftest] DF was set for this syscall write: it reads forwards\n";
+    static const char via_int80[] = "[selftest] DF was set for this int80 write: it reads forwards\n";
     const char *line = e == ENTRY_INT80 ? via_int80 : via_syscall;
     struct regs in, out;
     fill_patterns(&in);
@@ -292,8 +273,7 @@ static void syscall_rcx_and_r11_are_exact(void)
         uint64_t flags;
     } cases[] = {
         {"syscall_rcx_and_r11_are_exact_after_null", SYS_null, 0},
-        {"syscall_rcx_and_r11_are_exact_with_flags_set", SYS_null,
-         RFLAGS_ARITH | RFLAGS_DF | RFLAGS_AC},
+        {"syscall_rcx_and_r11_are_exact_with_flags_set", SYS_null, RFLAGS_ARITH | RFLAGS_DF | RFLAGS_AC},
         {"syscall_rcx_and_r11_are_exact_after_enosys", 1ull << 63, RFLAGS_CF | RFLAGS_ZF},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -377,8 +357,7 @@ static void check_tf_gives_one_trap(const char *base, enum lstar_entry e, uint64
 static void tf_gives_exactly_one_user_trap(enum lstar_entry e)
 {
     check_tf_gives_one_trap("tf_before_entry_gives_exactly_one_user_trap", e, SYS_null);
-    check_tf_gives_one_trap("tf_before_entry_with_iret_exit_gives_exactly_one_user_trap", e,
-                            SYS_null_via_iret);
+    check_tf_gives_one_trap("tf_before_entry_with_iret_exit_gives_exactly_one_user_trap", e, SYS_null_via_iret);
 }
 
 // ---- RSP ----
@@ -412,7 +391,8 @@ static void garbage_rsp_survives(enum lstar_entry e)
 // Everything the entries must preserve, through both.
 void run_entry_tests(void)
 {
-    FOR_EACH_ENTRY(e) {
+    FOR_EACH_ENTRY(e)
+    {
         registers_survive(e);
         flags_survive(e);
         write_with_df_set_copies_forwards(e);

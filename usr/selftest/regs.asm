@@ -8,8 +8,7 @@ bits 64
 default rel
 
 %include "regs_layout.inc"
-
-RFLAGS_TF equ 1 << 8
+%include "arch_bits.inc"                ; RFLAGS_*: the names the kernel uses
 
 ; ---- regs_call_syscall / regs_call_int80 ----
 ; void regs_call_<entry>(const struct regs *in /* rdi */, struct regs *out /* rsi */)
@@ -150,13 +149,12 @@ saved_rsp: resq 1
 ; void tf_step_with_df_and_ac(void): one single step taken with DF and AC set (and CR0.AM is
 ; irrelevant: nothing here is misaligned). The trap lands after the `nop`; the kernel clears TF
 ; in the frame, so the following popfq runs unstepped and restores the caller's flags.
-RFLAGS_DF_AC equ (1 << 10) | (1 << 18)
 section .text
 global tf_step_with_df_and_ac
 tf_step_with_df_and_ac:
     pushfq                              ; the caller's flags, for the way out
     pushfq
-    or qword [rsp], RFLAGS_TF | RFLAGS_DF_AC
+    or qword [rsp], RFLAGS_TF | RFLAGS_DF | RFLAGS_AC
     popfq                               ; TF, DF and AC on: the next instruction is stepped
     nop                                 ; #DB after this one
     popfq                               ; the caller's flags again

@@ -13,10 +13,10 @@
 struct regs {
     uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
     uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
-    uint64_t rflags;         // in: what to popfq; out: pushfq right after the call
-    uint64_t rflags_before;  // out: pushfq right before the call (what popfq really set)
-    uint64_t rsp_before;     // out: RSP at the call
-    uint64_t rsp;            // out: RSP just after it
+    uint64_t rflags;        // in: what to popfq; out: pushfq right after the call
+    uint64_t rflags_before; // out: pushfq right before the call (what popfq really set)
+    uint64_t rsp_before;    // out: RSP at the call
+    uint64_t rsp;           // out: RSP just after it
 };
 
 _Static_assert(offsetof(struct regs, rax) == REGS_RAX, "regs_layout.h: rax");
@@ -35,8 +35,7 @@ _Static_assert(offsetof(struct regs, r13) == REGS_R13, "regs_layout.h: r13");
 _Static_assert(offsetof(struct regs, r14) == REGS_R14, "regs_layout.h: r14");
 _Static_assert(offsetof(struct regs, r15) == REGS_R15, "regs_layout.h: r15");
 _Static_assert(offsetof(struct regs, rflags) == REGS_RFLAGS, "regs_layout.h: rflags");
-_Static_assert(offsetof(struct regs, rflags_before) == REGS_RFLAGS_BEFORE,
-               "regs_layout.h: rflags_before");
+_Static_assert(offsetof(struct regs, rflags_before) == REGS_RFLAGS_BEFORE, "regs_layout.h: rflags_before");
 _Static_assert(offsetof(struct regs, rsp_before) == REGS_RSP_BEFORE, "regs_layout.h: rsp_before");
 _Static_assert(offsetof(struct regs, rsp) == REGS_RSP, "regs_layout.h: rsp");
 _Static_assert(sizeof(struct regs) == REGS_SIZE, "regs_layout.h: size");

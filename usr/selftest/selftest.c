@@ -15,7 +15,7 @@
 #include "selftest/suites.h"
 
 #define TIMING_BATCHES 20
-#define TIMING_CALLS   1000
+#define TIMING_CALLS 1000
 
 // Smallest of TIMING_BATCHES timings of a null-call batch through e (the timer alone if !calls).
 static uint64_t min_batch_ticks(enum lstar_entry e, uint64_t calls)

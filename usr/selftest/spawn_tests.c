@@ -12,8 +12,8 @@
 // The end of the program's image (user.ld): the page after the one it ends in is unmapped.
 extern char __image_end[];
 
-#define UNMAPPED_ADDRESS     0x0000000000010000ull
-#define KERNEL_HALF_ADDRESS  0xffffffff80000000ull
+#define UNMAPPED_ADDRESS 0x0000000000010000ull
+#define KERNEL_HALF_ADDRESS 0xffffffff80000000ull
 #define NONCANONICAL_ADDRESS 0x0000800000000000ull
 
 // spawn accepts names and arguments of up to this many bytes.
@@ -51,8 +51,7 @@ static void faults_are_reported_not_fatal(enum lstar_entry e)
 {
     for (size_t i = 0; i < sizeof fault_cases / sizeof fault_cases[0]; i++) {
         long fate = spawn(e, "crash", fault_cases[i].arg);
-        check_result(test_name(fault_cases[i].test, e), SPAWN_FAULTED | fault_cases[i].vector,
-                     fate);
+        check_result(test_name(fault_cases[i].test, e), SPAWN_FAULTED | fault_cases[i].vector, fate);
     }
 }
 
@@ -61,8 +60,7 @@ static void exit_status_reaches_parent(enum lstar_entry e)
 {
     check_result(test_name("child_exit_status_reaches_parent", e), 7, spawn(e, "crash", "exit-7"));
     check_result(test_name("child_exit_zero_reaches_parent", e), 0, spawn(e, "crash", "exit-0"));
-    check_result(test_name("child_exit_status_is_truncated_to_8_bits", e), 300 & 0xff,
-                 spawn(e, "crash", "exit-300"));
+    check_result(test_name("child_exit_status_is_truncated_to_8_bits", e), 300 & 0xff, spawn(e, "crash", "exit-300"));
 }
 
 // A child runs as its own process: its pid (low 8 bits, as an exit status) is not ours.
@@ -82,12 +80,9 @@ static void child_pid_differs_from_parent(enum lstar_entry e)
 // Malformed or missing modules and bad pointers are refused, and the kernel goes on.
 static void bad_requests_are_refused(enum lstar_entry e)
 {
-    check_result(test_name("malformed_elf_is_refused_with_enoexec", e), -ENOEXEC,
-                 spawn(e, "badelf", ""));
-    check_result(test_name("missing_program_returns_enoent", e), -ENOENT,
-                 spawn(e, "no-such-program", ""));
-    check_result(test_name("null_name_pointer_returns_efault", e), -EFAULT,
-                 spawn(e, NULL, ""));
+    check_result(test_name("malformed_elf_is_refused_with_enoexec", e), -ENOEXEC, spawn(e, "badelf", ""));
+    check_result(test_name("missing_program_returns_enoent", e), -ENOENT, spawn(e, "no-such-program", ""));
+    check_result(test_name("null_name_pointer_returns_efault", e), -EFAULT, spawn(e, NULL, ""));
     check_result(test_name("kernel_half_name_pointer_returns_efault", e), -EFAULT,
                  spawn(e, (const char *)KERNEL_HALF_ADDRESS, ""));
     check_result(test_name("noncanonical_name_pointer_returns_efault", e), -EFAULT,
@@ -101,8 +96,7 @@ static void bad_requests_are_refused(enum lstar_entry e)
     // are the program's own (bss rounding), so writing them is harmless.
     char *last = (char *)(((uint64_t)__image_end + 4095) & ~4095ull) - 3;
     memcpy(last, "abc", 3);
-    check_result(test_name("name_running_into_an_unmapped_page_returns_efault", e), -EFAULT,
-                 spawn(e, last, ""));
+    check_result(test_name("name_running_into_an_unmapped_page_returns_efault", e), -EFAULT, spawn(e, last, ""));
 }
 
 // 127 bytes is the limit for names and arguments: one more is -EINVAL, exactly 127 is fine.
@@ -113,14 +107,11 @@ static void string_length_limit_is_127_bytes(enum lstar_entry e)
 
     memset(long_string, 'a', SPAWN_STRING_LIMIT + 1);
     long_string[SPAWN_STRING_LIMIT + 1] = '\0';
-    check_result(test_name("name_longer_than_127_bytes_returns_einval", e), -EINVAL,
-                 spawn(e, long_string, ""));
-    check_result(test_name("args_longer_than_127_bytes_return_einval", e), -EINVAL,
-                 spawn(e, "crash", long_string));
+    check_result(test_name("name_longer_than_127_bytes_returns_einval", e), -EINVAL, spawn(e, long_string, ""));
+    check_result(test_name("args_longer_than_127_bytes_return_einval", e), -EINVAL, spawn(e, "crash", long_string));
 
-    long_string[SPAWN_STRING_LIMIT] = '\0';  // 127 bytes: long enough, but no such module
-    check_result(test_name("name_of_127_bytes_is_not_too_long", e), -ENOENT,
-                 spawn(e, long_string, ""));
+    long_string[SPAWN_STRING_LIMIT] = '\0'; // 127 bytes: long enough, but no such module
+    check_result(test_name("name_of_127_bytes_is_not_too_long", e), -ENOENT, spawn(e, long_string, ""));
 
     // "exit-000...07", 127 bytes: crash must receive all of it to find the 7 at the end.
     memset(exit_arg, '0', SPAWN_STRING_LIMIT);
@@ -180,7 +171,8 @@ void run_spawn_tests(void)
 {
     legacy_entries_are_refused();
     empty_entries_do_not_outlive_their_program();
-    FOR_EACH_ENTRY(e) {
+    FOR_EACH_ENTRY(e)
+    {
         exit_status_reaches_parent(e);
         child_pid_differs_from_parent(e);
         faults_are_reported_not_fatal(e);

@@ -11,12 +11,12 @@ global avx_probe
 global selectors_read
 global selectors_load
 
-; void fx_save(struct fx_image *out): every x87/MMX/SSE register, as this process holds them.
+; void fx_save(struct xstate *out): every x87/MMX/SSE register, as this process holds them.
 fx_save:
     fxsave64 [rdi]                        ; 64-bit image; out is 16-byte aligned
     ret
 
-; void fx_load(const struct fx_image *in): the reverse; legal in ring 3.
+; void fx_load(const struct xstate *in): the reverse; legal in ring 3.
 fx_load:
     fxrstor64 [rdi]
     ret

@@ -10,32 +10,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/string.h"
+#include "arch/x86_64/xstate_layout.h"
 #include "libc/stdio.h"
 #include "libc/stdlib.h"
+#include "libc/string.h"
 #include "libc/syscall.h"
 #include "selftest/check.h"
 #include "selftest/suites.h"
 
-// The 64-bit FXSAVE image (SDM Vol. 2A "FXSAVE"), written out here on its own rather than taken
-// from the kernel's headers, so that a mistake there cannot hide in both.
-struct fx_image {
-    uint16_t fcw, fsw;
-    uint8_t ftw, reserved0;
-    uint16_t fop;
-    uint64_t fip, fdp;
-    uint32_t mxcsr, mxcsr_mask;
-    uint8_t st[8][16];   // ST0-ST7; MM0-MM7 are the low 8 bytes; bytes 10-15 reserved
-    uint8_t xmm[16][16]; // XMM0-XMM15
-    uint8_t reserved1[96];
-} __attribute__((aligned(16)));
-_Static_assert(sizeof(struct fx_image) == 512, "FXSAVE image size");
-_Static_assert(offsetof(struct fx_image, mxcsr) == 24, "FXSAVE image: MXCSR");
-_Static_assert(offsetof(struct fx_image, st) == 32, "FXSAVE image: ST0");
-_Static_assert(offsetof(struct fx_image, xmm) == 160, "FXSAVE image: XMM0");
-
-void fx_save(struct fx_image *out);
-void fx_load(const struct fx_image *in);
+void fx_save(struct xstate *out);
+void fx_load(const struct xstate *in);
 void fx_scribble(void);
 uint64_t sse_double(uint64_t v);
 void avx_probe(void);
@@ -46,13 +30,16 @@ void selectors_load(uint64_t packed);
 
 // What a program starts with: FNINIT's control word (SDM Vol. 1 8.1.5), the reset MXCSR
 // (SDM Vol. 1 10.2.3), status and abridged tag word 0 (every register empty), registers zero.
-#define CLEAN_FCW   0x037f
+// Written out from docs/abi.md, not taken from XSTATE_*_DEFAULT: a wrong value in the kernel's
+// header must not become what the test expects. (The image's layout is shared: its
+// _Static_asserts pin it to the SDM's offsets.)
+#define CLEAN_FCW 0x037f
 #define CLEAN_MXCSR 0x1f80
 
 // The parent's values: FCW and MXCSR with rounding toward zero (RC = 11b), MM0 a pattern.
-#define PARENT_FCW   0x0f7f
+#define PARENT_FCW 0x0f7f
 #define PARENT_MXCSR (0x1f80 | 0x6000)
-#define PARENT_MM0   0x1122334455667788ull
+#define PARENT_MM0 0x1122334455667788ull
 
 // Data selectors packed as selectors_read gives them: DS | ES << 16 | FS << 32 | GS << 48.
 #define GDT_USER_DS 0x2b
@@ -63,12 +50,12 @@ void selectors_load(uint64_t packed);
 #define CHILD_SELECTORS PACK_SELECTORS(0, GDT_USER_DS & ~3, 3, 0)
 
 // Bits of a `clean` child's exit status: what was not as documented at its start.
-#define DIRTY_FCW       0x01
-#define DIRTY_FSW_FTW   0x02
-#define DIRTY_MXCSR     0x04
-#define DIRTY_ST        0x08
-#define DIRTY_XMM       0x10
-#define DIRTY_FP        0x1f
+#define DIRTY_FCW 0x01
+#define DIRTY_FSW_FTW 0x02
+#define DIRTY_MXCSR 0x04
+#define DIRTY_ST 0x08
+#define DIRTY_XMM 0x10
+#define DIRTY_FP 0x1f
 #define DIRTY_SELECTORS 0x20
 
 #define SSE_INPUT 0x0123456789abcdefull
@@ -88,7 +75,7 @@ static bool all_zero(const uint8_t *p, size_t n)
 // returns the DIRTY_* bits and prints what differed.
 static int child_check_clean(void)
 {
-    static struct fx_image img;
+    static struct xstate img;
     fx_save(&img); // first: nothing before this touched the registers
     uint64_t sel = selectors_read();
     int dirty = 0;
@@ -152,18 +139,18 @@ static long spawn_child(enum lstar_entry e, const char *role)
 }
 
 // Fills *img with the parent's values: every register a different non-zero pattern.
-static void parent_image(struct fx_image *img)
+static void parent_image(struct xstate *img)
 {
     fx_save(img); // a valid image to edit: reserved fields as this CPU writes them
     img->fcw = PARENT_FCW;
-    img->fsw = 0;     // TOP = 0: ST0 is physical register 0, the one MM0 aliases
-    img->ftw = 0xff;  // all eight registers valid
+    img->fsw = 0;    // TOP = 0: ST0 is physical register 0, the one MM0 aliases
+    img->ftw = 0xff; // all eight registers valid
     img->mxcsr = PARENT_MXCSR;
     for (int i = 0; i < 8; i++) {
         uint64_t mantissa = PARENT_MM0 + (uint64_t)i;
         memset(img->st[i], 0, sizeof img->st[i]);
         memcpy(img->st[i], &mantissa, sizeof mantissa);
-        img->st[i][8] = (uint8_t)i;  // exponent 0x40ii: ordinary finite numbers
+        img->st[i][8] = (uint8_t)i; // exponent 0x40ii: ordinary finite numbers
         img->st[i][9] = 0x40;
     }
     for (int i = 0; i < 16; i++)
@@ -172,7 +159,7 @@ static void parent_image(struct fx_image *img)
 }
 
 // Passes if `got` holds every register value of `want`, else names the first that differs.
-static void check_same_state(const char *name, const struct fx_image *want, const struct fx_image *got)
+static void check_same_state(const char *name, const struct xstate *want, const struct xstate *got)
 {
     uint64_t w = 0, g = 0;
     if (got->fcw != want->fcw) {
@@ -207,13 +194,13 @@ static void check_same_state(const char *name, const struct fx_image *want, cons
 }
 
 // The selftest's own starting registers and selectors, put back after each test.
-static struct fx_image own_state;
+static struct xstate own_state;
 static uint64_t own_selectors;
 
 // A child run while the parent holds its own values sees none of them.
 static void child_starts_clean(enum lstar_entry e, bool sse)
 {
-    static struct fx_image mine;
+    static struct xstate mine;
     char fp_name[96];
     snprintf(fp_name, sizeof fp_name, "%s", test_name("child_starts_with_clean_x87_sse_state", e));
     const char *sel_name = test_name("child_starts_with_null_data_selectors", e);
@@ -233,8 +220,10 @@ static void child_starts_clean(enum lstar_entry e, bool sse)
     if (!sse)
         check_fail(fp_name, "SSE is not usable in ring 3");
     else if (fate & DIRTY_FP)
-        check_fail(fp_name, "child did not start clean (bits 0x%lx: 1 FCW, 2 FSW/FTW, 4 MXCSR, 8 ST/MM, 16 XMM; "
-                            "its values are on the line above)", (uint64_t)(fate & DIRTY_FP));
+        check_fail(fp_name,
+                   "child did not start clean (bits 0x%lx: 1 FCW, 2 FSW/FTW, 4 MXCSR, 8 ST/MM, 16 XMM; "
+                   "its values are on the line above)",
+                   (uint64_t)(fate & DIRTY_FP));
     else
         check_pass(fp_name);
     if (fate & DIRTY_SELECTORS)
@@ -245,10 +234,10 @@ static void child_starts_clean(enum lstar_entry e, bool sse)
 
 // The parent's registers and selectors are as it left them after a child that wrote its own
 // and then exited (role "scribble") or faulted with #UD ("scribble-fault").
-static void parent_state_survives(enum lstar_entry e, bool sse, const char *role, long want_fate,
-                                  const char *fp_base, const char *sel_base)
+static void parent_state_survives(enum lstar_entry e, bool sse, const char *role, long want_fate, const char *fp_base,
+                                  const char *sel_base)
 {
-    static struct fx_image mine, after;
+    static struct xstate mine, after;
     char fp_name[96];
     snprintf(fp_name, sizeof fp_name, "%s", test_name(fp_base, e));
     const char *sel_name = test_name(sel_base, e);
@@ -290,11 +279,11 @@ void run_xstate_tests(void)
 
     // In a child: under the old firmware-dependent setup an SSE instruction was #UD here.
     bool sse = check_result("sse_instruction_works_in_ring3", 0, spawn_child(ENTRY_SYSCALL, "sse"));
-    check_result("avx_instruction_in_ring3_is_ud_xsave_is_off", SPAWN_FAULTED | 6,
-                 spawn_child(ENTRY_SYSCALL, "avx"));
+    check_result("avx_instruction_in_ring3_is_ud_xsave_is_off", SPAWN_FAULTED | 6, spawn_child(ENTRY_SYSCALL, "avx"));
     check_eq("cpuid_reports_osxsave_off_to_ring3", 0, cpuid_osxsave());
 
-    FOR_EACH_ENTRY(e) {
+    FOR_EACH_ENTRY(e)
+    {
         child_starts_clean(e, sse);
         parent_state_survives(e, sse, "scribble", 0, "parent_x87_sse_state_survives_a_child_that_writes_its_own",
                               "parent_selectors_survive_a_child");

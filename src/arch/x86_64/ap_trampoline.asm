@@ -6,7 +6,8 @@
 ; one write; the far jump to a 64-bit code segment lands in 64-bit mode, still at a low address,
 ; and an absolute jump reaches ap_main in the higher half on the CPU's own stack.
 
-%include "asm_layout.inc"                ; AP_TRAMPOLINE_PHYS, shared with smp.c
+%include "asm_layout.inc"                ; AP_TRAMPOLINE_PHYS (shared with smp.c), GDT selectors
+%include "arch_bits.inc"                 ; CR0_*, CR4_*, EFER_*, MSR_EFER
 
 ; The physical address a label of this block has once copied to AP_TRAMPOLINE_PHYS.
 %define AT(label) (AP_TRAMPOLINE_PHYS + (label) - ap_trampoline_start)
@@ -28,22 +29,22 @@ ap_trampoline_start:
     mov ds, ax                            ; DS base 0: AT() addresses are physical
     lgdt [AT(ap_gdt_ptr)]
     mov eax, cr4
-    or eax, 1 << 5                        ; PAE: required for long mode
+    or eax, CR4_PAE                       ; required for long mode
     mov cr4, eax
     mov eax, [AT(ap_trampoline_cr3)]      ; the kernel's PML4 (below 4 GiB: a frame from physmem)
     mov cr3, eax
-    mov ecx, 0xc0000080                   ; IA32_EFER
+    mov ecx, MSR_EFER
     rdmsr
-    or eax, (1 << 8) | (1 << 11)          ; LME, NXE (the kernel's pages use bit 63)
+    or eax, EFER_LME | EFER_NXE           ; long mode on next CR0.PG; the kernel's pages use bit 63
     wrmsr
     mov eax, cr0
-    or eax, (1 << 31) | (1 << 16) | 1     ; PG, WP, PE: protected mode and paging at once
+    or eax, CR0_PG | CR0_WP | CR0_PE      ; protected mode and paging at once
     mov cr0, eax
-    jmp dword 0x10:AT(ap_long_mode)       ; 64-bit code segment of ap_gdt
+    jmp dword GDT_KERNEL_CS:AT(ap_long_mode) ; 64-bit code segment of ap_gdt
 
 bits 64
 ap_long_mode:
-    mov ax, 0x18
+    mov ax, GDT_KERNEL_DS
     mov ds, ax
     mov es, ax
     mov ss, ax
@@ -51,14 +52,19 @@ ap_long_mode:
     mov rdi, [AT(ap_trampoline_cpu)]      ; ap_main(cpu)
     mov rax, [AT(ap_trampoline_entry)]
     xor ebp, ebp                          ; ends the frame-pointer chain
+    push rbp                              ; a null return address, as if ap_main were called:
+                                          ; RSP = 8 mod 16 as the ABI wants at entry, and a
+                                          ; backtrace stops there instead of reading the
+                                          ; unmapped guard page above the stack
     jmp rax                               ; into the higher half; never returns
 
 align 8
+; The boot GDT's first four entries (entry32.asm), so the kernel's selector names hold here too.
 ap_gdt:
     dq 0                                  ; null
-    dq 0x00cf9a000000ffff                 ; 0x08 32-bit code (unused; keeps the layout of boot)
-    dq 0x00af9a000000ffff                 ; 0x10 64-bit code
-    dq 0x00cf92000000ffff                 ; 0x18 data
+    dq 0x00cf9a000000ffff                 ; GDT_KERNEL_CS32: 32-bit code (unused)
+    dq 0x00af9a000000ffff                 ; GDT_KERNEL_CS: 64-bit code
+    dq 0x00cf92000000ffff                 ; GDT_KERNEL_DS: data
 ap_gdt_ptr:
     dw ap_gdt_ptr - ap_gdt - 1
     dd AT(ap_gdt)

@@ -2,7 +2,8 @@
 //
 // This file holds nothing but `#define NAME value` lines so that CMake can turn it into
 // generated/asm_layout.inc for NASM. C code proves each value against the real structures with
-// _Static_assert (gdt.c, percpu.c, traps.c, syscall_frame.h), so the two languages cannot drift.
+// _Static_assert (gdt.c, percpu.h, traps.h, syscall_frame.h), so the two languages cannot drift.
+// Architectural constants (RFLAGS, CR0, CR4 and EFER bits, MSR numbers) are in arch_bits.h.
 #ifndef LSTAR_ARCH_ASM_LAYOUT_H
 #define LSTAR_ARCH_ASM_LAYOUT_H
 
@@ -30,35 +31,32 @@
 #define PERCPU_CURRENT 24
 #define PERCPU_CPU 32
 
-// ---- the syscall / int 0x80 frame (syscall_frame.h), offsets from its lowest address ----
+// ---- the frame iretq pops, as every interrupt and exception pushes it in 64-bit mode (SDM Vol.
+// 3A 6.14.2 "64-Bit Mode Stack Frame"): offsets from its lowest word, the RIP. Both frames below
+// end in it, so their last fields are defined from these.
+#define IRET_RIP 0
+#define IRET_CS 8
+#define IRET_RFLAGS 16
+#define IRET_RSP 24
+#define IRET_SS 32
+
+// ---- the syscall / int 0x80 frame (syscall_frame.h), offsets from its lowest address: the
+// user's RCX, then the iretq frame ----
 #define SCF_RCX 0
 #define SCF_RIP 8
-#define SCF_CS 16
-#define SCF_RFLAGS 24
-#define SCF_RSP 32
-#define SCF_SS 40
+#define SCF_CS (SCF_RIP + IRET_CS)
+#define SCF_RFLAGS (SCF_RIP + IRET_RFLAGS)
+#define SCF_RSP (SCF_RIP + IRET_RSP)
+#define SCF_SS (SCF_RIP + IRET_SS)
 #define SCF_SIZE 48
 
-// ---- the exception frame (traps.h): 15 GPRs, vector, error code, then what iretq pops ----
+// ---- the exception frame (traps.h): 15 GPRs, vector, error code, then the iretq frame ----
 #define TF_VECTOR 120
 #define TF_ERROR 128
 #define TF_RIP 136
-#define TF_CS 144
-#define TF_RSP 160
+#define TF_CS (TF_RIP + IRET_CS)
+#define TF_RSP (TF_RIP + IRET_RSP)
 #define TF_SIZE 176
-
-// ---- RFLAGS bits (SDM Vol. 1 3.4.3) ----
-#define RFLAGS_TF 0x100
-#define RFLAGS_RF 0x10000
-
-// ---- MSRs (SDM Vol. 4) ----
-#define MSR_EFER 0xc0000080
-#define MSR_STAR 0xc0000081
-#define MSR_LSTAR 0xc0000082
-#define MSR_CSTAR 0xc0000083
-#define MSR_FMASK 0xc0000084
-#define MSR_GS_BASE 0xc0000101
-#define MSR_KERNEL_GS_BASE 0xc0000102
 
 // ---- isa-debug-exit values (QEMU exits with (value << 1) | 1) ----
 #define QEMU_EXIT_PORT 0xf4

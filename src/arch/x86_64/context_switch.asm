@@ -71,14 +71,14 @@ context_switch:
     ret                                   ; into its context_switch call, or user_first_entry
 
 ; A new process's kernel stack is built (process.c) so that context_switch "returns" here
-; with RSP at an iretq frame for the program's entry point.
+; with RSP at the CPU the program was placed on, then an iretq frame for its entry point.
 user_first_entry:
-    xor eax, eax                          ; the program starts with every register zero:
+    pop rdi                               ; RDI = the CPU it was placed on (crt0.asm keeps it)
+    xor eax, eax                          ; every other register zero:
     xor ebx, ebx                          ; nothing of the kernel's leaks into ring 3
     xor ecx, ecx
     xor edx, edx
     xor esi, esi
-    xor edi, edi
     xor ebp, ebp
     xor r8d, r8d
     xor r9d, r9d

@@ -20,7 +20,8 @@ void cpu_features_detect(void)
     struct cpuid_regs r = cpuid(7, 0);
     if (cpuid(0, 0).eax < 7)
         r.ebx = r.ecx = 0;
-    features = ((r.ebx & CPUID7_EBX_SMEP) ? LSTAR_FEATURE_SMEP : 0) | ((r.ebx & CPUID7_EBX_SMAP) ? LSTAR_FEATURE_SMAP : 0) |
+    features = ((r.ebx & CPUID7_EBX_SMEP) ? LSTAR_FEATURE_SMEP : 0) |
+               ((r.ebx & CPUID7_EBX_SMAP) ? LSTAR_FEATURE_SMAP : 0) |
                ((r.ecx & CPUID7_ECX_UMIP) ? LSTAR_FEATURE_UMIP : 0);
     if (!(features & LSTAR_FEATURE_SMAP)) {
         // No SMAP: stac/clac would be #UD. Replace each recorded site (entry stubs, copy
@@ -49,8 +50,9 @@ void cpu_features_enable(unsigned cpu)
     write_cr4(cr4);
     if (cpu != 0)
         return;
-    kprintf("[cpu] SMEP %s, SMAP %s, UMIP %s, machine-check exception %s\n", (features & LSTAR_FEATURE_SMEP) ? "on" : "absent",
-            (features & LSTAR_FEATURE_SMAP) ? "on" : "absent", (features & LSTAR_FEATURE_UMIP) ? "on" : "absent", mce ? "on" : "absent");
+    kprintf("[cpu] SMEP %s, SMAP %s, UMIP %s, machine-check exception %s\n",
+            (features & LSTAR_FEATURE_SMEP) ? "on" : "absent", (features & LSTAR_FEATURE_SMAP) ? "on" : "absent",
+            (features & LSTAR_FEATURE_UMIP) ? "on" : "absent", mce ? "on" : "absent");
 }
 
 // Returns the LSTAR_FEATURE_* bits in force.

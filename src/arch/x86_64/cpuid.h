@@ -3,7 +3,9 @@
 #define LSTAR_ARCH_CPUID_H
 #include <stdint.h>
 
-struct cpuid_regs { uint32_t eax, ebx, ecx, edx; };
+struct cpuid_regs {
+    uint32_t eax, ebx, ecx, edx;
+};
 
 // Executes CPUID for `leaf`/`subleaf`.
 static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t subleaf)

@@ -18,7 +18,7 @@
 // harmless: TF is cleared in the interrupted kernel context, the event is counted and reported
 // once, and the program keeps its own TF (still in R11, or in the frame) for its own trap.
 #include "arch/x86_64/debug_trap.h"
-#include "arch/x86_64/asm_layout.h"
+#include "arch/x86_64/arch_bits.h"
 #include "arch/x86_64/cr.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/traps.h"
@@ -27,8 +27,8 @@
 #include "core/process.h"
 #include "syscall/entry_window.h"
 
-#define DR6_BS (1ull << 14)           // the #DB was a single step (SDM Vol. 3A 18.2.3)
-#define DR6_CLEAN 0xffff0ff0ull       // DR6 with no condition reported (its reserved bits are 1)
+#define DR6_BS (1ull << 14)     // the #DB was a single step (SDM Vol. 3A 18.2.3)
+#define DR6_CLEAN 0xffff0ff0ull // DR6 with no condition reported (its reserved bits are 1)
 
 // Reads DR6, which says what caused the #DB.
 static inline uint64_t read_dr6(void)
@@ -50,9 +50,9 @@ bool debug_trap_handle(struct trap_frame *tf)
         struct process *p = process_current();
         if (!p)
             return false;
-        p->debug_traps++;                      // the program's own single step: count it,
-        p->debug_trap_rflags = read_rflags();  // note what the entry left us (SYS_kernel_rflags),
-        tf->rflags &= ~(uint64_t)RFLAGS_TF;    // stop stepping, resume
+        p->debug_traps++;                     // the program's own single step: count it,
+        p->debug_trap_rflags = read_rflags(); // note what the entry left us (SYS_kernel_rflags),
+        tf->rflags &= ~(uint64_t)RFLAGS_TF;   // stop stepping, resume
         return true;
     }
     const char *window = entry_window_name(tf->rip);

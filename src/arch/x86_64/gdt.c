@@ -18,22 +18,6 @@ _Static_assert((GDT_USER_CS32 & 3) == 3 && (GDT_USER_DS & 3) == 3 && (GDT_USER_C
 _Static_assert((GDT_KERNEL_CS & 3) == 0 && (GDT_KERNEL_DS & 3) == 0, "kernel selectors carry RPL 0");
 _Static_assert(GDT_TSS / 8 + 2 == GDT_ENTRIES, "the TSS descriptor takes the last two slots");
 
-// Descriptor fields (SDM Vol. 3A 3.4.5, figure 3-8).
-// Accessed, preset: otherwise the CPU sets it itself the first time a selector for the entry is
-// loaded, a locked write into the table (SDM Vol. 3A 3.4.5.1; "Automatic Locking" in the
-// multiple-processor chapter). The GDT is writable (per-CPU .bss), so this is not needed for
-// correctness: it spares that locked write and keeps each entry exactly as gdt_init_cpu wrote it.
-#define DESC_ACCESSED   (1ull << 40)
-#define DESC_RW         (1ull << 41) // code: readable; data: writable
-#define DESC_CODE       (1ull << 43) // executable
-#define DESC_S          (1ull << 44) // code/data, not system
-#define DESC_DPL(n)     ((uint64_t)(n) << 45)
-#define DESC_PRESENT    (1ull << 47)
-#define DESC_LONG       (1ull << 53) // L: 64-bit code segment
-#define DESC_DB         (1ull << 54) // 32-bit default size (must be 0 when L = 1)
-#define DESC_GRANULAR   (1ull << 55) // limit in 4 KiB units
-#define DESC_LIMIT_MAX  (0xffffull | (0xfull << 48))
-
 // Encodes a flat code or data segment; base and limit are ignored in 64-bit mode but a
 // 32-bit segment (kernel boot, user compatibility placeholder) still uses them.
 uint64_t gdt_segment_descriptor(unsigned dpl, int code, int long_mode)
@@ -66,9 +50,9 @@ void gdt_init_cpu(struct gdt *gdt, struct tss *tss, unsigned cpu)
     gdt->entry[GDT_USER_DS / 8] = gdt_segment_descriptor(3, 0, 0);
     gdt->entry[GDT_USER_CS / 8] = gdt_segment_descriptor(3, 1, 1);
 
-    // 16-byte TSS descriptor, type 9 = available 64-bit TSS (SDM Vol. 3A 8.2.3).
+    // 16-byte TSS descriptor (SDM Vol. 3A 8.2.3).
     uint64_t base = (uint64_t)tss, limit = sizeof *tss - 1;
-    gdt->entry[GDT_TSS / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (9ull << 40) | DESC_PRESENT |
+    gdt->entry[GDT_TSS / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) | DESC_TYPE_TSS64 | DESC_PRESENT |
                               (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
     gdt->entry[GDT_TSS / 8 + 1] = base >> 32;
 
@@ -77,23 +61,22 @@ void gdt_init_cpu(struct gdt *gdt, struct tss *tss, unsigned cpu)
         uint64_t base;
     } __attribute__((packed)) gdtr = {sizeof gdt->entry - 1, (uint64_t)gdt->entry};
 
-    __asm__ volatile(
-        "lgdt %0\n\t"
-        "pushq %1\n\t"              // far return reloads CS from our table
-        "leaq 1f(%%rip), %%rax\n\t"
-        "pushq %%rax\n\t"
-        "lretq\n"
-        "1:\n\t"
-        "movw %w2, %%ax\n\t"
-        "movw %%ax, %%ds\n\t"
-        "movw %%ax, %%es\n\t"
-        "movw %%ax, %%ss\n\t"
-        "xorl %%eax, %%eax\n\t"     // FS and GS: null; their bases come from MSRs
-        "movw %%ax, %%fs\n\t"
-        "movw %%ax, %%gs\n\t"
-        "movw %w3, %%ax\n\t"
-        "ltr %%ax"
-        :
-        : "m"(gdtr), "i"(GDT_KERNEL_CS), "i"(GDT_KERNEL_DS), "i"(GDT_TSS)
-        : "rax", "memory");
+    __asm__ volatile("lgdt %0\n\t"
+                     "pushq %1\n\t" // far return reloads CS from our table
+                     "leaq 1f(%%rip), %%rax\n\t"
+                     "pushq %%rax\n\t"
+                     "lretq\n"
+                     "1:\n\t"
+                     "movw %w2, %%ax\n\t"
+                     "movw %%ax, %%ds\n\t"
+                     "movw %%ax, %%es\n\t"
+                     "movw %%ax, %%ss\n\t"
+                     "xorl %%eax, %%eax\n\t" // FS and GS: null; their bases come from MSRs
+                     "movw %%ax, %%fs\n\t"
+                     "movw %%ax, %%gs\n\t"
+                     "movw %w3, %%ax\n\t"
+                     "ltr %%ax"
+                     :
+                     : "m"(gdtr), "i"(GDT_KERNEL_CS), "i"(GDT_KERNEL_DS), "i"(GDT_TSS)
+                     : "rax", "memory");
 }

@@ -7,14 +7,33 @@
 // The 64-bit TSS: only the stack pointers matter in long mode (SDM Vol. 3A 8.7, figure 8-11).
 struct tss {
     uint32_t reserved0;
-    uint64_t rsp[3];     // RSP0: the stack the CPU loads on an interrupt from ring 3
+    uint64_t rsp[3]; // RSP0: the stack the CPU loads on an interrupt from ring 3
     uint64_t reserved1;
-    uint64_t ist[7];     // IST1..7: stacks selected by an IDT gate's IST field, whatever the ring
+    uint64_t ist[7]; // IST1..7: stacks selected by an IDT gate's IST field, whatever the ring
     uint64_t reserved2;
     uint16_t reserved3;
     uint16_t iomap_base; // past the limit: no I/O permission bitmap, ring 3 gets no ports
 } __attribute__((packed));
 _Static_assert(sizeof(struct tss) == 104, "64-bit TSS is 104 bytes (SDM Vol. 3A figure 8-11)");
+
+// ---- segment descriptor fields (SDM Vol. 3A 3.4.5, figure 3-8), as bits of the 8-byte entry ----
+// gdt.c builds the table from them and arch_checks.c reads the loaded table back with them.
+// Accessed, preset: otherwise the CPU sets it itself the first time a selector for the entry is
+// loaded, a locked write into the table (SDM Vol. 3A 3.4.5.1; "Automatic Locking" in the
+// multiple-processor chapter). The GDT is writable (per-CPU .bss), so this is not needed for
+// correctness: it spares that locked write and keeps each entry exactly as gdt_init_cpu wrote it.
+#define DESC_ACCESSED (1ull << 40)
+#define DESC_RW (1ull << 41)   // code: readable; data: writable
+#define DESC_CODE (1ull << 43) // executable
+#define DESC_S (1ull << 44)    // code/data, not system
+#define DESC_DPL_SHIFT 45
+#define DESC_DPL(n) ((uint64_t)(n) << DESC_DPL_SHIFT) // descriptor privilege level, 0-3
+#define DESC_PRESENT (1ull << 47)
+#define DESC_LONG (1ull << 53)     // L: 64-bit code segment
+#define DESC_DB (1ull << 54)       // 32-bit default size (must be 0 when L = 1)
+#define DESC_GRANULAR (1ull << 55) // limit in 4 KiB units
+#define DESC_LIMIT_MAX (0xffffull | (0xfull << 48))
+#define DESC_TYPE_TSS64 (9ull << 40) // system descriptor type 9: available 64-bit TSS (SDM Vol. 3A 8.2.3)
 
 #define GDT_ENTRIES 9 // null, kcode32, kcode, kdata, ucode32, udata, ucode, TSS (two slots)
 

@@ -3,40 +3,49 @@
 // Every gate is an interrupt gate (IF cleared on entry: the kernel is never preempted) with
 // DPL 0, so ring 3 cannot raise it with `int n` (it gets #GP instead, SDM Vol. 3A 6.12.1.1),
 // except vector 0x80, whose DPL 3 is the whole point of the classic system-call gate.
+//
+// Each CPU has its own copy of the table, made from the boot CPU's when the CPU starts. The
+// copies are identical except while a benchmark has put an empty int 0x80 gate in one
+// (sys_bench.c): that must change the gate of the CPU the benchmark runs on and of no other,
+// where other programs may be using int 0x80 at the same moment.
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/asm_layout.h"
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/stacks.h"
 #include "arch/x86_64/traps.h"
+#include "core/string.h"
 
-#define GATE_PRESENT 0x80
-#define GATE_INTERRUPT 0x0e
+#define IDT_GATES 256
 
-static struct idt_gate idt[256] __attribute__((aligned(16)));
-extern void (*const trap_stub_table[48])(void);
+static struct idt_gate idts[MAX_CPUS][IDT_GATES] __attribute__((aligned(16)));
+extern void (*const trap_stub_table[TRAP_STUBS])(void);
 extern void int80_entry(void);
 
-// Points `vector` at `handler` with the given DPL and IST slot (0 = none).
+// The table of the CPU running this code (the boot CPU's before its per-CPU area exists).
+static struct idt_gate *this_cpu_idt(void) { return idts[percpu_ready ? this_cpu()->cpu : 0]; }
+
+// Points `vector` at `handler` in this CPU's table, with the given DPL and IST slot (0 = none).
 void idt_set_gate(uint8_t vector, void (*handler)(void), unsigned dpl, unsigned ist)
 {
     uint64_t a = (uint64_t)handler;
-    idt[vector] = (struct idt_gate){
+    this_cpu_idt()[vector] = (struct idt_gate){
         .offset_low = (uint16_t)a,
         .selector = GDT_KERNEL_CS,
         .ist = (uint8_t)ist,
-        .type_attr = (uint8_t)(GATE_PRESENT | (dpl << 5) | GATE_INTERRUPT),
+        .type_attr = (uint8_t)(GATE_PRESENT | GATE_DPL(dpl) | GATE_TYPE_INTERRUPT),
         .offset_mid = (uint16_t)(a >> 16),
         .offset_high = (uint32_t)(a >> 32),
         .reserved = 0,
     };
 }
 
-// Returns the gate of `vector`, for the self-checks that read the table back (ktest.c).
-const struct idt_gate *idt_gate(uint8_t vector) { return &idt[vector]; }
+// Returns the gate of `vector`, for the self-checks that read the table back (arch_checks.c).
+const struct idt_gate *idt_gate(uint8_t vector) { return &this_cpu_idt()[vector]; }
 
-// Builds the table once; each CPU then loads it with idt_load.
+// Builds the boot CPU's table; each CPU then copies it and loads its copy with idt_load.
 void idt_init(void)
 {
-    for (unsigned v = 0; v < 48; v++)
+    for (unsigned v = 0; v < TRAP_STUBS; v++)
         idt_set_gate((uint8_t)v, trap_stub_table[v], 0, 0);
     // NMI, #DF, #MC and #DB get stacks of their own: they may strike while RSP is still the
     // user's (the first instructions of the LSTAR stub, the last ones before sysretq) or the
@@ -52,12 +61,14 @@ void idt_init(void)
     idt_set_gate(VEC_INT80, int80_entry, 3, 0);
 }
 
-// Loads the IDT into this CPU's IDTR.
-void idt_load(void)
+// Gives CPU `cpu` its copy of the boot CPU's table and loads it into its IDTR.
+void idt_load(unsigned cpu)
 {
+    if (cpu != 0)
+        memcpy(idts[cpu], idts[0], sizeof idts[0]);
     struct {
         uint16_t limit;
         uint64_t base;
-    } __attribute__((packed)) idtr = {sizeof idt - 1, (uint64_t)idt};
+    } __attribute__((packed)) idtr = {sizeof idts[cpu] - 1, (uint64_t)idts[cpu]};
     __asm__ volatile("lidt %0" ::"m"(idtr) : "memory");
 }

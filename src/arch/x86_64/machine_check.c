@@ -23,34 +23,31 @@
 #include "core/process.h"
 
 #define CPUID1_EDX_MCA (1u << 14)
-#define MSR_MCG_CAP 0x179
-#define MSR_MCG_STATUS 0x17a
-#define MSR_MCG_CTL 0x17b
-#define MCG_CAP_COUNT(cap) ((unsigned)((cap) & 0xff))
-#define MCG_CAP_CTL_P (1ull << 8)      // MCG_CTL is present
-#define MCG_CAP_SER_P (1ull << 24)     // software error recovery: S, AR and the UCR classes exist
-#define MCG_STATUS_RIPV (1ull << 0)    // the interrupted code can restart at the pushed RIP
-#define MCG_STATUS_EIPV (1ull << 1)    // the pushed RIP is the instruction the error is tied to
-#define MCG_STATUS_MCIP (1ull << 2)    // #MC in progress: another one while set shuts the CPU down
-#define MSR_MC_CTL(bank) (0x400u + 4u * (bank))
-#define MSR_MC_STATUS(bank) (0x401u + 4u * (bank))
-#define MSR_MC_ADDR(bank) (0x402u + 4u * (bank))
-#define MSR_MC_MISC(bank) (0x403u + 4u * (bank))
-#define MCI_STATUS_VAL (1ull << 63)    // the bank holds a valid error
-#define MCI_STATUS_OVER (1ull << 62)   // another error came while VAL was set: one was lost
-#define MCI_STATUS_UC (1ull << 61)     // uncorrected
-#define MCI_STATUS_EN (1ull << 60)     // MCi_CTL enabled signalling this error
-#define MCI_STATUS_MISCV (1ull << 59)  // MCi_MISC holds information (address mode, LSB)
-#define MCI_STATUS_ADDRV (1ull << 58)  // MCi_ADDR holds the error's address
-#define MCI_STATUS_PCC (1ull << 57)    // processor context corrupt
-#define MCI_STATUS_S (1ull << 56)      // signalled as #MC (a UCR error), with MCG_SER_P
-#define MCI_STATUS_AR (1ull << 55)     // action required before this CPU runs anything else
-#define MCI_MCACOD(status) ((unsigned)((status) & 0xffff))
+#define MCG_CAP_COUNT(cap) ((unsigned)((cap)&0xff))
+#define MCG_CAP_CTL_P (1ull << 8)                    // MCG_CTL is present
+#define MCG_CAP_SER_P (1ull << 24)                   // software error recovery: S, AR and the UCR classes exist
+#define MCG_STATUS_RIPV (1ull << 0)                  // the interrupted code can restart at the pushed RIP
+#define MCG_STATUS_EIPV (1ull << 1)                  // the pushed RIP is the instruction the error is tied to
+#define MCG_STATUS_MCIP (1ull << 2)                  // #MC in progress: another one while set shuts the CPU down
+#define MSR_MC_CTL(bank) (MSR_MC0_CTL + 4u * (bank)) // bank i's MSRs: MC0's + 4 * i
+#define MSR_MC_STATUS(bank) (MSR_MC0_STATUS + 4u * (bank))
+#define MSR_MC_ADDR(bank) (MSR_MC0_ADDR + 4u * (bank))
+#define MSR_MC_MISC(bank) (MSR_MC0_MISC + 4u * (bank))
+#define MCI_STATUS_VAL (1ull << 63)   // the bank holds a valid error
+#define MCI_STATUS_OVER (1ull << 62)  // another error came while VAL was set: one was lost
+#define MCI_STATUS_UC (1ull << 61)    // uncorrected
+#define MCI_STATUS_EN (1ull << 60)    // MCi_CTL enabled signalling this error
+#define MCI_STATUS_MISCV (1ull << 59) // MCi_MISC holds information (address mode, LSB)
+#define MCI_STATUS_ADDRV (1ull << 58) // MCi_ADDR holds the error's address
+#define MCI_STATUS_PCC (1ull << 57)   // processor context corrupt
+#define MCI_STATUS_S (1ull << 56)     // signalled as #MC (a UCR error), with MCG_SER_P
+#define MCI_STATUS_AR (1ull << 55)    // action required before this CPU runs anything else
+#define MCI_MCACOD(status) ((unsigned)((status)&0xffff))
 #define MCI_MSCOD(status) ((unsigned)(((status) >> 16) & 0xffff))
-#define MCACOD_FILTER (1u << 12)       // correction report filtering: not part of the error type
-#define MCACOD_DATA_LOAD 0x0134        // SRAR on a data load (16.9.3.2)
-#define MCACOD_INSN_FETCH 0x0150       // SRAR on an instruction fetch (16.9.3.2)
-#define MAX_BANKS 256                  // MCG_CAP.Count is 8 bits
+#define MCACOD_FILTER (1u << 12) // correction report filtering: not part of the error type
+#define MCACOD_DATA_LOAD 0x0134  // SRAR on a data load (16.9.3.2)
+#define MCACOD_INSN_FETCH 0x0150 // SRAR on an instruction fetch (16.9.3.2)
+#define MAX_BANKS 256            // MCG_CAP.Count is 8 bits
 
 // The classes of the SDM's table "MC Error Classifications", plus the two outcomes its handler
 // pseudocode adds: a spurious log, and a signature nothing can recover from.
@@ -169,11 +166,12 @@ static void report_bank(unsigned b, uint64_t status, const char *what)
 {
     kprintf("[mce] bank %u: STATUS=0x%016llx (%s)\n", b, (unsigned long long)status,
             (status & MCI_STATUS_UC) ? "uncorrected" : "corrected");
-    kprintf("[mce] bank %u:   VAL=%d OVER=%d UC=%d EN=%d MISCV=%d ADDRV=%d PCC=%d S=%d AR=%d MCACOD=0x%04x MSCOD=0x%04x\n",
-            b, !!(status & MCI_STATUS_VAL), !!(status & MCI_STATUS_OVER), !!(status & MCI_STATUS_UC),
-            !!(status & MCI_STATUS_EN), !!(status & MCI_STATUS_MISCV), !!(status & MCI_STATUS_ADDRV),
-            !!(status & MCI_STATUS_PCC), !!(status & MCI_STATUS_S), !!(status & MCI_STATUS_AR),
-            MCI_MCACOD(status), MCI_MSCOD(status));
+    kprintf(
+        "[mce] bank %u:   VAL=%d OVER=%d UC=%d EN=%d MISCV=%d ADDRV=%d PCC=%d S=%d AR=%d MCACOD=0x%04x MSCOD=0x%04x\n",
+        b, !!(status & MCI_STATUS_VAL), !!(status & MCI_STATUS_OVER), !!(status & MCI_STATUS_UC),
+        !!(status & MCI_STATUS_EN), !!(status & MCI_STATUS_MISCV), !!(status & MCI_STATUS_ADDRV),
+        !!(status & MCI_STATUS_PCC), !!(status & MCI_STATUS_S), !!(status & MCI_STATUS_AR), MCI_MCACOD(status),
+        MCI_MSCOD(status));
     // MCi_ADDR and MCi_MISC may not exist when their valid bit is clear: reading them then
     // raises #GP (16.3.2.3, 16.3.2.4).
     if (status & MCI_STATUS_ADDRV)
@@ -238,8 +236,8 @@ void machine_check_handle(struct trap_frame *tf)
     bool ser_p = rdmsr(MSR_MCG_CAP) & MCG_CAP_SER_P;
     uint64_t mcg = rdmsr(MSR_MCG_STATUS);
     kprintf("[mce] cpu%llu #MC in ring %d at RIP=%016llx: MCG_STATUS=0x%016llx RIPV=%d EIPV=%d MCIP=%d\n", cpu, ring,
-            (unsigned long long)tf->rip, (unsigned long long)mcg, !!(mcg & MCG_STATUS_RIPV),
-            !!(mcg & MCG_STATUS_EIPV), !!(mcg & MCG_STATUS_MCIP));
+            (unsigned long long)tf->rip, (unsigned long long)mcg, !!(mcg & MCG_STATUS_RIPV), !!(mcg & MCG_STATUS_EIPV),
+            !!(mcg & MCG_STATUS_MCIP));
 
     uint64_t seen[MAX_BANKS / 64] = {0}, status_of[MAX_BANKS];
     unsigned valid = 0;
@@ -305,6 +303,6 @@ void machine_check_handle(struct trap_frame *tf)
             clear_bank(b, status_of[b]);
     report_lock_drop();
     if (stop)
-        stop_program(tf); // clears MCIP once off the IST stack
+        stop_program(tf);     // clears MCIP once off the IST stack
     wrmsr(MSR_MCG_STATUS, 0); // last: a new #MC may come from here on, and finds MCIP clear
 }

@@ -2,7 +2,8 @@
 //
 // An NMI cannot be masked by IF and can land anywhere, the entry windows included (it runs on
 // its own IST stack, trap_stubs.asm). Its handler therefore does bounded, lock-free work only:
-// a few increments in this CPU's own area, no call that could spin, wait or fault. Printing
+// a few increments in this CPU's own area, no call that could spin, wait or fault. (The one
+// exception is a panic on another CPU, which uses the NMI to stop this one for good.) Printing
 // is left to nmi_report, called where the kernel may take its time: the timer tick that
 // interrupted ring 3 (once a second), and the end of the boot. A polled serial port can spin
 // for a long time per character, and an NMI that arrived while the console was mid-line
@@ -11,12 +12,15 @@
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/traps.h"
 #include "core/console.h"
+#include "core/panic.h"
 #include "syscall/entry_window.h"
 
 // Counts one NMI on this CPU, by where it landed (called from the NMI stub, on IST1).
 void nmi_handle(const struct trap_frame *tf)
 {
     struct percpu *cpu = this_cpu(); // the paranoid stub made GS the kernel's, whatever CS says
+    if (panic_on_other_cpu((unsigned)cpu->cpu))
+        panic_stop_this_cpu(); // the panicking CPU's stop signal (panic.c): halt, never return
     if (tf->cs & 3)
         cpu->nmi.ring3++;
     else if (entry_window_name(tf->rip))
@@ -39,9 +43,8 @@ void nmi_report(struct percpu *cpu, bool total)
         return;
     kprintf("[nmi] cpu%llu%s: %llu NMIs on the IST stack: %llu in ring 3, %llu in ring 0 (%llu in an entry "
             "window), latest at RIP=%016llx\n",
-            (unsigned long long)cpu->cpu, total ? " total" : "", (unsigned long long)count,
-            (unsigned long long)ring3, (unsigned long long)(count - ring3), (unsigned long long)window,
-            (unsigned long long)cpu->nmi.last_rip);
+            (unsigned long long)cpu->cpu, total ? " total" : "", (unsigned long long)count, (unsigned long long)ring3,
+            (unsigned long long)(count - ring3), (unsigned long long)window, (unsigned long long)cpu->nmi.last_rip);
     cpu->nmi.reported = count;
 }
 

@@ -18,16 +18,17 @@
 #include "arch/x86_64/timer.h"
 #include "core/console.h"
 
-#define STORM_GAP_MAX_US 64          // the longest random pause between two NMIs
-#define STORM_WAIT_US 30000000       // how long cpu1 waits for cpu0 to count one NMI: a
-                                     // loaded host may not run cpu0's thread for seconds
-#define STORM_FINISH_S 120           // how long cpu0 waits for the rest after the programs end
+#define STORM_GAP_MAX_US 64 // the longest random pause between two NMIs
+#define STORM_WAIT_US \
+    30000000               // how long cpu1 waits for cpu0 to count one NMI: a
+                           // loaded host may not run cpu0's thread for seconds
+#define STORM_FINISH_S 120 // how long cpu0 waits for the rest after the programs end
 
 static struct {
-    unsigned requested;              // nmistorm=N
+    unsigned requested; // nmistorm=N
     volatile bool go, stop, serving, done;
     volatile uint64_t sent, lost;
-    uint64_t counted_before;         // cpu0's NMI count when the storm started
+    uint64_t counted_before; // cpu0's NMI count when the storm started
 } storm;
 
 // Records the request from the command line, before the APs start.

@@ -3,6 +3,7 @@
 #include "arch/x86_64/msr.h"
 
 struct percpu percpu_areas[MAX_CPUS];
+bool percpu_ready;
 
 // Sets up `cpu`'s area, its GDT and TSS, and points GS at it.
 void percpu_init(unsigned cpu)
@@ -14,6 +15,7 @@ void percpu_init(unsigned cpu)
     // Loading GS with a null selector (gdt_init_cpu) zeroed its base; set it after that.
     wrmsr(MSR_GS_BASE, (uint64_t)p);
     wrmsr(MSR_KERNEL_GS_BASE, 0); // what ring 3 sees after the first swapgs
+    percpu_ready = true;
 }
 
 // Makes `top` the stack the CPU switches to on entry from ring 3, on both entries:

@@ -5,6 +5,7 @@
 // The first fields are read by NASM at fixed offsets, proved below against asm_layout.h.
 #ifndef LSTAR_ARCH_PERCPU_H
 #define LSTAR_ARCH_PERCPU_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "arch/x86_64/asm_layout.h"
@@ -13,26 +14,32 @@
 
 struct process;
 
+#define CACHE_LINE 64 // bytes; every x86_64 CPU lstar knows of (CPUID leaf 1 EBX[15:8] * 8 says so)
+
 struct percpu {
-    struct percpu *self;       // [gs:0]: lets C find the area with one load
-    uint64_t kernel_rsp;       // top of the running process's kernel stack (the LSTAR stub loads it)
-    uint64_t user_rsp;         // the LSTAR stub parks the user's RSP here while it switches
-    struct process *current;   // the process running on this CPU, NULL in the kernel's own work
-    uint64_t cpu;              // this CPU's number, 0 = the boot CPU
+    struct percpu *self;     // [gs:0]: lets C find the area with one load
+    uint64_t kernel_rsp;     // top of the running process's kernel stack (the LSTAR stub loads it)
+    uint64_t user_rsp;       // the LSTAR stub parks the user's RSP here while it switches
+    struct process *current; // the process running on this CPU, NULL in the kernel's own work
+    uint64_t cpu;            // this CPU's number, 0 = the boot CPU
     // ---- fields below are C-only ----
     struct tss tss;
     struct gdt gdt;
     // NMIs taken (nmi.c): the handler only increments these; nmi_report prints them later.
     struct {
-        uint64_t count;        // every NMI
-        uint64_t ring3;        // ... that interrupted ring 3
-        uint64_t window;       // ... that landed in an entry window (entry_window.c)
-        uint64_t last_rip;     // where the latest one landed
-        uint64_t reported;     // `count` when nmi_report last printed
+        uint64_t count;    // every NMI
+        uint64_t ring3;    // ... that interrupted ring 3
+        uint64_t window;   // ... that landed in an entry window (entry_window.c)
+        uint64_t last_rip; // where the latest one landed
+        uint64_t reported; // `count` when nmi_report last printed
     } nmi;
-    uint32_t apic_id;          // this CPU's local APIC id (smp.c; 0 until the APs start)
-    uint64_t db_absorbed;      // kernel-mode single steps absorbed in an entry window (debug_trap.c)
-} __attribute__((aligned(64)));
+    uint32_t apic_id;     // this CPU's local APIC id (smp.c; 0 until the APs start)
+    uint64_t db_absorbed; // kernel-mode single steps absorbed in an entry window (debug_trap.c)
+    uint64_t lapic_ticks; // local APIC timer interrupts (the tick of every CPU but cpu0)
+    struct {              // what this CPU's registers said after cpu_init (cpu_init.c)
+        uint64_t gs_base, gdt, tss, ist[IST_STACKS], stack;
+    } loaded;
+} __attribute__((aligned(CACHE_LINE)));
 
 _Static_assert(offsetof(struct percpu, self) == PERCPU_SELF, "asm_layout.h PERCPU_SELF");
 _Static_assert(offsetof(struct percpu, kernel_rsp) == PERCPU_KERNEL_RSP, "asm_layout.h PERCPU_KERNEL_RSP");
@@ -40,7 +47,17 @@ _Static_assert(offsetof(struct percpu, user_rsp) == PERCPU_USER_RSP, "asm_layout
 _Static_assert(offsetof(struct percpu, current) == PERCPU_CURRENT, "asm_layout.h PERCPU_CURRENT");
 _Static_assert(offsetof(struct percpu, cpu) == PERCPU_CPU, "asm_layout.h PERCPU_CPU");
 
+// No false sharing: every area starts on a cache line of its own and fills whole lines, so a
+// CPU writing its own area (the LSTAR stub's user_rsp on every call) never writes a line
+// another CPU reads. (Intel's spatial prefetcher fetches lines in 128-byte-aligned pairs, per
+// its Optimization Reference Manual; a neighbour's line it brings in is never written by this
+// CPU, so the owner's writes cost at most an invalidation, not the back and forth of two
+// writers. docs/benchmark.md "Scaling across CPUs" measures the result.)
+_Static_assert(_Alignof(struct percpu) == CACHE_LINE, "percpu areas start on a cache line");
+_Static_assert(sizeof(struct percpu) % CACHE_LINE == 0, "percpu areas fill whole cache lines");
+
 extern struct percpu percpu_areas[MAX_CPUS];
+extern bool percpu_ready; // GS holds a per-CPU area (set once the boot CPU's is loaded)
 
 void percpu_init(unsigned cpu);
 void percpu_set_kernel_stack(uint64_t top);

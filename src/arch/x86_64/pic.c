@@ -13,7 +13,7 @@
 // Remaps both PICs to vectors 32-47 and masks every line but IRQ0.
 void pic_init(void)
 {
-    outb(PIC1_CMD, 0x11);  // ICW1: initialise, ICW4 follows
+    outb(PIC1_CMD, 0x11); // ICW1: initialise, ICW4 follows
     outb(PIC2_CMD, 0x11);
     outb(PIC1_DATA, 32);   // ICW2: master vector base
     outb(PIC2_DATA, 40);   // ICW2: slave vector base

@@ -1,15 +1,14 @@
 // Starts every CPU the MADT lists (SDM Vol. 3A 9.4 "Multiple-Processor Initialization"):
 // INIT, 10 ms, STARTUP, and a second STARTUP if the CPU has not answered, one CPU at a time
-// so the log stays readable. Each one runs ap_main: the same per-CPU setup the boot CPU did,
-// its MSRs read back and logged as `[msr] cpuN ...`, then it halts (lstar runs programs on the
-// boot CPU only, for now).
+// so the log stays readable. Each one runs ap_main: the same per-CPU setup the boot CPU did
+// (cpu_init), its MSRs read back and logged as `[msr] cpuN ...`, its own timer, and then it
+// waits for the work kmain hands it (smp_run: its share of the run= list), runs it, and
+// halts.
 #include <stdbool.h>
 #include "arch/x86_64/smp.h"
-#include "arch/x86_64/cpu_features.h"
+#include "arch/x86_64/cpu_init.h"
 #include "arch/x86_64/cr.h"
-#include "arch/x86_64/idt.h"
 #include "arch/x86_64/lapic.h"
-#include "arch/x86_64/machine_check.h"
 #include "arch/x86_64/msr.h"
 #include "arch/x86_64/nmi_storm.h"
 #include "arch/x86_64/paging.h"
@@ -17,17 +16,12 @@
 #include "arch/x86_64/qemu_exit.h"
 #include "arch/x86_64/stacks.h"
 #include "arch/x86_64/timer.h"
-#include "arch/x86_64/xstate.h"
+#include "arch/x86_64/traps.h"
 #include "core/acpi.h"
 #include "core/console.h"
 #include "core/multiboot2.h"
 #include "core/panic.h"
 #include "core/string.h"
-#include "syscall/syscall_msr.h"
-
-#define MSR_APIC_BASE 0x1b
-#define APIC_BASE_X2APIC (1ull << 10)
-#define APIC_BASE_ENABLE (1ull << 11)
 
 extern const char ap_trampoline_start[], ap_trampoline_end[];
 extern uint64_t ap_trampoline_cr3, ap_trampoline_stack, ap_trampoline_cpu, ap_trampoline_entry;
@@ -35,6 +29,13 @@ extern uint64_t ap_trampoline_cr3, ap_trampoline_stack, ap_trampoline_cpu, ap_tr
 static volatile unsigned online = 1; // the boot CPU
 static volatile int ap_failures;
 static volatile bool ap_ready;
+static bool ap_tick; // start each AP's local APIC timer (timer=on)
+
+// What kmain hands each AP (smp_run), and when the AP is through with it.
+static struct {
+    void (*volatile work)(unsigned cpu);
+    volatile bool done;
+} ap_work[MAX_CPUS];
 
 // Makes physical ACPI tables readable for acpi.c: only what the direct map covers.
 static const void *acpi_map(uint64_t phys, size_t len)
@@ -52,19 +53,57 @@ static void delay_us(uint64_t us)
         __asm__ volatile("pause");
 }
 
-// The 64-bit entry of every other CPU, on its own stack (ap_trampoline.asm).
+// The 64-bit entry of every other CPU, on its own stack (ap_trampoline.asm); `cpu` comes from
+// the trampoline, so it is this CPU's number independently of GS.
 __attribute__((noreturn)) void ap_main(uint64_t cpu)
 {
-    percpu_init((unsigned)cpu);
-    idt_load();
-    cpu_features_enable((unsigned)cpu);
-    xstate_cpu_init((unsigned)cpu);
-    machine_check_init((unsigned)cpu);
-    syscall_msr_init();
-    ap_failures += syscall_msr_check((unsigned)cpu);
+    int failures = cpu_init((unsigned)cpu);
+    __atomic_fetch_add(&ap_failures, failures, __ATOMIC_RELAXED);
+    lapic_lint1_nmi(); // an NMI on the pin (QEMU's monitor `nmi`) reaches this CPU too
+    if (ap_tick)
+        lapic_timer_start(VEC_LAPIC_TIMER, VEC_APIC_SPURIOUS, TIMER_HZ);
     __atomic_store_n(&ap_ready, true, __ATOMIC_RELEASE);
-    nmi_storm_serve((unsigned)cpu); // nmistorm=N: cpu1 sends cpu0 its NMIs, then halts too
+    nmi_storm_serve((unsigned)cpu); // nmistorm=N: cpu1 sends cpu0 its NMIs first
+    void (*work)(unsigned);
+    while ((work = __atomic_load_n(&ap_work[cpu].work, __ATOMIC_ACQUIRE)) == NULL) {
+        if (ap_tick)
+            __asm__ volatile("sti; hlt; cli" ::: "memory"); // the next tick wakes it to look again
+        else
+            __asm__ volatile("pause");
+    }
+    irq_enable(); // the tick may stop a program that uses up its time (limit=)
+    work((unsigned)cpu);
+    irq_disable();
+    __atomic_store_n(&ap_work[cpu].done, true, __ATOMIC_RELEASE);
     cpu_halt_forever(); // NMIs are still taken (IST stack) and return here
+}
+
+// Tells whether `cpu` came online.
+bool smp_cpu_online(unsigned cpu) { return cpu < online; }
+
+// Returns how many CPUs are online (the boot CPU included).
+unsigned smp_online_cpus(void) { return online; }
+
+// Hands `work` to AP `cpu`, which runs it at once; smp_wait waits for it to return.
+void smp_run(unsigned cpu, void (*work)(unsigned cpu))
+{
+    KASSERT(cpu > 0 && cpu < online);
+    __atomic_store_n(&ap_work[cpu].work, work, __ATOMIC_RELEASE);
+}
+
+// Waits until AP `cpu` has finished what smp_run gave it.
+void smp_wait(unsigned cpu)
+{
+    while (!__atomic_load_n(&ap_work[cpu].done, __ATOMIC_ACQUIRE))
+        __asm__ volatile("pause");
+}
+
+// Sends every other CPU an NMI that stops it (panic.c); returns how many CPUs that is.
+unsigned smp_stop_other_cpus(void)
+{
+    if (online < 2 || !lapic_send_nmi_all_others())
+        return 0;
+    return online - 1;
 }
 
 // Copies the trampoline, starts one CPU with INIT-SIPI-SIPI and waits for it; false on timeout.
@@ -73,7 +112,7 @@ static bool start_cpu(unsigned cpu, uint8_t apic_id)
     char *tramp = phys_to_virt(AP_TRAMPOLINE_PHYS);
     memcpy(tramp, ap_trampoline_start, (size_t)(ap_trampoline_end - ap_trampoline_start));
     // The data fields, at the same offsets in the copy as in the original.
-#define FIELD(sym) (*(uint64_t *)(tramp + ((const char *)&(sym) - ap_trampoline_start)))
+#define FIELD(sym) (*(uint64_t *)(tramp + ((const char *)&(sym)-ap_trampoline_start)))
     FIELD(ap_trampoline_cr3) = paging_kernel_cr3();
     FIELD(ap_trampoline_stack) = stack_cpu_top(cpu);
     FIELD(ap_trampoline_cpu) = cpu;
@@ -96,8 +135,9 @@ static bool start_cpu(unsigned cpu, uint8_t apic_id)
 }
 
 // Starts every CPU listed by the MADT; returns how many failed to start or to check out.
-int smp_start_cpus(const struct mb2_info *info)
+int smp_start_cpus(const struct mb2_info *info, bool tick)
 {
+    ap_tick = tick;
     struct acpi_cpus cpus;
     char why[128];
     if (acpi_find_cpus(info->rsdp, info->rsdp_size, acpi_map, &cpus, why, sizeof why) != 0) {
@@ -144,5 +184,5 @@ int smp_start_cpus(const struct mb2_info *info)
     paging_unmap(paging_kernel_cr3(), AP_TRAMPOLINE_PHYS, NULL);
     failures += ap_failures;
     kprintf("[smp] %u CPU(s) online\n", online);
-    return failures;
+    return failures + cpu_check_distinct(online);
 }

@@ -28,16 +28,10 @@ uint64_t stack_ist_top(unsigned cpu, enum ist_slot slot)
 }
 
 // Returns the top of the stack CPU `cpu` (not the boot CPU) starts its kernel code on.
-uint64_t stack_cpu_top(unsigned cpu)
-{
-    return (uint64_t)&cpu_stacks[cpu].stack[KSTACK_SIZE];
-}
+uint64_t stack_cpu_top(unsigned cpu) { return (uint64_t)&cpu_stacks[cpu].stack[KSTACK_SIZE]; }
 
 // Returns the top of process kernel stack number `index`.
-uint64_t stack_process_top(unsigned index)
-{
-    return (uint64_t)&process_stacks[index].stack[KSTACK_SIZE];
-}
+uint64_t stack_process_top(unsigned index) { return (uint64_t)&process_stacks[index].stack[KSTACK_SIZE]; }
 
 // Lists every guard page's address; paging.c must not map them.
 size_t stack_guard_pages(const uint64_t **pages)
@@ -59,13 +53,25 @@ size_t stack_guard_pages(const uint64_t **pages)
 int stack_guard_hit(uint64_t addr, const char **what)
 {
     uint64_t page = addr & ~0xfffull;
-    if (page == (uint64_t)boot_stack.guard) { *what = "boot stack"; return 1; }
+    if (page == (uint64_t)boot_stack.guard) {
+        *what = "boot stack";
+        return 1;
+    }
     for (unsigned c = 0; c < MAX_CPUS; c++)
         for (unsigned s = 0; s < IST_STACKS; s++)
-            if (page == (uint64_t)ist_stacks[c][s].guard) { *what = "IST stack"; return 1; }
+            if (page == (uint64_t)ist_stacks[c][s].guard) {
+                *what = "IST stack";
+                return 1;
+            }
     for (unsigned i = 0; i < MAX_PROCESS_STACKS; i++)
-        if (page == (uint64_t)process_stacks[i].guard) { *what = "process kernel stack"; return 1; }
+        if (page == (uint64_t)process_stacks[i].guard) {
+            *what = "process kernel stack";
+            return 1;
+        }
     for (unsigned c = 0; c < MAX_CPUS; c++)
-        if (page == (uint64_t)cpu_stacks[c].guard) { *what = "CPU kernel stack"; return 1; }
+        if (page == (uint64_t)cpu_stacks[c].guard) {
+            *what = "CPU kernel stack";
+            return 1;
+        }
     return 0;
 }

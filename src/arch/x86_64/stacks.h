@@ -4,14 +4,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KSTACK_SIZE 16384          // every kernel stack: boot, IST and per-process
+#define KSTACK_SIZE 16384 // every kernel stack: boot, IST and per-process
 #define MAX_CPUS 8
-#define MAX_PROCESS_STACKS 8       // processes alive at once (spawn nests: init, selftest, crash)
+#define MAX_PROCESS_STACKS 32 // processes alive at once: 4 per CPU (spawn nests: init, selftest, crash)
 
 // TSS.IST index (1..7) per vector kind: each of these may strike where the current stack cannot
 // be trusted (the entry windows, an exhausted kernel stack), so each gets a stack of its own.
 enum ist_slot { IST_NMI = 1, IST_DF = 2, IST_MC = 3, IST_DB = 4 };
-#define IST_STACKS 4               // IST stacks per CPU: one per ist_slot
+#define IST_STACKS 4 // IST stacks per CPU: one per ist_slot
 
 uint64_t stack_ist_top(unsigned cpu, enum ist_slot slot);
 uint64_t stack_process_top(unsigned index);

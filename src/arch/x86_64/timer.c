@@ -8,7 +8,8 @@
 #define PIT_CH0 0x40
 #define PIT_CH2 0x42
 #define PIT_CMD 0x43
-#define PIT_GATE 0x61 // bit 0: channel 2 gate; bit 5: channel 2 output
+#define PIT_GATE 0x61      // bit 0: channel 2 gate; bit 5: channel 2 output
+#define PIT_MEASUREMENTS 5 // of 10 ms each, when CPUID does not give the TSC's frequency
 
 static uint64_t tsc_frequency;
 static uint64_t ns_mult; // ns = ticks * ns_mult >> 32
@@ -28,7 +29,7 @@ static uint64_t tsc_measure_against_pit(void)
 {
     uint16_t count = PIT_HZ / 100;
     outb(PIT_GATE, (uint8_t)((inb(PIT_GATE) & ~0x02) | 0x01)); // gate on, speaker off
-    outb(PIT_CMD, 0xb0);                                          // channel 2, mode 0
+    outb(PIT_CMD, 0xb0);                                       // channel 2, mode 0
     outb(PIT_CH2, (uint8_t)count);
     outb(PIT_CH2, (uint8_t)(count >> 8));
     uint64_t start = rdtsc();
@@ -56,7 +57,13 @@ void tsc_calibrate(void)
         }
     }
     if (!tsc_frequency) {
-        tsc_frequency = tsc_measure_against_pit();
+        // A poll that sees the PIT's edge late (a host that did not run this vCPU just then)
+        // only ever adds TSC ticks, so the smallest of a few measurements is the best one.
+        for (int i = 0; i < PIT_MEASUREMENTS; i++) {
+            uint64_t hz = tsc_measure_against_pit();
+            if (hz && (!tsc_frequency || hz < tsc_frequency))
+                tsc_frequency = hz;
+        }
         tsc_from = "pit";
     }
     if (!tsc_frequency)

@@ -4,7 +4,8 @@
 ; after aligning RSP to 16 bytes (SDM Vol. 3A 6.14.2). Each stub makes the frame uniform by
 ; pushing a 0 where the CPU pushed no error code, then the vector number.
 
-%include "asm_layout.inc"
+%include "asm_layout.inc"                ; TF_* and IRET_* frame offsets
+%include "arch_bits.inc"                 ; MSR_GS_BASE
 %include "arch/x86_64/smap_clac.inc"
 
 extern trap_dispatch
@@ -110,6 +111,8 @@ TRAP_NOERR 31
 TRAP_NOERR %[v]
 %assign v v + 1
 %endrep
+TRAP_NOERR 48                             ; local APIC timer (traps.h VEC_LAPIC_TIMER)
+TRAP_NOERR 49                             ; local APIC spurious vector
 
 ; ---- the common path: vectors that never run on an IST stack ----
 ; These arrive with a trustworthy CS: from ring 3 (GS is the user's: swap) or from kernel code
@@ -134,7 +137,7 @@ trap_common:
     jne .kernel_gs
 .refused_iret:
     mov rax, [rsp + TF_RSP]               ; the iretq's RSP: the frame it refused
-    test byte [rax + 8], 3                ; that frame's CS: was it going to ring 3?
+    test byte [rax + IRET_CS], 3          ; that frame's CS: was it going to ring 3?
     ; [mutant refused-iret-gs: jz -> jmp]
     jz .kernel_gs                         ; no: an iretq to the kernel, GS is the kernel's
 .swap:
@@ -149,7 +152,7 @@ trap_common:
     call trap_dispatch                    ; RSP is 16-byte aligned here (TF_SIZE % 16 == 0)
     POP_GPRS
     add rsp, 16                           ; drop vector and error code
-    test byte [rsp + TF_CS - TF_RIP], 3   ; returning to ring 3? (RSP is at the saved RIP)
+    test byte [rsp + IRET_CS], 3          ; returning to ring 3? (RSP is at the saved RIP)
     jz .kernel_ret
     ; [mutant swapgs-trap-common-out: delete]
     swapgs                                ; give the user its GS base back
@@ -201,7 +204,7 @@ section .rodata
 align 8
 trap_stub_table:                          ; idt.c installs these
 %assign v 0
-%rep 48
+%rep 50                                  ; traps.h TRAP_STUBS
     dq trap_stub_%[v]
 %assign v v + 1
 %endrep

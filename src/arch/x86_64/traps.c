@@ -7,6 +7,7 @@
 #include "arch/x86_64/traps.h"
 #include "arch/x86_64/cr.h"
 #include "arch/x86_64/debug_trap.h"
+#include "arch/x86_64/lapic.h"
 #include "arch/x86_64/machine_check.h"
 #include "arch/x86_64/nmi.h"
 #include "arch/x86_64/percpu.h"
@@ -24,13 +25,38 @@ static uint64_t expect_vector = ~0ull, expect_resume;
 static int expect_taken;
 
 static const char *const vector_names[32] = {
-    "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow", "#BR bound range",
-    "#UD invalid opcode", "#NM device not available", "#DF double fault", "coprocessor overrun",
-    "#TS invalid TSS", "#NP segment not present", "#SS stack fault", "#GP general protection",
-    "#PF page fault", "reserved 15", "#MF x87 error", "#AC alignment check", "#MC machine check",
-    "#XM SIMD error", "#VE virtualization", "#CP control protection", "reserved 22", "reserved 23",
-    "reserved 24", "reserved 25", "reserved 26", "reserved 27", "#HV hypervisor injection",
-    "#VC VMM communication", "#SX security", "reserved 31",
+    "#DE divide error",
+    "#DB debug",
+    "NMI",
+    "#BP breakpoint",
+    "#OF overflow",
+    "#BR bound range",
+    "#UD invalid opcode",
+    "#NM device not available",
+    "#DF double fault",
+    "coprocessor overrun",
+    "#TS invalid TSS",
+    "#NP segment not present",
+    "#SS stack fault",
+    "#GP general protection",
+    "#PF page fault",
+    "reserved 15",
+    "#MF x87 error",
+    "#AC alignment check",
+    "#MC machine check",
+    "#XM SIMD error",
+    "#VE virtualization",
+    "#CP control protection",
+    "reserved 22",
+    "reserved 23",
+    "reserved 24",
+    "reserved 25",
+    "reserved 26",
+    "reserved 27",
+    "#HV hypervisor injection",
+    "#VC VMM communication",
+    "#SX security",
+    "reserved 31",
 };
 
 // Names a vector for reports.
@@ -102,8 +128,8 @@ void trap_print_frame(const struct trap_frame *tf)
             (unsigned long long)tf->rdi, (unsigned long long)tf->rbp, (unsigned long long)tf->r8);
     kprintf("%s   R9 =%016llx R10=%016llx R11=%016llx R12=%016llx\n", tag, (unsigned long long)tf->r9,
             (unsigned long long)tf->r10, (unsigned long long)tf->r11, (unsigned long long)tf->r12);
-    kprintf("%s   R13=%016llx R14=%016llx R15=%016llx\n", tag, (unsigned long long)tf->r13,
-            (unsigned long long)tf->r14, (unsigned long long)tf->r15);
+    kprintf("%s   R13=%016llx R14=%016llx R15=%016llx\n", tag, (unsigned long long)tf->r13, (unsigned long long)tf->r14,
+            (unsigned long long)tf->r15);
     // What the entry stub left this handler with, whatever the program's flags were: the
     // stubs clear DF and AC (cld, clac) and the gate IF, so a report saying otherwise is a bug.
     uint64_t k = read_rflags();
@@ -136,6 +162,21 @@ static void handle_irq(struct trap_frame *tf)
     }
 }
 
+// Handles the local APIC's vectors: the tick of the CPUs other than cpu0, and its spurious vector.
+static void handle_lapic(struct trap_frame *tf)
+{
+    if (tf->vector == VEC_APIC_SPURIOUS)
+        return; // the APIC withdrew the interrupt: nothing to acknowledge
+    struct percpu *cpu = this_cpu();
+    cpu->lapic_ticks++;
+    lapic_eoi();
+    if (tf->cs & 3) { // as for the PIT on cpu0 (handle_irq)
+        if (cpu->lapic_ticks % TIMER_HZ == 0)
+            nmi_report(cpu, false);
+        process_user_tick();
+    }
+}
+
 extern const char syscall_iretq[], trap_common_iretq[];
 
 // Tells whether a ring-0 fault is an `iretq` back to ring 3 that the CPU refused (a
@@ -162,6 +203,10 @@ void trap_dispatch(struct trap_frame *tf)
         nmi_handle(tf); // first, and nothing else: bounded work only (nmi.c)
         return;
     }
+    if (tf->vector >= VEC_LAPIC_TIMER) {
+        handle_lapic(tf);
+        return;
+    }
     if (tf->vector >= VEC_IRQ0) {
         handle_irq(tf);
         return;
@@ -185,8 +230,8 @@ void trap_dispatch(struct trap_frame *tf)
         process_kill_after_fault(&user);
     }
     if (tf->vector == expect_vector) {
-        kprintf("[ktest] caught the expected %s at RIP=%016llx CR2=%016llx, resuming\n",
-                trap_vector_name(tf->vector), (unsigned long long)tf->rip, (unsigned long long)read_cr2());
+        kprintf("[ktest] caught the expected %s at RIP=%016llx CR2=%016llx, resuming\n", trap_vector_name(tf->vector),
+                (unsigned long long)tf->rip, (unsigned long long)read_cr2());
         expect_taken = 1;
         expect_vector = ~0ull;
         tf->rip = expect_resume;

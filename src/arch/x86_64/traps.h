@@ -30,9 +30,12 @@ _Static_assert(TF_SIZE % 16 == 0, "the C handler runs on a 16-byte aligned stack
 #define VEC_GP 13
 #define VEC_PF 14
 #define VEC_MC 18
-#define VEC_IRQ0 32   // PIT timer after the PIC remap
-#define VEC_IRQ7 39   // the master PIC's spurious vector
-#define VEC_IRQ15 47  // the slave PIC's spurious vector
+#define VEC_IRQ0 32          // PIT timer after the PIC remap
+#define VEC_IRQ7 39          // the master PIC's spurious vector
+#define VEC_IRQ15 47         // the slave PIC's spurious vector
+#define VEC_LAPIC_TIMER 48   // the local APIC timer: the tick of every CPU but cpu0 (lapic.c)
+#define VEC_APIC_SPURIOUS 49 // the local APIC's spurious vector: no EOI (SDM Vol. 3A 11.9)
+#define TRAP_STUBS 50        // vectors 0..49 have a stub in trap_stubs.asm
 #define VEC_INT80 0x80
 
 void trap_dispatch(struct trap_frame *tf);

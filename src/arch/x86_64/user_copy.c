@@ -39,8 +39,9 @@ bool user_range_ok(uint64_t addr, uint64_t len, bool write)
 // Emits `insn` (stac or clac, 3 bytes each) and records its address in .smap_sites, like the
 // entry stubs' SMAP_CLAC (smap_clac.inc): on a CPU without SMAP, cpu_features_detect turns every
 // recorded site into a NOP at boot, so the copy path carries no run-time feature test.
-#define SMAP_SITE(insn) \
-    __asm__ volatile("1: " insn "\n\t.pushsection .smap_sites, \"a\"\n\t.balign 8\n\t.quad 1b\n\t.popsection" ::: "memory")
+#define SMAP_SITE(insn)                                                                                          \
+    __asm__ volatile("1: " insn "\n\t.pushsection .smap_sites, \"a\"\n\t.balign 8\n\t.quad 1b\n\t.popsection" :: \
+                         : "memory")
 
 // Copies n bytes with user access allowed for exactly the duration of the copy.
 static void copy_with_user_access(void *dst, const void *src, size_t n)

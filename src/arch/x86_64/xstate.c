@@ -13,14 +13,10 @@
 #include "core/string.h"
 
 // CPUID.01H:EDX bits every x86-64 CPU has (SDM Vol. 2A "CPUID", table 3-11).
-#define CPUID1_EDX_FPU  (1u << 0)
+#define CPUID1_EDX_FPU (1u << 0)
 #define CPUID1_EDX_FXSR (1u << 24)
-#define CPUID1_EDX_SSE  (1u << 25)
+#define CPUID1_EDX_SSE (1u << 25)
 #define CPUID1_EDX_SSE2 (1u << 26)
-
-// AMD's fast FXSAVE/FXRSTOR: with it, FXSAVE and FXRSTOR at CPL 0 in 64-bit mode skip the XMM
-// registers (AMD APM Vol. 2 3.1.7), which would let them leak from one program to the next.
-#define EFER_FFXSR (1ull << 14)
 
 // The state every process starts with: what FNINIT and a reset give (FCW 0x037f, status and
 // pointers 0, every x87 register empty), MXCSR 0x1f80, and every x87/MMX and XMM register zero.
@@ -54,6 +50,9 @@ void xstate_cpu_init(unsigned cpu)
                            // and FXSAVE's 512 bytes are the whole state a process owns
     write_cr4(cr4);
 
+    // EFER.FFXSR, AMD's fast FXSAVE/FXRSTOR: with it, FXSAVE and FXRSTOR at CPL 0 in 64-bit mode
+    // skip the XMM registers (AMD APM Vol. 2 3.1.7), which would let them leak from one program
+    // to the next. Off.
     uint64_t efer = rdmsr(MSR_EFER);
     if (efer & EFER_FFXSR)
         wrmsr(MSR_EFER, efer & ~EFER_FFXSR);

@@ -1,0 +1,86 @@
+// The architectural bits and MSR numbers lstar programs or tests: one name for each, read by C,
+// by NASM (as generated/arch_bits.inc, made by cmake/nasm-include.cmake) and by ring 3
+// (usr/selftest).
+//
+// One scheme: the register's name, then the manual's name for the bit (RFLAGS_TF, EFER_SCE,
+// CR0_WP, CR4_SMEP, APIC_BASE_ENABLE) or, for an MSR number, MSR_ and the MSR's name without
+// IA32_ (MSR_LSTAR). Bits of registers that one driver alone decodes (DR6 in debug_trap.c, the
+// machine-check banks in machine_check.c) are named there.
+//
+// This file holds nothing but `#define NAME value` lines, so that it converts to NASM: no
+// includes, casts or function-like macros. A value is a plain number or (1ull << n), which C and
+// NASM evaluate alike once the converter has dropped the `ull`.
+#ifndef LSTAR_ARCH_BITS_H
+#define LSTAR_ARCH_BITS_H
+
+// ---- RFLAGS (SDM Vol. 1 3.4.3, figure 3-8; Vol. 3A 2.3) ----
+#define RFLAGS_CF (1ull << 0)    // carry
+#define RFLAGS_FIXED (1ull << 1) // reserved, always reads 1
+#define RFLAGS_PF (1ull << 2)    // parity
+#define RFLAGS_AF (1ull << 4)    // auxiliary carry
+#define RFLAGS_ZF (1ull << 6)    // zero
+#define RFLAGS_SF (1ull << 7)    // sign
+#define RFLAGS_TF (1ull << 8)    // trap: single-step, #DB after each instruction
+#define RFLAGS_IF (1ull << 9)    // maskable interrupts enabled
+#define RFLAGS_DF (1ull << 10)   // direction: string instructions count down
+#define RFLAGS_OF (1ull << 11)   // overflow
+#define RFLAGS_IOPL (3ull << 12) // I/O privilege level (two bits)
+#define RFLAGS_NT (1ull << 14)   // nested task
+#define RFLAGS_RF (1ull << 16)   // resume: suppresses instruction breakpoints for one instruction
+#define RFLAGS_AC (1ull << 18)   // alignment check; with CR4.SMAP, ring 0 may touch user pages
+#define RFLAGS_ID (1ull << 21)   // toggleable exactly when CPUID exists
+
+// ---- CR0 (SDM Vol. 3A 2.5) ----
+#define CR0_PE (1ull << 0)  // protected mode
+#define CR0_MP (1ull << 1)  // WAIT/FWAIT honour TS
+#define CR0_EM (1ull << 2)  // x87 emulated: x87 and SSE instructions fault
+#define CR0_TS (1ull << 3)  // task switched: the next x87/SSE instruction raises #NM
+#define CR0_NE (1ull << 5)  // x87 errors are #MF, not FERR#
+#define CR0_WP (1ull << 16) // ring 0 honours read-only pages
+#define CR0_AM (1ull << 18) // RFLAGS.AC enables alignment checks in ring 3
+#define CR0_PG (1ull << 31) // paging
+
+// ---- CR4 (SDM Vol. 3A 2.5) ----
+#define CR4_PAE (1ull << 5)         // 8-byte page-table entries, required for long mode
+#define CR4_MCE (1ull << 6)         // machine checks are #MC, not a shutdown
+#define CR4_PGE (1ull << 7)         // global pages
+#define CR4_OSFXSR (1ull << 9)      // SSE and FXSAVE/FXRSTOR of XMM
+#define CR4_OSXMMEXCPT (1ull << 10) // unmasked SIMD exceptions are #XM
+#define CR4_UMIP (1ull << 11)       // sgdt, sidt, sldt, smsw, str are #GP in ring 3
+#define CR4_OSXSAVE (1ull << 18)    // XSAVE and XGETBV
+#define CR4_SMEP (1ull << 20)       // ring 0 never executes a user page
+#define CR4_SMAP (1ull << 21)       // ring 0 touches user pages only with RFLAGS.AC = 1
+
+// ---- IA32_EFER (SDM Vol. 3A 2.2.1, Vol. 4 table 2-2; AMD APM Vol. 2 3.1.7) ----
+#define EFER_SCE (1ull << 0)    // SYSCALL/SYSRET enabled
+#define EFER_LME (1ull << 8)    // long mode enable: active from the next CR0.PG = 1
+#define EFER_LMA (1ull << 10)   // long mode active (read-only, set by the CPU)
+#define EFER_NXE (1ull << 11)   // page-table bit 63 means no-execute
+#define EFER_FFXSR (1ull << 14) // AMD fast FXSAVE/FXRSTOR: skip XMM at CPL 0
+
+// ---- IA32_APIC_BASE (SDM Vol. 3A "Local APIC Status and Location") ----
+#define APIC_BASE_X2APIC (1ull << 10) // x2APIC mode (registers are MSRs, not MMIO)
+#define APIC_BASE_ENABLE (1ull << 11) // the local APIC is enabled
+
+// ---- MSR numbers (SDM Vol. 4 table 2-2) ----
+#define MSR_APIC_BASE 0x1b
+#define MSR_SYSENTER_CS 0x174
+#define MSR_SYSENTER_ESP 0x175
+#define MSR_SYSENTER_EIP 0x176
+#define MSR_MCG_CAP 0x179
+#define MSR_MCG_STATUS 0x17a
+#define MSR_MCG_CTL 0x17b
+#define MSR_MC0_CTL 0x400 // bank i's four MSRs are MC0's + 4 * i (SDM Vol. 3B 16.3.2)
+#define MSR_MC0_STATUS 0x401
+#define MSR_MC0_ADDR 0x402
+#define MSR_MC0_MISC 0x403
+#define MSR_EFER 0xc0000080
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_CSTAR 0xc0000083
+#define MSR_FMASK 0xc0000084
+#define MSR_FS_BASE 0xc0000100
+#define MSR_GS_BASE 0xc0000101
+#define MSR_KERNEL_GS_BASE 0xc0000102
+
+#endif
