@@ -34,8 +34,8 @@ usage() {
   cat <<'EOF'
 Usage: mutants.sh [options]
 
-Mutation test of the syscall/int 0x80 entries, exits, trap stubs, MSR and IDT setup and user-pointer
-checks: each `[mutant NAME: ACTION]` marker under src/ is applied alone to a copy of the tree,
+Mutation test of the syscall/int 0x80 entries, exits, trap stubs, MSR and IDT setup, user-pointer
+checks and the pieces that keep CPUs apart (getcpu, the APs' NMI pin and timer, console, panic): each `[mutant NAME: ACTION]` marker under src/ is applied alone to a copy of the tree,
 the kernel rebuilt, and the tests in its KILLERS entry (plus boot_bios_ktest and selftest_cpu_max)
 run. Prints `mutant | killed by | result` and `mutants: K killed, S survived of N`.
 
@@ -78,6 +78,11 @@ readonly T_FAULTS='user_faults_are_reported_and_kernel_goes_on|endless_program_i
 readonly T_MSR='msr_values_match_docs|every_cpu_programs_and_checks_its_syscall_msrs'
 readonly T_DF='kernel_stack_overflow_is_a_reported_double_fault'
 readonly T_BOCHS='bochs_selftest_skylake|bochs_selftest_ryzen'
+readonly T_SMP_PLACED='programs_run_on_the_cpu_they_are_placed_on'
+readonly T_SMP_STRESS='stress_on_every_cpu_keeps_per_cpu_checksums'
+readonly T_SMP_NMI='nmis_reach_every_cpu_while_programs_run'
+readonly T_SMP_LIMIT='time_limit_on_one_cpu_stops_only_its_program'
+readonly T_SMP_PANIC='the_first_panic_wins_and_stops_every_cpu'
 declare -A KILLERS=(
   # src/syscall/lstar_entry.asm: 1. the `syscall` entry
   [swapgs-lstar-entry]="$T_SELF|$T_FUZZ|$T_TOUR"
@@ -133,6 +138,12 @@ declare -A KILLERS=(
   [copy-clac]="$T_SELF|$T_FUZZ"
   [string-page-recheck]="$T_SELF|$T_FUZZ"
   [write-whole-range]="$T_SELF|$T_FUZZ"
+  # ring 3 on every CPU: sys_basic.c, smp.c, console.c, panic.c
+  [getcpu-reads-gs]="$T_SMP_PLACED|$T_SMP_STRESS"
+  [ap-lint1-nmi]="$T_SMP_NMI"
+  [ap-timer]="$T_SMP_LIMIT"
+  [console-whole-lines]="$T_SMP_PLACED|$T_SMP_STRESS"
+  [panic-first-wins]="$T_SMP_PANIC"
 )
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

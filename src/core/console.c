@@ -65,6 +65,7 @@ void console_write(const char *s, size_t n)
     size_t len = lines[cpu].len;
     for (size_t i = 0; i < n; i++) {
         text[len++] = s[i];
+        // [mutant console-whole-lines: "len == CONSOLE_LINE_MAX" -> "len > 0"]
         if (s[i] == '\n' || len == CONSOLE_LINE_MAX) {
             emit(cpu, text, len);
             len = 0;

@@ -41,6 +41,7 @@ static void claim(void)
 {
     int me = percpu_ready ? (int)this_cpu()->cpu : 0;
     int expected = NO_CPU;
+    // [mutant panic-first-wins: __atomic_compare_exchange_n -> "1 || __atomic_compare_exchange_n"]
     if (__atomic_compare_exchange_n(&panic_cpu, &expected, me, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
         unsigned others = smp_stop_other_cpus(); // NMI IPIs; 0 when no other CPU is running
         for (uint64_t t0 = rdtsc(); __atomic_load_n(&stopped, __ATOMIC_ACQUIRE) < others;)

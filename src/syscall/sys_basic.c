@@ -47,4 +47,4 @@ SYSCALL_DEFINE(kernel_rflags)
 // SYS_getcpu: the number of the CPU running the caller. The probe that GS is per CPU: each call
 // reads this CPU's area through GS anew (this_cpu() is a volatile load of [gs:0]), so a GS base
 // left pointing at another CPU's area shows as a wrong number, never as a stale copy.
-SYSCALL_DEFINE(getcpu) { return (long)this_cpu()->cpu; }
+SYSCALL_DEFINE(getcpu) { return (long)this_cpu()->cpu; } // [mutant getcpu-reads-gs: "this_cpu()->cpu" -> 0]

@@ -59,7 +59,9 @@ __attribute__((noreturn)) void ap_main(uint64_t cpu)
 {
     int failures = cpu_init((unsigned)cpu);
     __atomic_fetch_add(&ap_failures, failures, __ATOMIC_RELAXED);
+    // [mutant ap-lint1-nmi: delete]
     lapic_lint1_nmi(); // an NMI on the pin (QEMU's monitor `nmi`) reaches this CPU too
+    // [mutant ap-timer: ap_tick -> false]
     if (ap_tick)
         lapic_timer_start(VEC_LAPIC_TIMER, VEC_APIC_SPURIOUS, TIMER_HZ);
     __atomic_store_n(&ap_ready, true, __ATOMIC_RELEASE);
