@@ -16,6 +16,7 @@
 #include "arch/x86_64/vga_text.h"
 
 #define CONSOLE_LINE_MAX 256 // a longer line goes out in pieces of this size
+_Static_assert(MAX_CPUS <= 10, "the [cpuN] tag has room for one digit");
 #define NO_CPU (-1)
 
 static struct {
@@ -43,7 +44,7 @@ static void emit(unsigned cpu, const char *s, size_t n)
     }
     if (tag_lines) {
         char tag[] = "[cpu0] ";
-        tag[4] = (char)('0' + cpu % 10);
+        tag[4] = (char)('0' + cpu);
         serial_write(tag, sizeof tag - 1);
         vga_text_write(tag, sizeof tag - 1);
     }

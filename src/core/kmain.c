@@ -104,17 +104,20 @@ static int run_programs(unsigned cpu)
 // An AP's work: its programs (smp.c's ap_main calls this on the AP).
 static void run_programs_here(unsigned cpu) { fates[cpu] = run_programs(cpu); }
 
+// The work of an AP with no programs: nothing, so it goes on to halt.
+static void no_programs(unsigned cpu) { (void)cpu; }
+
 // Splits the run= list by CPU; returns a bit per CPU that has programs, or reports items placed
 // on a CPU that is not online (they cannot run: the run fails) and counts them in *failures.
 static uint32_t place_programs(int *failures)
 {
     uint32_t busy = 0;
     unsigned online = smp_online_cpus();
+    uint32_t named = cmdline_run_cpus(options.run); // the CPUs items name with @N (or no @)
     for (unsigned cpu = 0; cpu < MAX_CPUS; cpu++) {
         size_t n = cmdline_run_list_for_cpu(options.run, cpu, lists[cpu], sizeof lists[cpu]);
-        uint32_t named = cmdline_run_cpus(options.run) & (1u << cpu);
         if (cpu >= online) {
-            if (named) {
+            if (named & (1u << cpu)) {
                 kprintf("[boot] run=: cpu%u is not online (%u CPU(s)): its programs do not run\n", cpu, online);
                 ++*failures;
             }
@@ -138,16 +141,16 @@ static uint32_t place_programs(int *failures)
 // failed.
 static int run_everywhere(int *failures)
 {
-    if (options.run[0] == 0) {
+    uint32_t busy = 0;
+    if (options.run[0] == 0)
         kprintf("[boot] run=none: no ring-3 programs\n");
-        return 0;
-    }
-    uint32_t busy = place_programs(failures);
+    else
+        busy = place_programs(failures);
     if (busy & ~1u)
         console_tag_lines(true); // several CPUs print at once from here on: say which one
-    for (unsigned cpu = 1; cpu < MAX_CPUS; cpu++)
-        if (busy & (1u << cpu))
-            smp_run(cpu, run_programs_here);
+    // Every AP gets its work now, the idle ones none: they halt instead of waiting on.
+    for (unsigned cpu = 1; cpu < smp_online_cpus(); cpu++)
+        smp_run(cpu, (busy & (1u << cpu)) ? run_programs_here : no_programs);
     int failed = 0;
     if (busy & 1) {
         int fate = run_programs(0);
