@@ -46,10 +46,13 @@ endif()
 #   -fno-stack-protector         no TLS canary (GS belongs to the per-CPU area)
 #   -fno-omit-frame-pointer      panic backtraces and GDB walk RBP chains
 #   -fno-asynchronous-unwind-tables -fcf-protection=none   no .eh_frame, no endbr64: nothing uses them
+#   -fmacro-prefix-map=SOURCE/=  __FILE__ (assertion reports) reads src/core/x.c, not the checkout's
+#                                absolute path, which would also change the kernel's size with it
 set(lstar_freestanding_c_flags
     -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin -fno-pic
     -fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables
-    -mno-red-zone -mgeneral-regs-only -fcf-protection=none)
+    -mno-red-zone -mgeneral-regs-only -fcf-protection=none
+    -fmacro-prefix-map=${CMAKE_SOURCE_DIR}/=)
 # Static ELF64 images with 4 KiB-aligned segments (the loaders map pages, not 2 MiB blocks).
 set(lstar_freestanding_link_flags
     -nostdlib -static -no-pie -Wl,-z,max-page-size=0x1000 -Wl,--build-id=none -Wl,-z,noexecstack)
