@@ -35,7 +35,7 @@ usage() {
 Usage: mutants.sh [options]
 
 Mutation test of the syscall/int 0x80 entries, exits, trap stubs, MSR and IDT setup, user-pointer
-checks and the pieces that keep CPUs apart (getcpu, the APs' NMI pin and timer, console, panic): each `[mutant NAME: ACTION]` marker under src/ is applied alone to a copy of the tree,
+checks and the pieces that keep CPUs apart (getcpu, the APs' NMI pin and timer, console, panic, the spinlock): each `[mutant NAME: ACTION]` marker under src/ is applied alone to a copy of the tree,
 the kernel rebuilt, and the tests in its KILLERS entry (plus boot_bios_ktest and selftest_cpu_max)
 run. Prints `mutant | killed by | result` and `mutants: K killed, S survived of N`.
 
@@ -83,6 +83,7 @@ readonly T_SMP_STRESS='stress_on_every_cpu_keeps_per_cpu_checksums'
 readonly T_SMP_NMI='nmis_reach_every_cpu_while_programs_run'
 readonly T_SMP_LIMIT='time_limit_on_one_cpu_stops_only_its_program'
 readonly T_SMP_PANIC='the_first_panic_wins_and_stops_every_cpu'
+readonly T_LOCKS='frames_and_spinlocks_hold_with_every_cpu_at_once|every_cpu_programs_and_checks_its_syscall_msrs'
 declare -A KILLERS=(
   # src/syscall/lstar_entry.asm: 1. the `syscall` entry
   [swapgs-lstar-entry]="$T_SELF|$T_FUZZ|$T_TOUR"
@@ -144,6 +145,8 @@ declare -A KILLERS=(
   [ap-timer]="$T_SMP_LIMIT"
   [console-whole-lines]="$T_SMP_PLACED|$T_SMP_STRESS"
   [panic-first-wins]="$T_SMP_PANIC"
+  # src/core/spinlock.h
+  [spinlock-excludes]="$T_LOCKS|$T_SMP_PLACED|$T_SMP_STRESS"
 )
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -435,9 +438,13 @@ tree_id() {
   echo "commit $commit$dirty (files copied: sha256 $hash)"
 }
 
-# object_of FILE: the kernel object the build makes from FILE.
+# object_of FILE: what the build makes from FILE: its kernel object, or, for a header (inlined
+# into several objects), the kernel itself.
 object_of() {
-  echo "$BUILD/CMakeFiles/kernel.dir/$1.o"
+  case $1 in
+    *.h) echo "$BUILD/lstar.elf" ;;
+    *) echo "$BUILD/CMakeFiles/kernel.dir/$1.o" ;;
+  esac
 }
 
 # code_digest OBJECT: a hash of OBJECT without its debug sections (line numbers move when a

@@ -182,6 +182,7 @@ int ktest_run(void)
     passed = failed = 0;
     memory_map_is_sane();
     frame_allocator_round_trip();
+    ktest_locks();
     map_unmap_round_trip();
     user_copies_leave_ac_clear();
     user_range_rules_hold_where_pages_are_mapped();

@@ -4,6 +4,8 @@
 #include <stdbool.h>
 
 int ktest_run(void);
+// The frame allocator and spinlocks under every online CPU at once (ktest_locks.c).
+void ktest_locks(void);
 // Records one self-check's outcome: a `[ktest] PASS name` or `[ktest] FAIL name: detail` line.
 void ktest_check(bool ok, const char *name, const char *detail);
 

@@ -89,5 +89,5 @@ uint64_t frames_free(void)
     return n;
 }
 
-// Exposes the allocator to the self-checks, which run before the other CPUs start (no lock).
+// Exposes the allocator to the self-checks, which touch it only while no other CPU can (no lock).
 struct frame_alloc *physmem_allocator(void) { return &frames; }

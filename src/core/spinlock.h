@@ -29,6 +29,7 @@ static inline uint64_t spin_lock(struct spinlock *l)
     uint64_t flags = read_rflags();
     irq_disable();
     uint32_t ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
+    // [mutant spinlock-excludes: "!= ticket" -> "!= ticket && 0"]
     while (__atomic_load_n(&l->serving, __ATOMIC_ACQUIRE) != ticket)
         __asm__ volatile("pause");
     return flags;

@@ -2,8 +2,8 @@
 // INIT, 10 ms, STARTUP, and a second STARTUP if the CPU has not answered, one CPU at a time
 // so the log stays readable. Each one runs ap_main: the same per-CPU setup the boot CPU did
 // (cpu_init), its MSRs read back and logged as `[msr] cpuN ...`, its own timer, and then it
-// waits for the work kmain hands it (smp_run: its share of the run= list), runs it, and
-// halts.
+// waits for the work the boot CPU hands it: the lock check's share (smp_call, ktest_locks.c),
+// then its share of the run= list (smp_run), after which it halts.
 #include <stdbool.h>
 #include "arch/x86_64/smp.h"
 #include "arch/x86_64/cpu_init.h"
@@ -31,9 +31,10 @@ static volatile int ap_failures;
 static volatile bool ap_ready;
 static bool ap_tick; // start each AP's local APIC timer (timer=on)
 
-// What kmain hands each AP (smp_run), and when the AP is through with it.
+// What the boot CPU hands each AP (smp_call, smp_run), and when the AP is through with it.
 static struct {
-    void (*volatile work)(unsigned cpu);
+    void (*volatile work)(unsigned cpu); // NULL: nothing to do yet
+    volatile bool last;                  // smp_run's: after it the AP halts for good
     volatile bool done;
 } ap_work[MAX_CPUS];
 
@@ -66,17 +67,23 @@ __attribute__((noreturn)) void ap_main(uint64_t cpu)
         lapic_timer_start(VEC_LAPIC_TIMER, VEC_APIC_SPURIOUS, TIMER_HZ);
     __atomic_store_n(&ap_ready, true, __ATOMIC_RELEASE);
     nmi_storm_serve((unsigned)cpu); // nmistorm=N: cpu1 sends cpu0 its NMIs first
-    void (*work)(unsigned);
-    while ((work = __atomic_load_n(&ap_work[cpu].work, __ATOMIC_ACQUIRE)) == NULL) {
-        if (ap_tick)
-            __asm__ volatile("sti; hlt; cli" ::: "memory"); // the next tick wakes it to look again
-        else
-            __asm__ volatile("pause");
+    for (bool last = false; !last;) {
+        void (*work)(unsigned);
+        while ((work = __atomic_load_n(&ap_work[cpu].work, __ATOMIC_ACQUIRE)) == NULL) {
+            if (ap_tick)
+                __asm__ volatile("sti; hlt; cli" ::: "memory"); // the next tick wakes it to look again
+            else
+                __asm__ volatile("pause");
+        }
+        last = ap_work[cpu].last;
+        irq_enable(); // the tick may stop a program that uses up its time (limit=)
+        work((unsigned)cpu);
+        irq_disable();
+        ap_work[cpu].work = NULL; // before `done`: the next smp_call finds the slot free
+        __atomic_store_n(&ap_work[cpu].done, true, __ATOMIC_RELEASE);
     }
-    irq_enable(); // the tick may stop a program that uses up its time (limit=)
-    work((unsigned)cpu);
-    irq_disable();
-    __atomic_store_n(&ap_work[cpu].done, true, __ATOMIC_RELEASE);
+    // Its last work done, the AP halts rather than polls, so that it takes no host time from
+    // the CPUs still running programs (under TCG each vCPU is a host thread).
     cpu_halt_forever(); // NMIs are still taken (IST stack) and return here
 }
 
@@ -86,12 +93,22 @@ bool smp_cpu_online(unsigned cpu) { return cpu < online; }
 // Returns how many CPUs are online (the boot CPU included).
 unsigned smp_online_cpus(void) { return online; }
 
-// Hands `work` to AP `cpu`, which runs it at once; smp_wait waits for it to return.
-void smp_run(unsigned cpu, void (*work)(unsigned cpu))
+// Hands `work` to AP `cpu`; `last`: the AP halts for good once it returns.
+static void hand_over(unsigned cpu, void (*work)(unsigned cpu), bool last)
 {
     KASSERT(cpu > 0 && cpu < online);
-    __atomic_store_n(&ap_work[cpu].work, work, __ATOMIC_RELEASE);
+    KASSERT(ap_work[cpu].work == NULL); // smp_wait before handing over more
+    ap_work[cpu].last = last;
+    ap_work[cpu].done = false;
+    __atomic_store_n(&ap_work[cpu].work, work, __ATOMIC_RELEASE); // publishes `last` and `done`
 }
+
+// Hands `work` to AP `cpu`, which runs it at once and then waits for more; smp_wait waits for
+// it to return.
+void smp_call(unsigned cpu, void (*work)(unsigned cpu)) { hand_over(cpu, work, false); }
+
+// Hands AP `cpu` its last work: the AP runs it, then halts for good. smp_wait waits for it.
+void smp_run(unsigned cpu, void (*work)(unsigned cpu)) { hand_over(cpu, work, true); }
 
 // Waits until AP `cpu` has finished what smp_run gave it.
 void smp_wait(unsigned cpu)

@@ -9,6 +9,7 @@ struct mb2_info;
 int smp_start_cpus(const struct mb2_info *info, bool tick);
 bool smp_cpu_online(unsigned cpu);
 unsigned smp_online_cpus(void);
+void smp_call(unsigned cpu, void (*work)(unsigned cpu));
 void smp_run(unsigned cpu, void (*work)(unsigned cpu));
 void smp_wait(unsigned cpu);
 unsigned smp_stop_other_cpus(void);
