@@ -19,6 +19,9 @@
 #   --max-cpus N         the largest CPU count (default: 4)
 #   --seconds S          seconds per path and window, 1..60 (default: 5)
 #   --accel tcg|kvm      accelerator (default: tcg)
+#   --tcg-thread single|multi  TCG's thread mode (qemu-run.sh --tcg-thread; default: QEMU's,
+#                        multi): single runs every vCPU in turn on one host thread, the baseline
+#                        against which the multi-threaded curve shows what it owes to host cores
 #   --cpu MODEL          QEMU -cpu model (default: max)
 #   --min-overlap PCT    refuse a path whose CPUs' windows overlap less (default: 90)
 #   --timeout SEC        seconds before a boot counts as hung (default: 4 x S + 240)
@@ -53,6 +56,7 @@ out=""
 max_cpus=4
 seconds=5
 accel=tcg
+tcg_thread=""
 cpu=max
 min_overlap=90
 boot_timeout=""
@@ -65,6 +69,7 @@ while [[ $# -gt 0 ]]; do
     --max-cpus)    need_value "$1" $#; max_cpus=$2; shift 2 ;;
     --seconds)     need_value "$1" $#; seconds=$2; shift 2 ;;
     --accel)       need_value "$1" $#; accel=$2; shift 2 ;;
+    --tcg-thread)  need_value "$1" $#; tcg_thread=$2; shift 2 ;;
     --cpu)         need_value "$1" $#; cpu=$2; shift 2 ;;
     --min-overlap) need_value "$1" $#; min_overlap=$2; shift 2 ;;
     --timeout)     need_value "$1" $#; boot_timeout=$2; shift 2 ;;
@@ -78,6 +83,9 @@ done
 [[ $max_cpus =~ ^[1-9][0-9]?$ && $max_cpus -le 16 ]] || die_usage "--max-cpus needs a number from 1 to 16, not '$max_cpus'"
 [[ $seconds =~ ^[1-9][0-9]?$ && $seconds -le 60 ]] || die_usage "--seconds needs a number from 1 to 60, not '$seconds'"
 [[ $accel == tcg || $accel == kvm ]] || die_usage "--accel must be tcg or kvm, not '$accel'"
+[[ -z $tcg_thread || $tcg_thread == single || $tcg_thread == multi ]] ||
+  die_usage "--tcg-thread must be single or multi, not '$tcg_thread'"
+[[ -z $tcg_thread || $accel == tcg ]] || die_usage "--tcg-thread needs --accel tcg"
 [[ $min_overlap =~ ^[0-9]+(\.[0-9]+)?$ ]] || die_usage "--min-overlap needs a percentage, not '$min_overlap'"
 [[ -z $boot_timeout || $boot_timeout =~ ^[1-9][0-9]*$ ]] || die_usage "--timeout needs a positive number of seconds, not '$boot_timeout'"
 [[ -z $host_tsc_hz ]] || is_uint "$host_tsc_hz" || die_usage "--host-tsc-hz needs a number of Hz, not '$host_tsc_hz'"
@@ -159,7 +167,7 @@ boot() {
   : >"$samples"
   loadavg[n]=$(cut -d' ' -f1 /proc/loadavg)
   echo "[scaling] booting with $n CPU(s): run=bench:scaling:seconds=$seconds@all"
-  bash "$here/qemu-run.sh" --iso "$iso" --accel "$accel" --cpu "$cpu" --smp "$n" \
+  bash "$here/qemu-run.sh" --iso "$iso" --accel "$accel" ${tcg_thread:+--tcg-thread "$tcg_thread"} --cpu "$cpu" --smp "$n" \
     --cmdline "run=bench:scaling:seconds=$seconds@all ktest=off" --timeout "$boot_timeout" \
     --extra "-name lstar-scaling,debug-threads=on" --log "$log" \
     --expect "\\[bench\\] scaling done cpu=$((n - 1)) rows=" >"$tmp/run-$n.out" 2>&1 &

@@ -12,6 +12,9 @@
 #   --accel auto|kvm|tcg auto (default) = KVM when /dev/kvm is usable and can run the CPU model,
 #                        else TCG
 #   --icount             -icount shift=0,sleep=off: rdtsc counts guest instructions (TCG only)
+#   --tcg-thread single|multi  TCG with one host thread for all vCPUs in turn, or one per vCPU
+#                        (-accel tcg,thread=...; implies TCG; default: QEMU's choice, multi for
+#                        an x86 guest on an x86 host)
 #   --cmdline "TEXT"     kernel options, passed through fw_cfg file opt/lstar/cmdline; the kernel
 #                        appends them to GRUB's command line, so they override it
 #   --timeout SEC        seconds before the guest counts as hung (default: 120; 0 = no limit)
@@ -45,6 +48,7 @@ firmware=bios
 cpu=max
 accel=auto
 icount=0
+tcg_thread=""
 cmdline=""
 have_cmdline=0
 timeout_s=120
@@ -67,6 +71,7 @@ while [[ $# -gt 0 ]]; do
     --cpu)         need_value "$1" $#; cpu=$2; shift 2 ;;
     --accel)       need_value "$1" $#; accel=$2; shift 2 ;;
     --icount)      icount=1; shift ;;
+    --tcg-thread)  need_value "$1" $#; tcg_thread=$2; shift 2 ;;
     --cmdline)     need_value "$1" $#; cmdline=$2; have_cmdline=1; shift 2 ;;
     --timeout)     need_value "$1" $#; timeout_s=$2; shift 2 ;;
     --log)         need_value "$1" $#; log=$2; shift 2 ;;
@@ -97,6 +102,11 @@ is_uint "$expect_exit" || die_usage "--expect-exit needs a number, not '$expect_
 if [[ -n $fail_fast ]]; then
   [[ $fail_fast =~ ^[1-9][0-9]*$ ]] || die_usage "--fail-fast needs a positive number of seconds"
   [[ $expect_fail == 1 ]] || die_usage "--fail-fast only makes sense with --expect-fail"
+fi
+if [[ -n $tcg_thread ]]; then
+  [[ $tcg_thread == single || $tcg_thread == multi ]] ||
+    die_usage "--tcg-thread must be single or multi, not '$tcg_thread'"
+  [[ $accel != kvm ]] || die_usage "--tcg-thread needs TCG: it cannot be combined with --accel kvm"
 fi
 if [[ $icount == 1 && $accel == kvm ]]; then
   die_usage "--icount needs TCG: it cannot be combined with --accel kvm"
@@ -165,7 +175,7 @@ kvm_can_run() {
 }
 
 accel_note=""
-if [[ $icount == 1 ]]; then
+if [[ $icount == 1 || -n $tcg_thread ]]; then
   accel=tcg
 elif [[ $accel == auto ]]; then
   kvm_reason=""
@@ -179,7 +189,7 @@ qemu_version=$("$QEMU" --version | head -n1 | sed -E 's/^QEMU emulator version (
 # ---- the QEMU command line ----
 args=(
   -machine "$MACHINE"            # q35 boots a CD-ROM (AHCI) through both SeaBIOS and OVMF
-  -accel "$accel"
+  -accel "$accel${tcg_thread:+,thread=$tcg_thread}"
   -cpu "$cpu"
   -m "$memory"
   -smp "$smp"
@@ -220,6 +230,7 @@ shell_words() {
 header=("[run] accel=$accel cpu=$cpu firmware=$firmware qemu=$qemu_version")
 header+=("[run] icount=$([[ $icount == 1 ]] && echo on || echo off)")
 header+=("[run] machine=$MACHINE memory=$memory smp=$smp timeout=$([[ $run_timeout -eq 0 ]] && echo none || echo "${run_timeout}s")")
+[[ -n $tcg_thread ]] && header+=("[run] tcg-thread=$tcg_thread")
 [[ $have_cmdline == 1 ]] && header+=("[run] cmdline=\"$cmdline\"")
 [[ -n $accel_note ]] && header+=("[run] $accel_note")
 [[ -n $qmp ]] && header+=("[run] qmp=unix:$qmp")
