@@ -183,6 +183,7 @@ int ktest_run(void)
     memory_map_is_sane();
     frame_allocator_round_trip();
     ktest_locks();
+    ktest_out_of_memory();
     map_unmap_round_trip();
     user_copies_leave_ac_clear();
     user_range_rules_hold_where_pages_are_mapped();

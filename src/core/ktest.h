@@ -6,6 +6,8 @@
 int ktest_run(void);
 // The frame allocator and spinlocks under every online CPU at once (ktest_locks.c).
 void ktest_locks(void);
+// Loads that run out of frames at every point (ktest_out_of_memory.c).
+void ktest_out_of_memory(void);
 // Records one self-check's outcome: a `[ktest] PASS name` or `[ktest] FAIL name: detail` line.
 void ktest_check(bool ok, const char *name, const char *detail);
 

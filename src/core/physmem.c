@@ -51,18 +51,37 @@ uint64_t physmem_init(const struct mb2_info *info, uint64_t info_phys)
     return top > PHYSMEM_MAX ? PHYSMEM_MAX : top;
 }
 
-// Allocates one 4 KiB frame; panics when memory runs out (a kernel bug at lstar's scale).
-uint64_t frame_get(void)
+// Allocates one 4 KiB frame, or returns FRAME_NONE when none is left. For what a program
+// asks for (its image, stack and page tables), which may be more than the machine has: the
+// caller turns that into -ENOMEM.
+uint64_t frame_try_get(void)
 {
     uint64_t flags = spin_lock(&frames_lock);
     uint64_t f = frame_alloc_get(&frames);
     spin_unlock(&frames_lock, flags);
+    return f;
+}
+
+// Allocates one frame for the kernel itself; panics when memory runs out (the kernel's own
+// needs are fixed and met at boot, so that is a kernel bug).
+uint64_t frame_get(void)
+{
+    uint64_t f = frame_try_get();
     if (f == FRAME_NONE)
         panic("out of physical frames");
     return f;
 }
 
-// Allocates one frame and fills it with zeros.
+// frame_try_get, the frame filled with zeros.
+uint64_t frame_try_get_zeroed(void)
+{
+    uint64_t f = frame_try_get();
+    if (f != FRAME_NONE)
+        memset(phys_to_virt(f), 0, FRAME_SIZE);
+    return f;
+}
+
+// frame_get, the frame filled with zeros.
 uint64_t frame_get_zeroed(void)
 {
     uint64_t f = frame_get();

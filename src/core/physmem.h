@@ -9,6 +9,8 @@ struct mb2_info;
 uint64_t physmem_init(const struct mb2_info *info, uint64_t info_phys);
 uint64_t frame_get(void);
 uint64_t frame_get_zeroed(void);
+uint64_t frame_try_get(void);
+uint64_t frame_try_get_zeroed(void);
 void frame_put(uint64_t phys);
 uint64_t frames_free(void);
 struct frame_alloc *physmem_allocator(void);

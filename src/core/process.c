@@ -19,6 +19,7 @@
 #include "arch/x86_64/traps.h"
 #include "arch/x86_64/xstate.h"
 #include "core/console.h"
+#include "core/frame_alloc.h"
 #include "core/modules.h"
 #include "core/panic.h"
 #include "core/program_loader.h"
@@ -137,9 +138,16 @@ static int spawn_child(struct process *parent, const char *name, const char *arg
         return -ENOMEM;
 
     p->cr3 = paging_new_address_space();
+    if (p->cr3 == FRAME_NONE) {
+        kprintf("[proc] cannot start '%s': no frame left for its page tables\n", name);
+        free_slot(p);
+        return -ENOMEM;
+    }
     uint64_t entry;
-    int err = program_load(p->cr3, phys_to_virt(m->phys), m->size, name, &entry);
+    char why[128];
+    int err = program_load(p->cr3, phys_to_virt(m->phys), m->size, &entry, why, sizeof why);
     if (err) {
+        kprintf("[proc] %s '%s': %s\n", err == -ENOMEM ? "cannot load" : "refused to load", name, why);
         paging_free_address_space(p->cr3);
         free_slot(p);
         return err;

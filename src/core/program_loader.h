@@ -4,6 +4,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-int program_load(uint64_t cr3, const void *image, size_t size, const char *name, uint64_t *entry);
+int program_load(uint64_t cr3, const void *image, size_t size, uint64_t *entry, char *why, size_t whylen);
 
 #endif

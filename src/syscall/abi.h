@@ -35,7 +35,7 @@
 #define E2BIG 7   // getargs: buffer too small for the string and its NUL
 #define ENOEXEC 8 // spawn: the module is not a valid lstar ELF64 program
 #define EBADF 9   // write: fd is not 1, 2 or 3
-#define ENOMEM 12 // spawn: out of frames for the new address space
+#define ENOMEM 12 // spawn: no process slot, or not enough free memory for the child
 #define EFAULT 14 // a user pointer is NULL, kernel-half, non-canonical, wrapping or unmapped
 #define EINVAL 22 // an argument is out of range
 #define ENOSYS 38 // rax is not a system-call number

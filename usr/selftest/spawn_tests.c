@@ -82,6 +82,7 @@ static void bad_requests_are_refused(enum lstar_entry e)
 {
     check_result(test_name("malformed_elf_is_refused_with_enoexec", e), -ENOEXEC, spawn(e, "badelf", ""));
     check_result(test_name("missing_program_returns_enoent", e), -ENOENT, spawn(e, "no-such-program", ""));
+    check_result(test_name("program_larger_than_memory_returns_enomem", e), -ENOMEM, spawn(e, "hog", ""));
     check_result(test_name("null_name_pointer_returns_efault", e), -EFAULT, spawn(e, NULL, ""));
     check_result(test_name("kernel_half_name_pointer_returns_efault", e), -EFAULT,
                  spawn(e, (const char *)KERNEL_HALF_ADDRESS, ""));

@@ -24,13 +24,17 @@ extern char kernel_data_start[], kernel_end[];
 static uint64_t kernel_cr3;
 uint64_t paging_direct_map_end; // first physical address the direct map does not cover
 
-// Returns a table entry's table, creating it (zeroed) if `create`; NULL if absent.
+// Returns a table entry's table, creating it (zeroed) if `create`; NULL if absent, if a huge
+// page maps the whole range, or if no frame is left for a new table.
 static uint64_t *next_table(uint64_t *entry, bool create, uint64_t flags)
 {
     if (!(*entry & PTE_PRESENT)) {
         if (!create)
             return NULL;
-        *entry = frame_get_zeroed() | PTE_PRESENT | PTE_WRITABLE | (flags & PTE_USER);
+        uint64_t table = frame_try_get_zeroed();
+        if (table == FRAME_NONE)
+            return NULL;
+        *entry = table | PTE_PRESENT | PTE_WRITABLE | (flags & PTE_USER);
     } else if (*entry & PTE_HUGE) {
         return NULL;
     }
@@ -49,12 +53,16 @@ static uint64_t *walk(uint64_t cr3, uint64_t va, bool create, uint64_t flags)
     return &table[(va >> 12) & 511];
 }
 
-// Maps the 4 KiB page at `va` to `pa` with `flags`; -1 if `va` is already mapped.
+// Maps the 4 KiB page at `va` to `pa` with `flags`; PAGING_MAPPED_ALREADY if something maps
+// `va` already, PAGING_NO_FRAME if a page table was needed and no frame was left (the tables
+// made on the way stay, empty, and go with the address space).
 int paging_map(uint64_t cr3, uint64_t va, uint64_t pa, uint64_t flags)
 {
     uint64_t *pte = walk(cr3, va, true, flags);
-    if (!pte || (*pte & PTE_PRESENT))
-        return -1;
+    if (!pte) // a huge page in the way, or no frame for a table
+        return paging_translate(cr3, va, NULL, NULL) ? PAGING_MAPPED_ALREADY : PAGING_NO_FRAME;
+    if (*pte & PTE_PRESENT)
+        return PAGING_MAPPED_ALREADY;
     *pte = (pa & PTE_ADDR_MASK) | flags | PTE_PRESENT;
     return 0;
 }
@@ -124,6 +132,8 @@ void paging_init_kernel(uint64_t max_phys)
         uint64_t va = DIRECT_MAP_BASE + pa;
         uint64_t *pdpt = phys_to_virt(root[(va >> 39) & 511] & PTE_ADDR_MASK);
         uint64_t *pd = next_table(&pdpt[(va >> 30) & 511], true, 0);
+        if (!pd)
+            panic("no frame for the direct map's page directory at %016llx", (unsigned long long)va);
         pd[(va >> 21) & 511] = pa | PTE_PRESENT | PTE_WRITABLE | PTE_HUGE | PTE_NX;
     }
 
@@ -144,10 +154,13 @@ void paging_init_kernel(uint64_t max_phys)
 // Returns the kernel's own PML4 (used when no process runs).
 uint64_t paging_kernel_cr3(void) { return kernel_cr3; }
 
-// Creates a PML4 for a new process: empty user half, the kernel half shared.
+// Creates a PML4 for a new process: empty user half, the kernel half shared. FRAME_NONE when
+// no frame is left for it.
 uint64_t paging_new_address_space(void)
 {
-    uint64_t pml4 = frame_get_zeroed();
+    uint64_t pml4 = frame_try_get_zeroed();
+    if (pml4 == FRAME_NONE)
+        return FRAME_NONE;
     uint64_t *dst = phys_to_virt(pml4);
     const uint64_t *src = phys_to_virt(kernel_cr3);
     for (int i = KERNEL_HALF_FIRST; i < 512; i++)

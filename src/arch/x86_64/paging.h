@@ -18,6 +18,10 @@ static inline void *phys_to_virt(uint64_t phys) { return (void *)(DIRECT_MAP_BAS
 
 extern uint64_t paging_direct_map_end;
 
+// paging_map's answers besides 0.
+#define PAGING_MAPPED_ALREADY (-1) // a page or a huge page maps `va` already
+#define PAGING_NO_FRAME (-2)       // no frame was left for a page table on the way
+
 void paging_init_kernel(uint64_t max_phys);
 uint64_t paging_kernel_cr3(void);
 uint64_t paging_new_address_space(void);
