@@ -14,6 +14,7 @@
 #include "arch/x86_64/cr.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/smp.h"
 #include "arch/x86_64/stacks.h"
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/traps.h"
@@ -34,7 +35,8 @@ extern void user_first_entry(void);
 
 static struct process slots[MAX_PROCESS_STACKS];   // slot i runs on process kernel stack i; pid 0 = free
 static struct process kernel_contexts[MAX_CPUS];   // each CPU's kernel code, the parent of its init
-static struct spinlock table_lock = SPINLOCK_INIT; // guards slots[].pid and next_pid
+static struct spinlock table_lock = SPINLOCK_INIT; // guards slots[].pid, slots_held and next_pid
+static unsigned slots_held[MAX_CPUS];              // slots whose process runs on each CPU
 static int next_pid = 1;
 static uint64_t limit_ticks; // ring-3 ticks a program may use; 0 = no limit (limit= option)
 
@@ -100,16 +102,25 @@ static void switch_to(struct process *from, struct process *to, bool from_ends)
     context_switch(&from->saved_rsp, to->saved_rsp);
 }
 
-// Takes a free slot and a pid for a new process, or returns NULL when every slot is taken.
-static struct process *take_slot(unsigned *index)
+// The slots one CPU's processes may hold at once: an equal share of all of them, so that a
+// program that spawns without end on one CPU (crash:nest) runs out of its own CPU's share and
+// never takes the slots another CPU's programs need.
+static unsigned slot_share(void) { return MAX_PROCESS_STACKS / smp_online_cpus(); }
+
+// Takes a free slot and a pid for a new process to run on `cpu`, or returns NULL when `cpu`
+// holds its share of the slots already.
+static struct process *take_slot(unsigned cpu, unsigned *index)
 {
     struct process *p = NULL;
     uint64_t flags = spin_lock(&table_lock);
-    for (unsigned slot = 0; slot < MAX_PROCESS_STACKS && !p; slot++) {
+    // [mutant slot-share: "< slot_share()" -> "<= MAX_PROCESS_STACKS"]
+    for (unsigned slot = 0; slot < MAX_PROCESS_STACKS && !p && slots_held[cpu] < slot_share(); slot++) {
         if (slots[slot].pid == 0) {
             p = &slots[slot];
             memset(p, 0, sizeof *p);
             p->pid = next_pid++; // taken from here on
+            p->placed_cpu = cpu;
+            slots_held[cpu]++;
             *index = slot;
         }
     }
@@ -122,6 +133,7 @@ static void free_slot(struct process *p)
 {
     uint64_t flags = spin_lock(&table_lock);
     p->pid = 0;
+    slots_held[p->placed_cpu]--;
     spin_unlock(&table_lock, flags);
 }
 
@@ -133,9 +145,12 @@ static int spawn_child(struct process *parent, const char *name, const char *arg
     if (!m)
         return -ENOENT;
     unsigned slot;
-    struct process *p = take_slot(&slot);
-    if (!p)
+    struct process *p = take_slot(parent->placed_cpu, &slot);
+    if (!p) {
+        kprintf("[proc] cannot start '%s': cpu%u holds its %u process slots (%u for %u CPU(s))\n", name,
+                parent->placed_cpu, slot_share(), MAX_PROCESS_STACKS, smp_online_cpus());
         return -ENOMEM;
+    }
 
     p->cr3 = paging_new_address_space();
     if (p->cr3 == FRAME_NONE) {
@@ -154,7 +169,7 @@ static int spawn_child(struct process *parent, const char *name, const char *arg
     }
     copy_bounded(p->name, name, sizeof p->name);
     copy_bounded(p->args, args, sizeof p->args);
-    p->placed_cpu = parent->placed_cpu; // children run where their parent runs: no migration
+    // take_slot set p->placed_cpu to the parent's: children run where their parent runs
     p->kernel_stack_top = stack_process_top(slot);
     p->saved_rsp = prepare_first_entry(p->kernel_stack_top, entry, p->placed_cpu);
     xstate_init(&p->xstate); // nothing of the parent's x87/SSE registers reaches the child

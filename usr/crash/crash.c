@@ -7,6 +7,7 @@
 // wrong fate.
 #include <stdint.h>
 
+#include "libc/errno.h"
 #include "libc/stdio.h"
 #include "libc/stdlib.h"
 #include "libc/string.h"
@@ -96,6 +97,27 @@ static const struct fault faults[] = {
     {"sysenter", "execute sysenter (SYSENTER_CS is 0; AMD: #UD, vector 6)", 13, raise_sysenter},
 };
 
+// crash:nest spawns another crash:nest, which spawns another, until the kernel refuses one
+// (each CPU has its share of the process slots, process.c). The last one holds its place, and
+// with it every slot above it, for NEST_HOLD_NS, so that programs on other CPUs must find
+// slots of their own meanwhile; then each exits 0. Any refusal but -ENOMEM, or a child's fate
+// other than 0, is passed up as status 1.
+#define NEST_HOLD_NS 3000000000ll
+
+static int nest(void)
+{
+    long fate = sys_spawn("crash", "nest");
+    if (fate == -ENOMEM) {
+        printf("[crash] nest: pid %ld: spawn refused with -ENOMEM; holding every slot above for 3 s\n", sys_getpid());
+        stdout_flush();
+        long end = sys_clock_ns() + NEST_HOLD_NS;
+        while (sys_clock_ns() < end)
+            ;
+        return 0;
+    }
+    return fate == 0 ? 0 : 1;
+}
+
 // Print how crash is used; returns the exit status for a usage error.
 static int usage(void)
 {
@@ -110,6 +132,7 @@ static int usage(void)
     printf("  %-16s getpid by int 0x80 from compatibility mode; exit 0 if it returned there\n", "compat-int80");
     printf("  %-16s empty both entries, then ud2 (vector 6)\n", "empty-entries");
     printf("  %-16s loop in ring 3 forever (stopped by the kernel's limit=)\n", "spin");
+    printf("  %-16s spawn crash:nest until refused, hold 3 s, exit 0\n", "nest");
     printf("  %-16s exit with status N\n", "exit-N");
     printf("  %-16s exit with its own pid as status\n", "exit-pid");
     return 2;
@@ -137,6 +160,9 @@ int main(int argc, char **argv)
             return usage();
         return (int)(status & 0xff);
     }
+
+    if (strcmp(how, "nest") == 0)
+        return nest();
 
     if (strcmp(how, "spin") == 0) {
         // Never enter the kernel again: only the kernel's limit= option can stop this.

@@ -6,7 +6,7 @@
 
 #define KSTACK_SIZE 16384 // every kernel stack: boot, IST and per-process
 #define MAX_CPUS 8
-#define MAX_PROCESS_STACKS 32 // processes alive at once: 4 per CPU (spawn nests: init, selftest, crash)
+#define MAX_PROCESS_STACKS 32 // processes alive at once, shared out equally among the online CPUs (process.c)
 
 // TSS.IST index (1..7) per vector kind: each of these may strike where the current stack cannot
 // be trusted (the entry windows, an exhausted kernel stack), so each gets a stack of its own.
