@@ -35,7 +35,7 @@ usage() {
 Usage: mutants.sh [options]
 
 Mutation test of the syscall/int 0x80 entries, exits, trap stubs, MSR and IDT setup, user-pointer
-checks and the pieces that keep CPUs apart (getcpu, the APs' NMI pin and timer, console, panic, the spinlock, the slot share): each `[mutant NAME: ACTION]` marker under src/ is applied alone to a copy of the tree,
+checks and the pieces that keep CPUs apart (getcpu, the APs' NMI pin and timer, console, panic, the spinlock and its watchdog, the slot share): each `[mutant NAME: ACTION]` marker under src/ is applied alone to a copy of the tree,
 the kernel rebuilt, and the tests in its KILLERS entry (plus boot_bios_ktest and selftest_cpu_max)
 run. Prints `mutant | killed by | result` and `mutants: K killed, S survived of N`.
 
@@ -83,6 +83,7 @@ readonly T_SMP_STRESS='stress_on_every_cpu_keeps_per_cpu_checksums'
 readonly T_SMP_NMI='nmis_reach_every_cpu_while_programs_run'
 readonly T_SMP_LIMIT='time_limit_on_one_cpu_stops_only_its_program'
 readonly T_SMP_PANIC='the_first_panic_wins_and_stops_every_cpu'
+readonly T_DEADLOCK='a_deadlocked_spinlock_ends_in_a_panic_report'
 readonly T_SLOTS='a_program_that_spawns_without_end_uses_only_its_cpus_slots'
 readonly T_LOCKS='frames_and_spinlocks_hold_with_every_cpu_at_once|every_cpu_programs_and_checks_its_syscall_msrs'
 declare -A KILLERS=(
@@ -146,9 +147,10 @@ declare -A KILLERS=(
   [ap-timer]="$T_SMP_LIMIT"
   [console-whole-lines]="$T_SMP_PLACED|$T_SMP_STRESS"
   [panic-first-wins]="$T_SMP_PANIC"
-  # src/core/spinlock.h, src/core/process.c
+  # src/core/spinlock.h, src/core/process.c, src/core/spinlock.c
   [spinlock-excludes]="$T_LOCKS|$T_SMP_PLACED|$T_SMP_STRESS"
   [slot-share]="$T_SLOTS"
+  [spinlock-watchdog]="$T_DEADLOCK"
 )
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

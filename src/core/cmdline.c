@@ -14,6 +14,17 @@ struct parser {
     int refused;
 };
 
+// crash= values, by kind: the one list the parser and the boot log both read.
+static const char *const crash_names[] = {
+    [CRASH_NONE] = "none",          [CRASH_PANIC] = "panic",         [CRASH_TRIPLE] = "triple",
+    [CRASH_HANG] = "hang",          [CRASH_PAGEFAULT] = "pagefault", [CRASH_STACK_OVERFLOW] = "stackoverflow",
+    [CRASH_PANIC_ALL] = "panicall", [CRASH_DEADLOCK] = "deadlock",
+};
+_Static_assert(sizeof crash_names / sizeof crash_names[0] == CRASH_KINDS, "a crash= kind without a name");
+
+// The crash= value that names `how`.
+const char *cmdline_crash_name(enum cmdline_crash how) { return how < CRASH_KINDS ? crash_names[how] : "?"; }
+
 // Whether c separates options.
 static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
@@ -266,18 +277,13 @@ static void apply_option(struct parser *p, const char *word, size_t len, struct 
         // NMIs the second CPU sends the first while the programs run; 0 = none.
         parse_number(p, word, len, v, n, CMDLINE_NMISTORM_MAX, "a count", &o->nmi_storm);
     } else if (equals(word, key_len, "crash")) {
-        static const char *const names[] = {
-            [CRASH_NONE] = "none",          [CRASH_PANIC] = "panic",         [CRASH_TRIPLE] = "triple",
-            [CRASH_HANG] = "hang",          [CRASH_PAGEFAULT] = "pagefault", [CRASH_STACK_OVERFLOW] = "stackoverflow",
-            [CRASH_PANIC_ALL] = "panicall",
-        };
-        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-            if (equals(v, n, names[i])) {
+        for (size_t i = 0; i < CRASH_KINDS; i++) {
+            if (equals(v, n, crash_names[i])) {
                 o->crash = (enum cmdline_crash)i;
                 return;
             }
         }
-        refuse(p, "refused", word, len, "expected none|panic|triple|hang|pagefault|stackoverflow|panicall");
+        refuse(p, "refused", word, len, "expected none|panic|triple|hang|pagefault|stackoverflow|panicall|deadlock");
     } else {
         refuse(p, "ignored unknown", word, len, NULL);
     }

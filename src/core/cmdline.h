@@ -9,8 +9,9 @@
 //   limit=SECONDS                    stop a program after this much ring-3 time (0: never)
 //   timer=on|off                     the 100 Hz tick (off: no ring-3 time limit; for tests)
 //   nmistorm=N                       cpu1 sends cpu0 N NMIs while the programs run (0: none)
-//   crash=none|panic|triple|hang|pagefault|stackoverflow|panicall   fail on purpose (for the test
-//                                    suite; panicall: every CPU panics at the same moment)
+//   crash=none|panic|triple|hang|pagefault|stackoverflow|panicall|deadlock   fail on purpose (for
+//                                    the test suite; panicall: every CPU panics at the same moment;
+//                                    deadlock: a spinlock taken twice)
 //
 // Program names are [a-z0-9_-]+, arguments [a-z0-9_.=:-]+. A bad option is refused with a reason,
 // keeps the previous value, and does not stop the rest of the line from being read. A first
@@ -36,8 +37,10 @@ enum cmdline_crash {
     CRASH_HANG,
     CRASH_PAGEFAULT,
     CRASH_STACK_OVERFLOW,
-    CRASH_PANIC_ALL
+    CRASH_PANIC_ALL,
+    CRASH_DEADLOCK // the last: CRASH_KINDS below counts up to it
 };
+#define CRASH_KINDS (CRASH_DEADLOCK + 1)
 
 struct cmdline_options {
     char run[CMDLINE_RUN_MAX]; // comma-separated programs for init; default "selftest,bench"
@@ -51,6 +54,8 @@ struct cmdline_options {
 // Receives one message per refused option: one line, no trailing newline.
 typedef void (*cmdline_report)(void *ctx, const char *message);
 
+// The crash= value that names `how` ("none", "panic", ...).
+const char *cmdline_crash_name(enum cmdline_crash how);
 // Fill o with the defaults.
 void cmdline_defaults(struct cmdline_options *o);
 

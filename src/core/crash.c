@@ -5,6 +5,7 @@
 #include "arch/x86_64/smp.h"
 #include "core/console.h"
 #include "core/panic.h"
+#include "core/spinlock.h"
 
 static volatile unsigned panic_ready; // CPUs waiting for the signal to panic together
 static volatile bool panic_go;
@@ -66,5 +67,14 @@ void crash_if_requested(enum cmdline_crash how)
     case CRASH_HANG:
         kprintf("[boot] crash=hang: spinning with interrupts off\n");
         cpu_halt_forever();
+    case CRASH_DEADLOCK: {
+        // The second spin_lock waits for a turn that never comes: its watchdog must end the
+        // wait with a panic report (spinlock.c), where a plain spin would hang in silence.
+        static struct spinlock lock = SPINLOCK_INIT;
+        kprintf("[boot] crash=deadlock: taking a spinlock this CPU already holds\n");
+        spin_lock(&lock);
+        spin_lock(&lock);
+        panic("a spinlock held by this CPU was taken again");
+    }
     }
 }

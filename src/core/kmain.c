@@ -59,11 +59,9 @@ static void parse_command_line(void)
         kprintf("[boot] fw_cfg %s '%s'\n", FW_CFG_CMDLINE, extra);
         cmdline_parse(extra, &options, report_option, NULL);
     }
-    static const char *const crash_names[] = {"none",      "panic",         "triple",  "hang",
-                                              "pagefault", "stackoverflow", "panicall"};
     kprintf("[boot] options: run='%s' ktest=%s timer=%s limit=%u nmistorm=%u crash=%s\n",
             options.run[0] ? options.run : "none", options.ktest ? "on" : "off", options.timer ? "on" : "off",
-            options.limit_seconds, options.nmi_storm, crash_names[options.crash]);
+            options.limit_seconds, options.nmi_storm, cmdline_crash_name(options.crash));
     process_set_time_limit(options.limit_seconds);
 }
 

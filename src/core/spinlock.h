@@ -3,7 +3,9 @@
 // kernel between CPUs").
 //
 // A ticket lock: each CPU takes a number and waits until the lock serves it, so CPUs get it in
-// the order they asked and none starves under TCG's uneven scheduling of vCPU threads. Taking
+// the order they asked and none starves under TCG's uneven scheduling of vCPU threads. The
+// wait has a watchdog (spinlock.c): a lock not handed over within SPIN_LOCK_PATIENCE_S seconds
+// is a kernel bug, and ends in a panic report instead of a silent hang. Taking
 // a lock disables maskable interrupts on this CPU until it is released, so a timer tick can
 // never find its own CPU holding a lock its handler wants. NMI handlers take no lock at all
 // (nmi.c), and machine_check.c prints only through the console, whose lock tolerates the CPU
@@ -23,6 +25,12 @@ struct spinlock {
         0, 0          \
     }
 
+// No holder keeps a lock for more than microseconds (a few frames, one console line), so a
+// wait this long means a CPU will never let go.
+#define SPIN_LOCK_PATIENCE_S 5
+
+void spin_lock_wait(struct spinlock *l, uint32_t ticket);
+
 // Takes the lock with interrupts off; returns the RFLAGS to give spin_unlock.
 static inline uint64_t spin_lock(struct spinlock *l)
 {
@@ -30,8 +38,8 @@ static inline uint64_t spin_lock(struct spinlock *l)
     irq_disable();
     uint32_t ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
     // [mutant spinlock-excludes: "!= ticket" -> "!= ticket && 0"]
-    while (__atomic_load_n(&l->serving, __ATOMIC_ACQUIRE) != ticket)
-        __asm__ volatile("pause");
+    if (__atomic_load_n(&l->serving, __ATOMIC_ACQUIRE) != ticket)
+        spin_lock_wait(l, ticket); // out of line: only a contended lock waits
     return flags;
 }
 

@@ -94,6 +94,8 @@ static void crash_takes_each_failure_by_name(void)
     CHECK_EQ(opt.crash, CRASH_STACK_OVERFLOW);
     CHECK_EQ(parse("crash=panicall"), 0);
     CHECK_EQ(opt.crash, CRASH_PANIC_ALL);
+    CHECK_EQ(parse("crash=deadlock"), 0);
+    CHECK_EQ(opt.crash, CRASH_DEADLOCK);
     CHECK_EQ(opt.limit_seconds, 0);
     CHECK_EQ(parse("limit=30"), 0);
     CHECK_EQ(opt.limit_seconds, 30);
@@ -208,8 +210,9 @@ static void a_bad_ktest_value_is_refused_and_the_previous_value_kept(void)
 static void a_bad_crash_value_is_refused_and_the_previous_value_kept(void)
 {
     CHECK_EQ(parse("crash=panic crash=explode"), 1);
-    CHECK_STR(rep.lines[0],
-              "refused option 'crash=explode': expected none|panic|triple|hang|pagefault|stackoverflow|panicall");
+    CHECK_STR(
+        rep.lines[0],
+        "refused option 'crash=explode': expected none|panic|triple|hang|pagefault|stackoverflow|panicall|deadlock");
     CHECK_EQ(opt.crash, CRASH_PANIC);
     CHECK_EQ(parse("crash=pan"), 1);
     CHECK_EQ(parse("crash=panicky"), 1);
