@@ -49,15 +49,17 @@ static uint64_t stamp(unsigned cpu, unsigned round, unsigned i)
     return 0x6c6f636b00000000ull | (uint64_t)cpu << 24 | (uint64_t)round << 8 | i;
 }
 
-// Waits until every taking part CPU has arrived, so that all of them start at once. A CPU that
+// Waits until every CPU taking part has arrived, so that all of them start at once. A CPU that
 // never arrives is a kernel bug: a panic report, not a hang.
 static void start_line(unsigned cpu)
 {
     __atomic_fetch_add(&arrived, 1, __ATOMIC_SEQ_CST);
-    uint64_t give_up = rdtsc() + 2 * tsc_hz(); // two seconds
+    // An idle AP looks for work at its next tick (10 ms); ten seconds leave room for a host that
+    // gives a vCPU thread no core for a while.
+    uint64_t give_up = rdtsc() + 10 * tsc_hz();
     while (__atomic_load_n(&arrived, __ATOMIC_SEQ_CST) < cpus) {
         if (rdtsc() > give_up)
-            panic("lock check: cpu%u waited 2 s at the start line, %u of %u CPUs came", cpu, arrived, cpus);
+            panic("lock check: cpu%u waited 10 s at the start line, %u of %u CPUs came", cpu, arrived, cpus);
         __asm__ volatile("pause");
     }
 }
