@@ -112,8 +112,10 @@ static void map_kernel_range(uint64_t pml4, char *start, char *end, uint64_t fla
         bool guard = false;
         for (size_t i = 0; i < nguards; i++)
             guard |= guards[i] == va;
-        if (!guard && paging_map(pml4, va, va - KERNEL_VMA, flags) != 0)
-            panic("kernel mapping overlaps at %016llx", (unsigned long long)va);
+        int err = guard ? 0 : paging_map(pml4, va, va - KERNEL_VMA, flags);
+        if (err != 0)
+            panic("kernel mapping at %016llx: %s", (unsigned long long)va,
+                  err == PAGING_NO_FRAME ? "no frame for a page table" : "mapped already");
     }
 }
 

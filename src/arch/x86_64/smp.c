@@ -110,7 +110,7 @@ void smp_call(unsigned cpu, void (*work)(unsigned cpu)) { hand_over(cpu, work, f
 // Hands AP `cpu` its last work: the AP runs it, then halts for good. smp_wait waits for it.
 void smp_run(unsigned cpu, void (*work)(unsigned cpu)) { hand_over(cpu, work, true); }
 
-// Waits until AP `cpu` has finished what smp_run gave it.
+// Waits until AP `cpu` has finished what smp_call or smp_run gave it.
 void smp_wait(unsigned cpu)
 {
     while (!__atomic_load_n(&ap_work[cpu].done, __ATOMIC_ACQUIRE))
