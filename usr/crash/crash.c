@@ -118,6 +118,25 @@ static int nest(void)
     return fate == 0 ? 0 : 1;
 }
 
+// crash:storm spawns crash:exit-0 STORM_SPAWNS times, one after another, and checks that each
+// child started and exited 0. Run on every CPU at once, it takes and frees process slots as fast
+// as the kernel can, which is how a process table without its lock shows: two CPUs handed one
+// slot share its kernel stack, and the kernel faults.
+#define STORM_SPAWNS 1000
+
+static int storm(void)
+{
+    for (int i = 0; i < STORM_SPAWNS; i++) {
+        long fate = sys_spawn("crash", "exit-0");
+        if (fate != 0) {
+            printf("[crash] storm: spawn %d of %d gave %ld\n", i + 1, STORM_SPAWNS, fate);
+            return 1;
+        }
+    }
+    printf("[crash] storm: %d spawns, each child exited 0\n", STORM_SPAWNS);
+    return 0;
+}
+
 // Print how crash is used; returns the exit status for a usage error.
 static int usage(void)
 {
@@ -133,6 +152,7 @@ static int usage(void)
     printf("  %-16s empty both entries, then ud2 (vector 6)\n", "empty-entries");
     printf("  %-16s loop in ring 3 forever (stopped by the kernel's limit=)\n", "spin");
     printf("  %-16s spawn crash:nest until refused, hold 3 s, exit 0\n", "nest");
+    printf("  %-16s spawn crash:exit-0 %d times, each must exit 0\n", "storm", STORM_SPAWNS);
     printf("  %-16s exit with status N\n", "exit-N");
     printf("  %-16s exit with its own pid as status\n", "exit-pid");
     return 2;
@@ -163,6 +183,8 @@ int main(int argc, char **argv)
 
     if (strcmp(how, "nest") == 0)
         return nest();
+    if (strcmp(how, "storm") == 0)
+        return storm();
 
     if (strcmp(how, "spin") == 0) {
         // Never enter the kernel again: only the kernel's limit= option can stop this.
