@@ -20,7 +20,7 @@
 # DEFAULT_TESTS to them.
 #
 # For each mutant, in a copy of the tree with one build directory reused: apply, rebuild, check
-# that the mutated object really changed, run the tests, restore. Slow (37 minutes for 51 mutants
+# that the mutated object really changed, run the tests, restore. Slow (44 minutes for 54 mutants
 # on the 2-core development machine), so it is a target of its own (`cmake --build build --target
 # mutants`), never a CTest test. docs/testing.md says what each survivor means; docs/reliability.md
 # holds the last table.
