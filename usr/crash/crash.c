@@ -72,6 +72,15 @@ static void jump_to_kernel(void) { __asm__ volatile("jmp *%0" : : "r"(KERNEL_ADD
 // offer sysenter in long mode and raise #UD (6).
 static void raise_sysenter(void) { __asm__ volatile("sysenter"); }
 
+// wrgsbase with a kernel address: #UD (vector 6) while CR4.FSGSBASE = 0, as the kernel keeps it
+// (control_regs.c), and on a CPU without FSGSBASE. Were it allowed, ring 3 would choose the GS
+// base by whose sign the NMI, #MC and #DB entries decide whether to swapgs (trap_stubs.asm).
+static void raise_wrgsbase(void) { __asm__ volatile("wrgsbase %0" : : "r"(KERNEL_ADDRESS)); }
+
+// rdpmc of counter 0 from ring 3: #GP (vector 13) while CR4.PCE = 0. (With PCE = 1 QEMU's TCG,
+// which models no counters, raises #UD instead: the two settings still look different.)
+static void raise_rdpmc(void) { __asm__ volatile("rdpmc" : : "c"(0) : "eax", "edx"); }
+
 // Defined in compat.asm: `syscall` from compatibility mode; returns its EAX.
 int64_t compat_mode_syscall(void);
 // Defined in compat.asm: getpid through `int 0x80` from compatibility mode; returns its EAX.
@@ -95,6 +104,8 @@ static const struct fault faults[] = {
     {"de", "divide by zero", 0, raise_de},
     {"kernel-page", "jump to kernel address 0xffffffff80100000 (supervisor page)", 14, jump_to_kernel},
     {"sysenter", "execute sysenter (SYSENTER_CS is 0; AMD: #UD, vector 6)", 13, raise_sysenter},
+    {"wrgsbase", "execute wrgsbase with kernel address 0xffffffff80100000 (CR4.FSGSBASE is 0)", 6, raise_wrgsbase},
+    {"rdpmc", "execute rdpmc (CR4.PCE is 0)", 13, raise_rdpmc},
 };
 
 // crash:nest spawns another crash:nest, which spawns another, until the kernel refuses one
