@@ -29,7 +29,9 @@ bash "$qemu_run" --iso "$iso" --accel tcg --timeout 240 --log "$logs/$name.log" 
 run_pid=$!
 
 status=0
-timeout 220 gdb -q -batch -nx -ex "target remote 127.0.0.1:$port" -x "$script" "$elf" \
+# entry_windows.gdb first: commands that read the kernel's entry-window table, for any script.
+timeout 220 gdb -q -batch -nx -ex "target remote 127.0.0.1:$port" \
+  -x "$(dirname "${BASH_SOURCE[0]}")/entry_windows.gdb" -x "$script" "$elf" \
   >"$logs/$name.gdb.out" 2>&1 || status=$?
 grep '^\[gdb\]' "$logs/$name.gdb.out" | sort | uniq -c | sed 's/^ *//' || true
 wait "$run_pid" || status=1
