@@ -2,7 +2,8 @@
 # (src/arch/x86_64/entry_window.inc) between entry_windows_start and entry_windows_end, each
 # { first, last, name } (struct entry_window, src/syscall/entry_window.c). gdb-test.sh loads this
 # file before every script, so the scripts go through the same table the kernel's handlers do.
-# It defines commands only: no checks.
+# It defines commands only, no checks: these, and find_insn, which the scripts use to find one of
+# the kernel's own instructions to run with registers of their choosing.
 
 # window_count: $windows = how many windows the table has.
 define window_count
@@ -41,5 +42,20 @@ define windows_missed
       set $missed = $missed + 1
     end
     set $wi = $wi + 1
+  end
+end
+
+# find_insn START OPCODE LIMIT: $found = the first instruction at or after START whose first two
+# bytes are OPCODE (little-endian); 0 if none within LIMIT bytes.
+define find_insn
+  set $a = (long)$arg0
+  set $found = 0
+  while $found == 0 && $a < (long)$arg0 + $arg2
+    if *(unsigned short *)$a == $arg1
+      set $found = $a
+    else
+      x/2i $a
+      set $a = (long)$_
+    end
   end
 end

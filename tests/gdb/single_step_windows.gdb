@@ -73,21 +73,6 @@ define landed_in_window_of
   set $c = $tf->cs==0x10&&$landed_in>=0&&$landed_in==$win
 end
 
-# find_insn START OPCODE LIMIT: $found = the first instruction at or after START whose first two
-# bytes are OPCODE (little-endian), decoding one instruction at a time; 0 if none in LIMIT bytes.
-define find_insn
-  set $a = (long)$arg0
-  set $found = 0
-  while $found == 0 && $a < (long)$arg0 + $arg2
-    if *(unsigned short *)$a == $arg1
-      set $found = $a
-    else
-      x/2i $a
-      set $a = (long)$_
-    end
-  end
-end
-
 # wrmsr_from_gdb MSR VALUE: writes an MSR by running the kernel's own `wrmsr` (in
 # syscall_set_lstar) once with GDB's ECX, EDX:EAX, then puts RIP and those registers back.
 # Only in ring 0. $wrmsr_ok = the instruction ran.
