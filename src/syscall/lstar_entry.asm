@@ -7,6 +7,10 @@
 ;                                              if they all hold, iretq otherwise
 ;   5. the benchmark's empty stubs (lstar_empty, int80_empty) and the CSTAR target (cstar_entry)
 ;
+; Entry windows. Every stretch below that runs in ring 0 with the user's GS base or RSP is named
+; by an ENTRY_WINDOW line next to it, and every way into and out of ring 3 by a RING3_EDGE line
+; (entry_window.inc): the table the NMI and #DB handlers read, checked at every link.
+;
 ; Registers: rax = number; rdi, rsi, rdx, r10, r8, r9 = arguments (docs/abi.md); both entries
 ; use the same ones and leave the same frame (struct syscall_frame, syscall_frame.h).
 ; Every handler is compiled with no_caller_saved_registers, so it gives back every register

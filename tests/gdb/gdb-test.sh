@@ -7,7 +7,9 @@
 # Usage: gdb-test.sh QEMU_RUN ISO KERNEL_ELF LOG_DIR SCRIPT CMDLINE [QEMU_RUN_ARGS...]
 #   SCRIPT   a .gdb file; every line starting with "check " is one check that must PASS once,
 #            except checks written inside a breakpoint's `commands` (marked "# repeats"),
-#            which may run any number of times, never FAIL, and must PASS at least once
+#            which may run any number of times, never FAIL, and must PASS at least once;
+#            tests/gdb/entry_windows.gdb (commands that read the kernel's entry-window table)
+#            is loaded before it
 set -euo pipefail
 # shellcheck source=cmake/script-lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../cmake/script-lib.sh"

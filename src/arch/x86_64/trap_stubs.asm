@@ -186,7 +186,7 @@ trap_common_iretq:
 ; handler and returned from would let a second NMI reuse the same IST stack (Linux's
 ; entry_64.S spends a page of code on this). lstar's NMI handler only counts; the one event
 ; that can interrupt it and return with iretq is a corrected-error #MC.
-    ENTRY_WINDOW trap_paranoid, trap_paranoid.have_kernel_gs, "paranoid entry" ; GS: whoever's
+    ENTRY_WINDOW trap_paranoid, trap_paranoid.have_kernel_gs, "paranoid entry" ; GS as found
 trap_paranoid:
     PUSH_GPRS
     ; [mutant cld-trap-paranoid: delete]
