@@ -37,7 +37,8 @@
 # into DIR/kernel, never installed; when apt's lists do not know the package and the script runs
 # as root (or with sudo), it runs apt-get update once. The initramfs is built with cpio.
 # The init ends the machine through isa-debug-exit: QEMU exits 33 after a complete run, 35 when
-# the init found a path that did not work, anything else after a kernel panic or a hang.
+# the init found a path that did not work (or a bad argument), anything else after a kernel panic
+# or a hang.
 # Exit status: 0 every run measured, 1 a run failed (its serial.log says how), 2 usage or setup
 # error (nothing was booted).
 set -euo pipefail
@@ -244,7 +245,7 @@ run_one() {
   set -e
   case $status in
     33) verdict="the init measured every path" ;;
-    35) verdict="the init reported a path that did not work" ;;
+    35) verdict="the init reported a failure (a path that did not answer as it should, or a bad argument)" ;;
     124) verdict="no end within $timeout_s s (a hang)" ;;
     0) verdict="the machine reset or powered off before the init's end (a kernel panic, panic=-1?)" ;;
     *) verdict="QEMU exited with status $status: $(tail -n1 "$dir/qemu.err")" ;;
