@@ -247,7 +247,9 @@ run_one() {
     33) verdict="the init measured every path" ;;
     35) verdict="the init reported a failure (a path that did not answer as it should, or a bad argument)" ;;
     124) verdict="no end within $timeout_s s (a hang)" ;;
-    0) verdict="the machine reset or powered off before the init's end (a kernel panic, panic=-1?)" ;;
+    0) # panic=-1 reboots at once after a panic, and -no-reboot turns the reboot into QEMU's exit.
+       verdict=$(sed -nE 's/^\[ *[0-9.]+\] (Kernel panic - not syncing: .*)$/\1/p' "$log" | head -n1)
+       verdict=${verdict:-"the machine reset or powered off before the init's end"} ;;
     *) verdict="QEMU exited with status $status: $(tail -n1 "$dir/qemu.err")" ;;
   esac
   echo "[run] exit=$status: $verdict ($(elapsed "$start" "$EPOCHREALTIME") s)" | tee -a "$log"
