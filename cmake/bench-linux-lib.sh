@@ -26,10 +26,16 @@ linux_context() {
   sed -n "s/^$2=//p" "$1/context.txt" | tail -n1
 }
 
-# linux_median DIR PATH: the median of PATH in DIR/results.csv, or nothing.
-linux_median() {
-  awk -F, -v p="$2" 'NR > 1 && $1 == p { m = $3 } END { if (m != "") print m }' "$1/results.csv"
+# linux_stat DIR PATH COLUMN: COLUMN (min, median) of PATH in DIR/results.csv, or nothing.
+linux_stat() {
+  awk -F, -v p="$2" -v c="$3" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) col = i }
+    NR > 1 && $1 == p && col { v = $col } END { if (v != "") print v }' "$1/results.csv"
 }
+
+# The block's table header: -icount medians, then TCG's medians with their minimum (TCG medians
+# move with the host's load; its minimum much less).
+readonly LINUX_TABLE_HEADER='| path | `-icount`: instructions, mitigations on | mitigations off | TCG: host ticks, median (min), mitigations on | mitigations off |'
+
 
 # linux_render_table OUT: the block's text from the four runs in OUT/<run>/ (results.csv and
 # context.txt). Fails, saying why, when a run is missing or the runs disagree on what ran.
@@ -63,37 +69,41 @@ linux_render_table() {
     "${want[linux_package]}" "${want[linux_package_version]}" "${want[linux_release]}" "${want[qemu]}"
   printf '`-cpu %s`, one CPU, the init of commit `%s`; %s batches of %s calls per path.\n' \
     "${want[cpu_model]}" "${want[commit]}" "$samples" "${want[calls_per_sample]}"
-  printf 'Medians per call:\n\n'
-  printf '| path | `-icount`: instructions, mitigations on | mitigations off | TCG: host ticks, mitigations on | mitigations off |\n'
+  printf 'Per call:\n\n'
+  printf '%s\n' "$LINUX_TABLE_HEADER"
   printf '|---|---:|---:|---:|---:|\n'
-  local path row m
-  local -A median=()
+  local path row m lo accel
+  local -A median=() minimum=()
   for path in "${LINUX_PATHS[@]}"; do
     row="| \`$path\` |"
     for entry in "${LINUX_RUNS[@]}"; do
-      read -r name _ _ <<<"$entry"
-      m=$(linux_median "$out/$name" "$path")
-      [[ -n $m ]] || { echo "bench-linux: $out/$name/results.csv has no row $path" >&2; return 1; }
+      read -r name accel _ <<<"$entry"
+      m=$(linux_stat "$out/$name" "$path" median)
+      lo=$(linux_stat "$out/$name" "$path" min)
+      [[ -n $m && -n $lo ]] || { echo "bench-linux: $out/$name/results.csv has no row $path" >&2; return 1; }
       median[$name/$path]=$m
-      row+=" $m |"
+      minimum[$name/$path]=$lo
+      if [[ $accel == tcg ]]; then row+=" $m ($lo) |"; else row+=" $m |"; fi
     done
     printf '%s\n' "$row"
   done
   # What the protections cost, over the system-call rows: instructions added under -icount, and
-  # the factor on TCG's ticks.
+  # the factor on TCG's ticks (medians, and minimums).
   local calls_rows=()
   for path in "${LINUX_PATHS[@]:1}"; do
-    calls_rows+=("${median[icount-mitigations-on/$path]} ${median[icount-mitigations-off/$path]} ${median[tcg-mitigations-on/$path]} ${median[tcg-mitigations-off/$path]}")
+    calls_rows+=("${median[icount-mitigations-on/$path]} ${median[icount-mitigations-off/$path]} ${median[tcg-mitigations-on/$path]} ${median[tcg-mitigations-off/$path]} ${minimum[tcg-mitigations-on/$path]} ${minimum[tcg-mitigations-off/$path]}")
   done
   printf '%s\n' "${calls_rows[@]}" | awk '
     function lo(a, b) { return a < b ? a : b }
     function hi(a, b) { return a > b ? a : b }
-    NR == 1 { dmin = dmax = $1 - $2; pmin = pmax = ($1 - $2) / $2; rmin = rmax = $3 / $4 }
-    { d = $1 - $2; p = d / $2; r = $3 / $4
-      dmin = lo(dmin, d); dmax = hi(dmax, d); pmin = lo(pmin, p); pmax = hi(pmax, p); rmin = lo(rmin, r); rmax = hi(rmax, r) }
+    NR == 1 { dmin = dmax = $1 - $2; pmin = pmax = ($1 - $2) / $2; rmin = rmax = $3 / $4; qmin = qmax = $5 / $6 }
+    { d = $1 - $2; p = d / $2; r = $3 / $4; q = $5 / $6
+      dmin = lo(dmin, d); dmax = hi(dmax, d); pmin = lo(pmin, p); pmax = hi(pmax, p)
+      rmin = lo(rmin, r); rmax = hi(rmax, r); qmin = lo(qmin, q); qmax = hi(qmax, q) }
     END {
       printf "\nMitigations on, against `mitigations=off`, for the four system-call rows: %d to %d more\n", dmin, dmax
-      printf "instructions per call under `-icount` (%.0f%% to %.0f%%), and %.1f to %.1f times the TCG ticks.\n", 100 * pmin, 100 * pmax, rmin, rmax
+      printf "instructions per call under `-icount` (%.0f%% to %.0f%%); under TCG %.1f to %.1f times the\n", 100 * pmin, 100 * pmax, rmin, rmax
+      printf "median ticks, %.1f to %.1f times the minimum.\n", qmin, qmax
     }'
   # What "mitigations on" meant: the kernel's own verdicts, but for the flaws it found none of.
   printf '\nWith mitigations on, Linux reported (`/sys/devices/system/cpu/vulnerabilities`; "Not affected" and\n'
@@ -105,7 +115,7 @@ linux_render_table() {
 # linux_block_problems FILE: one line per thing wrong with FILE's linux-table block (nothing when
 # it is well-formed): present once and closed, naming its source (the target, the Debian package
 # and version, the kernel release, QEMU's version, the CPU model, the date, the commit), with a
-# header of the four runs and one row of four numbers per path.
+# header of the four runs and one row per path: two -icount medians, two TCG medians (minimums).
 linux_block_problems() {
   local file=$1 opened closed block path re
   opened=$(grep -cxF "<!-- generated:$LINUX_BLOCK -->" "$file" || true)
@@ -133,12 +143,15 @@ linux_block_problems() {
     what=${entry%%:*} re=${entry#*:}
     grep -Eq -- "$re" <<<"$block" || echo "the block '$LINUX_BLOCK' does not name its $what (/$re/)"
   done
-  grep -q '^| path | `-icount`: instructions, mitigations on | mitigations off | TCG: host ticks, mitigations on | mitigations off |$' <<<"$block" ||
+  grep -qxF -- "$LINUX_TABLE_HEADER" <<<"$block" ||
     echo "the block '$LINUX_BLOCK' lacks the table header of the four runs"
-  re='^\| `([a-z0-9_]+)` \|( [0-9]+\.[0-9]+ \|){4}$'
+  # Two -icount medians, then two TCG medians each with its minimum.
+  local n='[0-9]+\.[0-9]+' cells
+  cells="( $n \\|){2}( $n \\($n\\) \\|){2}"
+  re="^\\| \`([a-z0-9_]+)\` \\|$cells\$"
   for path in "${LINUX_PATHS[@]}"; do
-    grep -Eq -- "^\\| \`$path\` \\|( [0-9]+\\.[0-9]+ \\|){4}\$" <<<"$block" ||
-      echo "the block '$LINUX_BLOCK' has no row of four numbers for $path"
+    grep -Eq -- "^\\| \`$path\` \\|$cells\$" <<<"$block" ||
+      echo "the block '$LINUX_BLOCK' has no row of the four runs' figures for $path"
   done
   while IFS= read -r line; do
     [[ $line =~ $re ]] || continue
