@@ -28,6 +28,7 @@ readonly PACKAGES=(
   gdb                                    # the debug target
   clang-format                           # the format test (c_sources_follow_clang_format)
   git                                    # the commit quoted in the boot log and results
+  cpio                                   # the initramfs of the Linux comparison (bench-linux target)
 )
 
 say() {
