@@ -647,9 +647,25 @@ run_tests() {
   if [[ $rc -ne 0 ]] && ! grep -q '^The following tests FAILED:' "$log"; then
     return 1
   fi
-  split_outputs "$BUILD/Testing/Temporary/LastTest.log" "$outdir"
-  awk '/^The following tests FAILED:/ { f = 1; next }
-       f && /^[ \t]*[0-9]+ - / { status = $0; sub(/^.*\(/, "", status); sub(/\)[ \t]*$/, "", status); print $3 "\t" status }' "$log"
+  cp "$BUILD/Testing/Temporary/LastTest.log" "$outdir/LastTest.log" 2>/dev/null || true
+  [[ -f $outdir/LastTest.log ]] && split_outputs "$outdir/LastTest.log" "$outdir"
+  local name status
+  while IFS=$'\t' read -r name status; do
+    # Once (the first mutant of a trial run) LastTest.log held none of the outputs, for a cause not
+    # found; CTest's own log holds each failed test's output too, after the line that says it failed.
+    [[ -s $outdir/$name.out ]] || failed_output "$log" "$name" >"$outdir/$name.out"
+    printf '%s\t%s\n' "$name" "$status"
+  done < <(awk '/^The following tests FAILED:/ { f = 1; next }
+                f && /^[ \t]*[0-9]+ - / { status = $0; sub(/^.*\(/, "", status); sub(/\)[ \t]*$/, "", status); print $3 "\t" status }' "$log")
+}
+
+# failed_output CTEST_LOG NAME: what test NAME printed, from CTest's --output-on-failure log: the
+# lines after "N/M Test #K: NAME ...***Failed" up to the next test's line or the summary.
+failed_output() {
+  NAME=$2 awk '
+    /^ *[0-9]+\/[0-9]+ Test +#[0-9]+: / { inside = ($4 == ENVIRON["NAME"] && $0 ~ /\*\*\*/); next }
+    /^ *Start +[0-9]+: / || /^[0-9]+% tests passed/ { inside = 0; next }
+    inside { print }' "$1"
 }
 
 # split_outputs LASTTEST_LOG OUTDIR: each test's output in CTest's LastTest.log (between "Output:"
