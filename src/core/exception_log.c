@@ -137,8 +137,10 @@ bool exception_log_pending(void)
 {
     for (unsigned c = 0; c < MAX_CPUS; c++) {
         struct exception_ring *r = &rings[c];
-        if (__atomic_load_n(&r->head, __ATOMIC_ACQUIRE) != r->tail ||
-            __atomic_load_n(&r->lost, __ATOMIC_RELAXED) != r->lost_reported)
+        // Without the console lock (console_print_recorded asks first): a stale answer only
+        // delays the records to the next line, tick or panic.
+        if (__atomic_load_n(&r->head, __ATOMIC_ACQUIRE) != __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE) ||
+            __atomic_load_n(&r->lost, __ATOMIC_RELAXED) != __atomic_load_n(&r->lost_reported, __ATOMIC_RELAXED))
             return true;
     }
     return false;
@@ -178,7 +180,7 @@ void exception_log_drain(exception_log_out *out, bool machine_stopped)
                                "(%d lines) was full\n",
                                c, (unsigned long long)(lost - r->lost_reported), EXCEPTION_LOG_RECORDS);
             out(c, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
-            r->lost_reported = lost;
+            __atomic_store_n(&r->lost_reported, lost, __ATOMIC_RELAXED);
         }
     }
 }
