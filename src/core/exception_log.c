@@ -17,7 +17,7 @@
 #include "core/exception_log.h"
 #include "core/format.h"
 #include "core/string.h"
-#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/percpu.h" // MAX_CPUS, CACHE_LINE
 
 #define MAX_NESTING 4 // #DB, then #MC inside it, then NMI inside that: deeper lines are dropped
 
@@ -46,13 +46,10 @@ struct exception_ring {
 
 static struct exception_ring rings[MAX_CPUS];
 
-// This CPU's number: from the per-CPU area once GS holds one, cpu0 before (as console.c).
-static unsigned this_cpu_number(void) { return percpu_ready ? (unsigned)this_cpu()->cpu : 0; }
-
-// Marks the start of an NMI, #MC or #DB handler on this CPU (trap_dispatch).
-void exception_context_enter(void)
+// Marks the start of an NMI, #MC or #DB handler on `cpu`, the CPU that runs it (trap_dispatch).
+void exception_context_enter(unsigned cpu)
 {
-    struct exception_ring *r = &rings[this_cpu_number()];
+    struct exception_ring *r = &rings[cpu];
     // `entries` first: a reader that finds depth 0 and then the same `entries` as before knows
     // no handler began in between (exception_log_drain).
     __atomic_fetch_add(&r->entries, 1, __ATOMIC_SEQ_CST);
@@ -115,11 +112,12 @@ void exception_log_write(unsigned cpu, const char *s, size_t n)
     r->building[depth - 1].len = len;
 }
 
-// Marks the end of this CPU's innermost handler, recording what it left of an unfinished line.
-// machine_check.c calls it early when it leaves the #MC for good to stop a program.
-void exception_context_leave(void)
+// Marks the end of the innermost handler on `cpu`, the CPU that runs it, recording what it left
+// of an unfinished line. machine_check.c calls it early when it leaves the #MC for good to stop
+// a program.
+void exception_context_leave(unsigned cpu)
 {
-    struct exception_ring *r = &rings[this_cpu_number()];
+    struct exception_ring *r = &rings[cpu];
     uint32_t depth = __atomic_load_n(&r->depth, __ATOMIC_RELAXED);
     if (depth == 0)
         return;
@@ -176,9 +174,9 @@ void exception_log_drain(exception_log_out *out, bool machine_stopped)
         if (lost != r->lost_reported) {
             char line[160];
             int n = format_buf(line, sizeof line,
-                               "[exlog] cpu%u: %llu line(s) of NMI, #MC or #DB handlers lost: the record ring "
-                               "(%d lines) was full\n",
-                               c, (unsigned long long)(lost - r->lost_reported), EXCEPTION_LOG_RECORDS);
+                               "[exlog] cpu%u: %llu line(s) of NMI, #MC or #DB handlers lost (a full ring of %d "
+                               "records, or handlers nested more than %d deep)\n",
+                               c, (unsigned long long)(lost - r->lost_reported), EXCEPTION_LOG_RECORDS, MAX_NESTING);
             out(c, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
             __atomic_store_n(&r->lost_reported, lost, __ATOMIC_RELAXED);
         }

@@ -12,8 +12,8 @@
 // Where the reader sends each record: the CPU that wrote it, and the text.
 typedef void exception_log_out(unsigned cpu, const char *s, size_t n);
 
-void exception_context_enter(void);
-void exception_context_leave(void);
+void exception_context_enter(unsigned cpu);
+void exception_context_leave(unsigned cpu);
 bool exception_context_active(unsigned cpu);
 void exception_log_write(unsigned cpu, const char *s, size_t n);
 bool exception_log_pending(void);

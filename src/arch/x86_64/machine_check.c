@@ -209,7 +209,7 @@ static __attribute__((noreturn)) void stop_program(const struct trap_frame *tf)
     // The #MC ends here: what follows (the fault report, the switch to the parent) is ordinary
     // code, which prints through the console and its lock like any other. It cannot wait for
     // itself: the #MC came from ring 3, so this CPU held no lock and was queued for none.
-    exception_context_leave();
+    exception_context_leave((unsigned)this_cpu()->cpu);
     __asm__ volatile("mov %%rdi, %%rsp\n\t" // the program's kernel stack, the frame at its top
                      "call %P0\n\t"         // stop_program_on_its_stack(copy): never returns
                      "ud2"

@@ -203,15 +203,18 @@ static bool refused_iret_to_user(const struct trap_frame *tf, struct trap_frame 
     return true;
 }
 
+// This CPU's number as the console tells it (console.c): cpu0 until GS holds a per-CPU area.
+static unsigned cpu_number(void) { return percpu_ready ? (unsigned)this_cpu()->cpu : 0; }
+
 // The C entry of every exception and IRQ stub.
 void trap_dispatch(struct trap_frame *tf)
 {
     // NMI, #DB and #MC run in exception context: they can land on a CPU inside a lock or queued
     // for one, so whatever they print is recorded and printed later (exception_log.c).
     if (tf->vector == VEC_NMI) {
-        exception_context_enter();
+        exception_context_enter(cpu_number());
         nmi_handle(tf); // first, and nothing else: bounded work only (nmi.c)
-        exception_context_leave();
+        exception_context_leave(cpu_number());
         return;
     }
     if (tf->vector >= VEC_LAPIC_TIMER) {
@@ -223,16 +226,16 @@ void trap_dispatch(struct trap_frame *tf)
         return;
     }
     if (tf->vector == VEC_DB) {
-        exception_context_enter();
+        exception_context_enter(cpu_number());
         bool absorbed = debug_trap_handle(tf);
-        exception_context_leave();
+        exception_context_leave(cpu_number());
         if (absorbed)
             return; // otherwise a kernel bug: the panic below claims the console for itself
     }
     if (tf->vector == VEC_MC) {
-        exception_context_enter();
+        exception_context_enter(cpu_number());
         machine_check_handle(tf); // resumes, stops the program (leaving exception context) or panics
-        exception_context_leave();
+        exception_context_leave(cpu_number());
         return;
     }
     if (tf->cs & 3)
