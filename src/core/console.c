@@ -33,6 +33,14 @@ static bool tag_lines;    // programs run on several CPUs: start each line with 
 // The CPU printing: its number from the per-CPU area once GS holds one, cpu0 before that.
 static unsigned console_cpu(void) { return percpu_ready ? (unsigned)this_cpu()->cpu : 0; }
 
+// Whether `cpu` runs an NMI, #MC or #DB handler, which records its lines instead of taking the
+// lock; once a panic has claimed the machine there is no lock to wait for, and it prints.
+static bool in_a_handler(unsigned cpu)
+{
+    // [mutant exception-context-records: "exception_context_active(cpu) &&" -> "false &&"]
+    return exception_context_active(cpu) && !__atomic_load_n(&lock_skipped, __ATOMIC_ACQUIRE);
+}
+
 // Writes one line (or a piece of one) to every console device: the lock is held, or skipped.
 static void write_devices(unsigned cpu, const char *s, size_t n)
 {
@@ -66,8 +74,7 @@ static void emit(unsigned cpu, const char *s, size_t n)
 void console_write(const char *s, size_t n)
 {
     unsigned cpu = console_cpu();
-    // [mutant exception-context-records: "exception_context_active(cpu) &&" -> "false &&"]
-    if (exception_context_active(cpu) && !__atomic_load_n(&lock_skipped, __ATOMIC_ACQUIRE)) {
+    if (in_a_handler(cpu)) {
         exception_log_write(cpu, s, n); // an NMI, #MC or #DB handler: record, never wait
         return;
     }
@@ -92,6 +99,8 @@ void console_write(const char *s, size_t n)
 void console_flush(void)
 {
     unsigned cpu = console_cpu();
+    if (in_a_handler(cpu))
+        return; // the handler's lines are records (console_write)
     if (lines[cpu].len) {
         emit(cpu, lines[cpu].text, lines[cpu].len);
         lines[cpu].len = 0;
@@ -102,8 +111,8 @@ void console_flush(void)
 // the timer tick, the end of the boot, panic; every line printed does it too).
 void console_print_recorded(void)
 {
-    if (exception_context_active(console_cpu()) && !__atomic_load_n(&lock_skipped, __ATOMIC_ACQUIRE))
-        return; // a handler: the records wait for ordinary code
+    if (in_a_handler(console_cpu()))
+        return; // the records wait for ordinary code
     if (exception_log_pending())
         emit(console_cpu(), NULL, 0);
 }
