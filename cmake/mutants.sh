@@ -97,6 +97,7 @@ readonly T_SMP_PANIC='the_first_panic_wins_and_stops_every_cpu'
 readonly T_DEADLOCK='a_deadlocked_spinlock_ends_in_a_panic_report'
 readonly T_SLOTS='a_program_that_spawns_without_end_uses_only_its_cpus_slots'
 readonly T_LOCKS='frames_and_spinlocks_hold_with_every_cpu_at_once|every_cpu_programs_and_checks_its_syscall_msrs'
+readonly T_EXC='machine_check_broadcast_while_a_cpu_prints_never_waits|machine_check_while_every_cpu_prints_never_waits'
 declare -A KILLERS=(
   # src/syscall/lstar_entry.asm: 1. the `syscall` entry
   [swapgs-lstar-entry]="$T_SELF|$T_FUZZ|$T_TOUR"
@@ -162,6 +163,8 @@ declare -A KILLERS=(
   [spinlock-excludes]="$T_LOCKS|$T_SMP_PLACED|$T_SMP_STRESS"
   [slot-share]="$T_SLOTS"
   [spinlock-watchdog]="$T_DEADLOCK"
+  # src/core/console.c: NMI, #MC and #DB handlers record instead of taking the console lock
+  [exception-context-records]="$T_EXC"
 )
 
 # ---- what a kill means ----

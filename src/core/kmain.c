@@ -211,7 +211,8 @@ void kmain(uint64_t info_phys)
     nmi_storm_start();
     int fate = run_everywhere(&failures);
     failures += nmi_storm_finish();
-    nmi_report_totals(); // what the NMI and #DB handlers only counted, now that nothing runs
+    console_print_recorded(); // what NMI, #MC and #DB handlers recorded, before the boot ends
+    nmi_report_totals();      // what the NMI and #DB handlers only counted, now that nothing runs
     debug_trap_report();
     bool ok = failures == 0 && fate == 0;
     kprintf("[boot] done: %s\n", ok ? "success" : "failure");

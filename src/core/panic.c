@@ -48,6 +48,9 @@ static void claim(void)
             if (rdtsc() - t0 > STOP_WAIT_TSC)
                 break;       // report anyway: a CPU that did not stop can only add lines
         console_skip_lock(); // a stopped CPU may have stopped holding it
+        // What NMI, #MC and #DB handlers recorded, on any CPU, comes before the report: a
+        // machine check's [mce] lines say why the machine stops.
+        console_print_recorded();
         return;
     }
     if (expected == me) { // a panic while writing this CPU's own report: say the least and stop
