@@ -156,7 +156,9 @@ declare -A KILLERS=(
   # ring 3 on every CPU: sys_basic.c, smp.c, console.c, panic.c
   [getcpu-reads-gs]="$T_SMP_PLACED|$T_SMP_STRESS"
   [ap-lint1-nmi]="$T_SMP_NMI"
-  [ap-timer]="$T_SMP_LIMIT"
+  # src/arch/x86_64/control_regs.c
+  [cr4-whole-value]="cr4_bits_a_loader_left_are_cleared_before_ring3_runs"
+  [ap-timer]="$T_SMP_LIMIT|frames_and_spinlocks_hold_with_every_cpu_at_once"
   [console-whole-lines]="$T_SMP_PLACED|$T_SMP_STRESS"
   [panic-first-wins]="$T_SMP_PANIC"
   # src/core/spinlock.h, src/core/process.c, src/core/spinlock.c

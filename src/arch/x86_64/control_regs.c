@@ -215,6 +215,7 @@ void control_regs_init(unsigned cpu)
 
     struct control_regs want = control_regs_wanted();
     write_cr0(want.cr0);
+    // [mutant cr4-whole-value: "want.cr4)" -> "read_cr4() | want.cr4)"]
     write_cr4(want.cr4);
     wrmsr(MSR_EFER, want.efer & ~EFER_SCE); // `syscall` stays #UD until syscall_msr_init
 
