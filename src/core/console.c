@@ -11,6 +11,7 @@
 #include "core/console.h"
 #include "core/format.h"
 #include "core/spinlock.h"
+#include "arch/x86_64/fb_console.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/serial.h"
 #include "arch/x86_64/vga_text.h"
@@ -47,9 +48,11 @@ static void emit(unsigned cpu, const char *s, size_t n)
         tag[4] = (char)('0' + cpu);
         serial_write(tag, sizeof tag - 1);
         vga_text_write(tag, sizeof tag - 1);
+        fb_console_write(tag, sizeof tag - 1);
     }
     serial_write(s, n);
     vga_text_write(s, n);
+    fb_console_write(s, n);
     if (locked) {
         __atomic_store_n(&owner, NO_CPU, __ATOMIC_RELAXED);
         spin_unlock(&lock, flags);
