@@ -64,6 +64,7 @@ static void parse_command_line(void)
             options.run[0] ? options.run : "none", options.ktest ? "on" : "off", options.timer ? "on" : "off",
             options.limit_seconds, options.nmi_storm, cmdline_crash_name(options.crash));
     process_set_time_limit(options.limit_seconds);
+    fb_console_set_hold(options.hold_seconds);
 }
 
 // Validates and parses the multiboot2 information block; a bad one stops the boot.
@@ -129,21 +130,16 @@ static void report_screen_cost(void)
         return;
     fb_console_cost(&redraws, &ticks);
     uint64_t since_boot = rdtsc() - boot_tsc;
-    kprintf("[boot] framebuffer console: %llu ms of the %llu ms since boot spent drawing, %u redraws after scrolling\n",
-            (unsigned long long)(ticks * 1000 / tsc_hz()), (unsigned long long)(since_boot * 1000 / tsc_hz()), redraws);
+    kprintf(
+        "[boot] framebuffer console: %llu ms of the %llu ms since boot spent drawing, %u redraw(s) after scrolling\n",
+        (unsigned long long)(ticks * 1000 / tsc_hz()), (unsigned long long)(since_boot * 1000 / tsc_hz()), redraws);
 }
 
 // Ends the run: the screen shows its last line, then QEMU's isa-debug-exit gets the exit code;
 // on a PC without that device the kernel says the run is over and halts.
 static __attribute__((noreturn)) void end_of_run(bool ok)
 {
-    if (options.hold_seconds) {
-        kprintf("[boot] holding the screen for %u s before the exit\n", options.hold_seconds);
-        fb_console_flush();
-        uint64_t end = rdtsc() + tsc_hz() * options.hold_seconds;
-        while (rdtsc() < end)
-            __asm__ volatile("pause");
-    }
+    fb_console_hold();
     fb_console_flush();
     qemu_exit(ok ? QEMU_EXIT_SUCCESS : QEMU_EXIT_FAILURE);
     kprintf("[boot] no isa-debug-exit device: halting\n");

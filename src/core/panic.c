@@ -103,6 +103,7 @@ static __attribute__((noreturn)) void panic_finish(const struct trap_frame *tf, 
     kprintf("[panic] the kernel stops here (exit code 0x%x)\n", QEMU_EXIT_PANIC);
     console_flush();
     fb_console_flush(); // the report's last lines may be waiting for the screen's next redraw
+    fb_console_hold();
     qemu_exit(QEMU_EXIT_PANIC);
     cpu_halt_forever();
 }

@@ -57,6 +57,14 @@ lstar_screen_test(screen_keeps_up_with_a_fast_log_from_two_cpus TIMEOUT 180
   --expect-screen [=[^\[boot\] done: success$]=]
   -- --smp 2)
 
+# A panic's report on the screen: the panic draws what is waiting before it stops (and holds
+# it there, like the end of a run, when hold= is set).
+lstar_screen_test(screen_shows_a_panic_report
+  --cmdline "run=none crash=panic"
+  --expect-screen [=[^\[panic\] PANIC: ]=]
+  --expect-screen [=[^\[panic\] the kernel stops here \(exit code 0x12\)$]=]
+  -- --firmware bios --expect-exit 37)
+
 # The ISO has what a UEFI PC and a BIOS PC need, from a CD or a USB stick; and the check does
 # fail on an ISO that lacks the UEFI half (GRUB's BIOS part alone, as grub-mkrescue makes it
 # when given only i386-pc).

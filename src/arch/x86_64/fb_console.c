@@ -13,6 +13,7 @@
 #include "arch/x86_64/cr.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/timer.h"
+#include "core/console.h"
 #include "core/format.h"
 #include "core/psf.h"
 #include "core/string.h"
@@ -34,9 +35,10 @@ static uint8_t shown[FB_TEXT_MAX_COLS * FB_TEXT_MAX_ROWS]; // the text as the sc
 static bool waiting;                                       // a scroll has not been drawn yet
 static uint64_t last_redraw;                               // TSC of the last drawing after a scroll
 static uint64_t last_redraw_cost;                          // and the TSC ticks it took
-static bool drawing;        // a write is in progress (an #MC or #DB report inside it is not drawn)
-static uint64_t draw_ticks; // TSC ticks spent drawing, for the report at the end of the run
-static unsigned redraws;    // drawings after a scroll
+static bool drawing;          // a write is in progress (an #MC or #DB report inside it is not drawn)
+static uint64_t draw_ticks;   // TSC ticks spent drawing, for the report at the end of the run
+static unsigned hold_seconds; // hold=
+static unsigned redraws;      // drawings after a scroll
 
 // Maps the framebuffer's pages that the direct map does not already cover (it covers RAM only,
 // and a framebuffer usually sits above it, in the PCI hole below 4 GiB or beyond).
@@ -153,4 +155,20 @@ void fb_console_cost(unsigned *scroll_redraws, uint64_t *ticks)
 {
     *scroll_redraws = redraws;
     *ticks = draw_ticks;
+}
+
+// Sets the hold= time (see fb_console.h).
+void fb_console_set_hold(unsigned seconds) { hold_seconds = seconds; }
+
+// Holds the end of the run on the screen (see fb_console.h). The screen tests take the screen
+// once the hold line is on the serial port.
+void fb_console_hold(void)
+{
+    if (hold_seconds == 0 || tsc_hz() == 0) // before calibration there is no clock to wait by
+        return;
+    kprintf("[boot] holding the screen for %u s before the exit\n", hold_seconds);
+    fb_console_flush();
+    uint64_t end = rdtsc() + tsc_hz() * hold_seconds;
+    while (rdtsc() < end)
+        __asm__ volatile("pause");
 }

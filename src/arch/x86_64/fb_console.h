@@ -23,4 +23,12 @@ void fb_console_cost(unsigned *scroll_redraws, uint64_t *ticks);
 // Draws whatever a scroll left waiting, now (the end of the run; a panic: see panic.c).
 void fb_console_flush(void);
 
+// hold=: how many seconds fb_console_hold keeps the end of the run on the screen.
+void fb_console_set_hold(unsigned seconds);
+
+// Ends the run on the screen: with hold= set, says so in a line, draws what is waiting and waits
+// that long, so that a test (or a person) can look at the last lines before the exit. kmain's
+// end and a panic call it just before QEMU's isa-debug-exit.
+void fb_console_hold(void);
+
 #endif
