@@ -23,11 +23,11 @@ require_command mcopy mtools
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-failures=0
+failed=0
 check() { # check WHAT COMMAND...: runs COMMAND, reports WHAT as ok or FAIL
   local what=$1
   shift
-  if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; failures=$((failures + 1)); fi
+  if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; failed=$((failed + 1)); fi
 }
 
 report=$tmp/report.txt
@@ -68,8 +68,8 @@ fi
 check "GRUB's BIOS boot code in the MBR (for a USB stick)" grep -Eq '^System area summary: .*grub2-mbr' "$report"
 check "the MBR's boot signature 55 AA" test "$(od -A n -t x1 -j 510 -N 2 "$iso" | tr -d ' ')" = 55aa
 
-if [[ $failures -gt 0 ]]; then
-  echo "$failures check(s) failed for $iso"
+if [[ $failed -gt 0 ]]; then
+  echo "$failed check(s) failed for $iso"
   exit 1
 fi
 echo "ok: $iso boots through UEFI and BIOS, from a CD or a USB stick"
