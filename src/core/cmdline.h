@@ -9,6 +9,8 @@
 //   limit=SECONDS                    stop a program after this much ring-3 time (0: never)
 //   timer=on|off                     the 100 Hz tick (off: no ring-3 time limit; for tests)
 //   nmistorm=N                       cpu1 sends cpu0 N NMIs while the programs run (0: none)
+//   hold=SECONDS                     keep the screen as it is this long before the exit (0: none),
+//                                    so that a test can take a screenshot of the end of the run
 //   crash=none|panic|triple|hang|pagefault|stackoverflow|panicall|deadlock   fail on purpose (for
 //                                    the test suite; panicall: every CPU panics at the same moment;
 //                                    deadlock: a spinlock taken twice)
@@ -26,6 +28,7 @@
 #define CMDLINE_RUN_MAX 128          // the run= value's buffer, NUL included
 #define CMDLINE_LIMIT_MAX 86400      // limit=: one day
 #define CMDLINE_NMISTORM_MAX 1000000 // nmistorm=: a million NMIs
+#define CMDLINE_HOLD_MAX 600         // hold=: ten minutes
 #define CMDLINE_CPUS 8               // @0 .. @7: the kernel's MAX_CPUS (kmain.c checks they agree)
 #define RUN_ON_ALL 0x100             // an item's placement: @all
 #define RUN_ON_ALL_MASK (1u << 31)   // cmdline_run_cpus: some item says @all
@@ -49,6 +52,7 @@ struct cmdline_options {
     enum cmdline_crash crash;  // a deliberate failure, for the test suite; default CRASH_NONE
     unsigned limit_seconds;    // ring-3 seconds a program may run; default 0 (no limit)
     unsigned nmi_storm;        // NMIs cpu1 sends cpu0 during the programs; default 0 (none)
+    unsigned hold_seconds;     // seconds the screen stays before the exit; default 0
 };
 
 // Receives one message per refused option: one line, no trailing newline.

@@ -13,6 +13,7 @@
 #include "core/exception_log.h"
 #include "core/format.h"
 #include "core/spinlock.h"
+#include "arch/x86_64/fb_console.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/serial.h"
 #include "arch/x86_64/vga_text.h"
@@ -49,9 +50,11 @@ static void write_devices(unsigned cpu, const char *s, size_t n)
         tag[4] = (char)('0' + cpu);
         serial_write(tag, sizeof tag - 1);
         vga_text_write(tag, sizeof tag - 1);
+        fb_console_write(tag, sizeof tag - 1);
     }
     serial_write(s, n);
     vga_text_write(s, n);
+    fb_console_write(s, n);
 }
 
 // Under the lock: first what exception context recorded on any CPU (older than this line),

@@ -12,6 +12,7 @@
 #include "core/ksyms.h"
 #include "arch/x86_64/traps.h"
 #include "arch/x86_64/cr.h"
+#include "arch/x86_64/fb_console.h"
 #include "arch/x86_64/qemu_exit.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/smp.h"
@@ -104,6 +105,8 @@ static __attribute__((noreturn)) void panic_finish(const struct trap_frame *tf, 
     print_backtrace(tf ? tf->rbp : (uint64_t)__builtin_frame_address(0));
     kprintf("[panic] the kernel stops here (exit code 0x%x)\n", QEMU_EXIT_PANIC);
     console_flush();
+    fb_console_flush(); // the report's last lines may be waiting for the screen's next redraw
+    fb_console_hold();
     qemu_exit(QEMU_EXIT_PANIC);
     cpu_halt_forever();
 }
