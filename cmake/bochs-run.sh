@@ -13,7 +13,9 @@
 #  - the verdict comes from the serial log alone: the run passes only if the kernel printed
 #    "[boot] done: success", every --expect matched a line and no --reject did. The run ends at
 #    "[boot] done:", at the end of a panic report, when Bochs exits (a triple fault is a Bochs
-#    panic here), or at --timeout.
+#    panic here), or at --timeout. Only kernel lines count: each is matched whole, from the
+#    start of the line (after the console's optional "[cpuN] "), and a program's lines, which
+#    the kernel marks "NAME[PID]: " (docs/abi.md), can never match them.
 # The last line printed is always "[run] PASS (...)" or "[run] FAIL: <reason>".
 #
 #   --iso PATH           the ISO to boot (required)
@@ -201,6 +203,14 @@ serial_lines() {
   tail -n +"$((header_lines + 1))" "$log" >"$serial" 2>/dev/null || true
 }
 
+# The kernel's own lines that end a run, whole (a program's line starts with NAME[PID]).
+readonly TAG='^(\[cpu[0-9]\] )?'
+readonly DONE_LINE="$TAG\[boot\] done: (success|failure)\$"
+readonly SUCCESS_LINE="$TAG\[boot\] done: success\$"
+readonly FAILURE_LINE="$TAG\[boot\] done: failure\$"
+readonly PANIC_LINE="$TAG\[panic\] PANIC: "
+readonly PANIC_END_LINE="$TAG\[panic\] the kernel stops here "
+
 # since T SEC: have more than SEC seconds passed since $EPOCHREALTIME was T?
 since() {
   awk -v a="$1" -v b="$EPOCHREALTIME" -v s="$2" 'BEGIN { exit !(b - a > s) }'
@@ -219,14 +229,14 @@ while kill -0 "$runner_pid" 2>/dev/null; do
     fi
   fi
   serial_lines
-  if grep -Eq '^\[boot\] done: ' "$serial"; then
+  if grep -Eq "$DONE_LINE" "$serial"; then
     ending="done"; break
   fi
-  if grep -q '^\[panic\] the kernel stops here' "$serial"; then
+  if grep -Eq "$PANIC_END_LINE" "$serial"; then
     ending=panic; break
   fi
   # A panic whose report never ends (a fault inside it): give it 5 s, then stop.
-  if [[ -z $panic_seen_at ]] && grep -q 'PANIC' "$serial"; then
+  if [[ -z $panic_seen_at ]] && grep -Eq "$PANIC_LINE" "$serial"; then
     panic_seen_at=$EPOCHREALTIME
   fi
   if [[ -n $panic_seen_at ]] && since "$panic_seen_at" 5; then
@@ -255,9 +265,9 @@ serial_lines
 # Bochs may have ended by itself right after the kernel's last line (its shutdown port, 0x8900):
 # judge by the whole log, now that it is complete.
 if [[ -z $ending ]]; then
-  if grep -Eq '^\[boot\] done: ' "$serial"; then
+  if grep -Eq "$DONE_LINE" "$serial"; then
     ending="done"
-  elif grep -q '^\[panic\] the kernel stops here' "$serial"; then
+  elif grep -Eq "$PANIC_END_LINE" "$serial"; then
     ending=panic
   fi
 fi
@@ -276,11 +286,11 @@ elif [[ -z $ending ]]; then
     failures+=("Bochs exited (status $status) before the kernel finished: $(grep -v -e '^[[:space:]]*$' -e '^ALSA' "$tmp/bochs-console.txt" | tail -n1 || true)")
   fi
 fi
-if grep -q 'PANIC' "$serial"; then
-  failures+=("kernel panic: $(grep -m1 'PANIC' "$serial" | cut -c1-120)")
-elif grep -q '^\[boot\] done: failure' "$serial"; then
+if grep -Eq "$PANIC_LINE" "$serial"; then
+  failures+=("kernel panic: $(grep -m1 -E "$PANIC_LINE" "$serial" | cut -c1-120)")
+elif grep -Eq "$FAILURE_LINE" "$serial"; then
   failures+=("the kernel reported failure ([boot] done: failure)")
-elif [[ $ending == "done" ]] && ! grep -q '^\[boot\] done: success' "$serial"; then
+elif [[ $ending == "done" ]] && ! grep -Eq "$SUCCESS_LINE" "$serial"; then
   failures+=("no '[boot] done: success' line")
 fi
 check_expectations "$serial"

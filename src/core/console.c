@@ -6,6 +6,11 @@
 // lock's holder is remembered, so a #MC or #DB report raised on the CPU that is printing is
 // written at once instead of waiting for itself. After a panic has stopped the other CPUs,
 // one of them may have stopped holding the lock: panic makes the console skip it from then on.
+//
+// A program's lines (program_output.c) come whole through console_write_line, apart from the
+// CPU's own line buffer, and always start a line of the devices: when a kernel line was sent
+// out in pieces and is unfinished there, a newline ends it first. So kernel text and program
+// text never share a line, and a program's line cannot be made to look like a kernel line.
 #include <stdarg.h>
 #include <stdbool.h>
 #include "core/console.h"
@@ -25,15 +30,25 @@ static struct {
 } lines[MAX_CPUS];
 
 static struct spinlock lock = SPINLOCK_INIT;
-static int owner = NO_CPU; // the CPU that holds `lock`
-static bool lock_skipped;  // panic stopped the other CPUs: write without the lock
-static bool tag_lines;     // programs run on several CPUs: start each line with [cpuN]
+static int owner = NO_CPU;      // the CPU that holds `lock`
+static bool lock_skipped;       // panic stopped the other CPUs: write without the lock
+static bool tag_lines;          // programs run on several CPUs: start each line with [cpuN]
+static int unfinished = NO_CPU; // the CPU whose line the devices are in the middle of (under `lock`)
 
 // The CPU printing: its number from the per-CPU area once GS holds one, cpu0 before that.
 static unsigned console_cpu(void) { return percpu_ready ? (unsigned)this_cpu()->cpu : 0; }
 
-// Writes one line (or a piece of one) to every console device, under the lock.
-static void emit(unsigned cpu, const char *s, size_t n)
+// Writes both console devices.
+static void devices_write(const char *s, size_t n)
+{
+    serial_write(s, n);
+    vga_text_write(s, n);
+}
+
+// Writes one line (or a piece of one) to every console device, under the lock. A piece that
+// must start a line (`fresh`, or from another CPU than the unfinished line's) ends that line
+// first; the [cpuN] tag goes at the start of each line of the devices.
+static void emit(unsigned cpu, const char *s, size_t n, bool fresh)
 {
     bool nested = __atomic_load_n(&owner, __ATOMIC_RELAXED) == (int)cpu; // #MC/#DB while printing
     bool locked = !nested && !__atomic_load_n(&lock_skipped, __ATOMIC_ACQUIRE);
@@ -42,14 +57,17 @@ static void emit(unsigned cpu, const char *s, size_t n)
         flags = spin_lock(&lock);
         __atomic_store_n(&owner, (int)cpu, __ATOMIC_RELAXED);
     }
-    if (tag_lines) {
+    if (unfinished != NO_CPU && (fresh || unfinished != (int)cpu)) {
+        devices_write("\n", 1);
+        unfinished = NO_CPU;
+    }
+    if (tag_lines && unfinished == NO_CPU) {
         char tag[] = "[cpu0] ";
         tag[4] = (char)('0' + cpu);
-        serial_write(tag, sizeof tag - 1);
-        vga_text_write(tag, sizeof tag - 1);
+        devices_write(tag, sizeof tag - 1);
     }
-    serial_write(s, n);
-    vga_text_write(s, n);
+    devices_write(s, n);
+    unfinished = n > 0 && s[n - 1] != '\n' ? (int)cpu : NO_CPU;
     if (locked) {
         __atomic_store_n(&owner, NO_CPU, __ATOMIC_RELAXED);
         spin_unlock(&lock, flags);
@@ -68,7 +86,7 @@ void console_write(const char *s, size_t n)
         text[len++] = s[i];
         // [mutant console-whole-lines: "len == CONSOLE_LINE_MAX" -> "len > 0"]
         if (s[i] == '\n' || len == CONSOLE_LINE_MAX) {
-            emit(cpu, text, len);
+            emit(cpu, text, len, false);
             len = 0;
         }
     }
@@ -82,9 +100,20 @@ void console_flush(void)
 {
     unsigned cpu = console_cpu();
     if (lines[cpu].len) {
-        emit(cpu, lines[cpu].text, lines[cpu].len);
+        emit(cpu, lines[cpu].text, lines[cpu].len, false);
         lines[cpu].len = 0;
     }
+}
+
+// Writes `s`, one whole line ending in a newline, on a line of its own, past this CPU's line
+// buffer (which may hold an unfinished kernel line): a program's line (program_output.c).
+void console_write_line(const char *s, size_t n)
+{
+    uint64_t flags = read_rflags();
+    irq_disable();
+    emit(console_cpu(), s, n, true);
+    if (flags & RFLAGS_IF)
+        irq_enable();
 }
 
 // Whether each line names the CPU that printed it (kmain: while several CPUs run programs).
