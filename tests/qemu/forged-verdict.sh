@@ -4,7 +4,8 @@
 # Proves that a program cannot forge a run's verdict. RUNNER (qemu-run.sh or bochs-run.sh, with
 # its options: --cmdline "run=forge ...", --log LOG and the suite's usual success expectations)
 # boots usr/forge, which prints every line a verdict is read from, plain and behind CR, ESC and
-# newlines, then exits with status 1. Then:
+# newlines, starts a child that writes the success code to isa-debug-exit from ring 3 (a #GP),
+# then exits with status 1. Then:
 #   1. the runner must FAIL (exit 1) and its "[run] FAIL: " line must contain TEXT (the reason
 #      the kernel gave: its exit code or its "[boot] done: failure"), not a timeout;
 #   2. LOG must hold the forgery, marked as the program's ("forge[PID]: ", control characters
@@ -62,6 +63,7 @@ marked=(
   "^forge\\[[0-9]+\\]: \\[proc\\] 'selftest' \\(pid 2\\) exited with status 0\\\\x0d$"
   '^forge\[[0-9]+\]: \[boot\] done: success\\\(no newline\)$'
   "^\\[proc\\] started 'forge' \\(pid [0-9]+, parent [0-9]+\\) args 'x\\\\x0a\\[boot\\] done: success\\\\x0a"
+  "^\\[fault\\] program 'forge' \\(pid [0-9]+\\) stopped: vector 13, #GP general protection$"
   "^\\[proc\\] 'forge' \\(pid [0-9]+\\) exited with status 1$"
   '^(\[cpu[0-9]\] )?\[boot\] done: failure$'
 )
