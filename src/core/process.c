@@ -20,9 +20,9 @@
 #include "arch/x86_64/traps.h"
 #include "arch/x86_64/xstate.h"
 #include "core/console.h"
+#include "core/format.h"
 #include "core/frame_alloc.h"
 #include "core/modules.h"
-#include "core/format.h"
 #include "core/panic.h"
 #include "core/program_loader.h"
 #include "core/program_output.h"
@@ -41,6 +41,11 @@ static struct spinlock table_lock = SPINLOCK_INIT; // guards slots[].pid, slots_
 static unsigned slots_held[MAX_CPUS];              // slots whose process runs on each CPU
 static int next_pid = 1;
 static uint64_t limit_ticks; // ring-3 ticks a program may use; 0 = no limit (limit= option)
+
+// Room for a program's arguments escaped in its [proc] started line: any printable argument
+// string whole, and the line within one console line (256 bytes) whatever the escapes.
+#define ARGS_SHOWN_MAX 160
+_Static_assert(ARGS_SHOWN_MAX >= PROCESS_ARGS_MAX + 3, "printable arguments are shown whole");
 
 // Copies a NUL-terminated string into a fixed buffer, truncating if needed.
 static void copy_bounded(char *dst, const char *src, size_t size)
@@ -196,7 +201,7 @@ static int spawn_child(struct process *parent, const char *name, const char *arg
     p->saved_rsp = prepare_first_entry(p->kernel_stack_top, entry, p->placed_cpu);
     xstate_init(&p->xstate); // nothing of the parent's x87/SSE registers reaches the child
     p->parent = parent;
-    char shown[PROCESS_ARGS_MAX];
+    char shown[ARGS_SHOWN_MAX];
     escape_args(shown, sizeof shown, p->args);
     kprintf("[proc] started '%s' (pid %d, parent %d) args '%s'\n", p->name, p->pid, p->parent->pid, shown);
 
