@@ -7,20 +7,33 @@
 #   [bench] row path=<name> min=<n> median=<n> p90=<n> p99=<n> max=<n> mean=<n> samples=<n>
 #               calls_per_sample=<n> outliers=<n> unit=<unit>      (one line)
 #
-# Only lines that start with the tag count: qemu-run.sh's "[run] FAIL: ... (last serial line:
-# ...)" may quote a [bench] line in its middle. The scaling rows (bench_scaling_rows, at the
-# end) may have the console's "[cpuN] " in front of the tag.
+# The benchmark is a ring-3 program, so the kernel prints each of its lines as
+# "bench[PID]: [bench] ..." (docs/abi.md), with the console's "[cpuN] " in front while several
+# CPUs print. Only such lines count, read from the start: another program's line, or
+# qemu-run.sh's "[run] FAIL: ... (last serial line: ...)" quoting one, is not the benchmark's.
+
+# BENCH_LINE: an extended regex for the start of a line the benchmark printed, up to its text.
+# shellcheck disable=SC2034 # used by the scripts that source this file
+BENCH_LINE='^(\[cpu[0-9]+\] )?bench\[[0-9]+\]: '
 
 # The numbers every row carries, in the order bench_rows prints them after the path.
 BENCH_ROW_FIELDS="min median p90 p99 max mean samples calls_per_sample outliers"
 
 # BENCH_AWK: awk functions, put in front of an awk program that uses them; the program passes
 # -v bench_fields="$BENCH_ROW_FIELDS".
+#   bench_text(line)  the text the benchmark wrote on line (console tag and "bench[PID]: " taken
+#                     off, a CR at the end too), or "" when the line is not the benchmark's
 #   parse_kv(s)       split s ("k=v k2=\"v 2\" ...") into kv[]; true when all of s was key=value
 #   bench_row(line)   for a "[bench] row ..." line: its path and bench_fields, tab-separated; ""
 #                     when the row is malformed, with bench_error saying why
 # shellcheck disable=SC2016 # awk's own $ and quotes
 BENCH_AWK='
+  function bench_text(line) {
+    sub(/\r$/, "", line)
+    sub(/^\[cpu[0-9]+\] /, "", line)
+    if (!sub(/^bench\[[0-9]+\]: /, "", line)) return ""
+    return line
+  }
   function parse_kv(s,    key, val, i) {
     split("", kv)
     while (match(s, /^[A-Za-z_0-9]+=/)) {
@@ -63,8 +76,8 @@ BENCH_AWK='
 # separated by tabs. Fails, naming the line, on a malformed row.
 bench_rows() {
   awk -v bench_fields="$BENCH_ROW_FIELDS" "$BENCH_AWK"'
-    /^\[bench\] row / {
-      if ((row = bench_row($0)) == "") {
+    (line = bench_text($0)) ~ /^\[bench\] row / {
+      if ((row = bench_row(line)) == "") {
         print FILENAME ":" FNR ": " bench_error ": " $0 > "/dev/stderr"
         exit 1
       }
@@ -82,7 +95,7 @@ bench_value() {
 }
 
 # bench_scaling_rows LOG: the rows of `bench scaling` in LOG, one per CPU and path,
-#   [cpuN] [bench] scaling cpu=<n> placed=<n> path=<name> window=<i> seconds=<n> calls=<n>
+#   [cpuN] bench[PID]: [bench] scaling cpu=<n> placed=<n> path=<name> window=<i> seconds=<n> calls=<n>
 #          start_ns=<n> end_ns=<n> calls_per_second=<n>                        (one line)
 # (the [cpuN] tag is the console's when several CPUs print), as tab-separated cpu, path, window,
 # seconds, calls, start_ns, end_ns, calls_per_second. Fails, naming the line, on a malformed row,
@@ -93,8 +106,9 @@ bench_scaling_rows() {
     function bad(msg) { print FILENAME ":" FNR ": " msg ": " $0 > "/dev/stderr"; failed = 1; exit 1 }
     {
       sub(/\r$/, "")
-      line = $0; tag = ""
-      if (match(line, /^\[cpu[0-9]+\] /)) { tag = substr(line, 5, RLENGTH - 6); line = substr(line, RLENGTH + 1) }
+      tag = ""
+      if (match($0, /^\[cpu[0-9]+\] /)) tag = substr($0, 5, RLENGTH - 6)
+      line = bench_text($0)
     }
     line ~ /^\[bench\] scaling cpu=/ {
       sub(/^\[bench\] scaling /, "", line)

@@ -72,28 +72,28 @@ trap 'rm -rf "$tmp"' EXIT
 awk -v rows="$tmp/rows.tsv" -v facts="$tmp/facts" -v bench_fields="$BENCH_ROW_FIELDS" "$BENCH_AWK"'
   function bad(msg) { print "bench-report.sh: " msg > "/dev/stderr"; failed = 1; exit 1 }
 
-  { sub(/\r$/, "") }
+  { sub(/\r$/, ""); text = bench_text($0) }
 
-  /^\[bench\] context / {
-    line = $0; sub(/^\[bench\] context /, "", line)
+  text ~ /^\[bench\] context / {
+    line = text; sub(/^\[bench\] context /, "", line)
     if (!parse_kv(line)) bad("malformed context line (line " NR "): " $0)
     for (k in kv) print "ctx_" k "=" kv[k] > facts
     context_seen = 1
     next
   }
-  /^\[bench\] timer_overhead=/ {
-    line = $0; sub(/^\[bench\] /, "", line)
+  text ~ /^\[bench\] timer_overhead=/ {
+    line = text; sub(/^\[bench\] /, "", line)
     print line > facts
     next
   }
-  /^\[bench\] row / {
-    if ((row = bench_row($0)) == "") bad(bench_error " (line " NR "): " $0)
+  text ~ /^\[bench\] row / {
+    if ((row = bench_row(text)) == "") bad(bench_error " (line " NR "): " $0)
     print row > rows
     row_count++
     next
   }
-  /^\[bench\] done rows=/ {
-    line = $0; sub(/^\[bench\] done rows=/, "", line)
+  text ~ /^\[bench\] done rows=/ {
+    line = text; sub(/^\[bench\] done rows=/, "", line)
     if (line !~ /^[0-9]+$/) bad("malformed done line (line " NR "): " $0)
     done_rows = line + 0
     done_seen = 1

@@ -145,8 +145,8 @@ qemu_of() {
 # "CPU n/KVM" (-name ...,debug-threads=on).
 sample() {
   local t stat rest name fields starts rows host line=()
-  starts=$(grep -c '\[bench\] scaling: ' "$2" 2>/dev/null) || true
-  rows=$(grep -c '\[bench\] scaling cpu=' "$2" 2>/dev/null) || true
+  starts=$(grep -cE "${BENCH_LINE}\\[bench\\] scaling: " "$2" 2>/dev/null) || true
+  rows=$(grep -cE "${BENCH_LINE}\\[bench\\] scaling cpu=" "$2" 2>/dev/null) || true
   read -ra host </proc/stat                # cpu user nice system idle iowait irq softirq steal
   line+=("$EPOCHREALTIME" "${starts:-0}" "${rows:-0}"
          "$((host[1] + host[2] + host[3] + host[6] + host[7]))" "${host[8]}")
@@ -170,7 +170,7 @@ boot() {
   bash "$here/qemu-run.sh" --iso "$iso" --accel "$accel" ${tcg_thread:+--tcg-thread "$tcg_thread"} --cpu "$cpu" --smp "$n" \
     --cmdline "run=bench:scaling:seconds=$seconds@all ktest=off" --timeout "$boot_timeout" \
     --extra "-name lstar-scaling,debug-threads=on" --log "$log" \
-    --expect "\\[bench\\] scaling done cpu=$((n - 1)) rows=" >"$tmp/run-$n.out" 2>&1 &
+    --expect "${BENCH_LINE}\\[bench\\] scaling done cpu=$((n - 1)) rows=" >"$tmp/run-$n.out" 2>&1 &
   run_pid=$!
   while kill -0 "$run_pid" 2>/dev/null; do
     [[ -n $qemu ]] || qemu=$(qemu_of "$run_pid") || true
@@ -266,10 +266,10 @@ for n in $(seq 1 "$max_cpus"); do
 done
 
 # ---- rows, overlap, aggregates ----
-# fact LOG KEY: KEY of the first "[bench] context" line in LOG (the console's tag stripped).
+# fact LOG KEY: KEY of the benchmark's first "[bench] context" line in LOG.
 fact() {
   awk -v key="$2" "$BENCH_AWK"'
-    { sub(/\r$/, ""); sub(/^\[cpu[0-9]+\] /, "") }
+    { $0 = bench_text($0) }
     /^\[bench\] context / { sub(/^\[bench\] context /, ""); if (parse_kv($0)) { print kv[key]; exit } }' "$1"
 }
 

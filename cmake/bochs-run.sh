@@ -10,10 +10,14 @@
 #  - the command line reaches the kernel through GRUB: every run boots a copy of the ISO whose
 #    grub.cfg is the original with --cmdline appended to each `multiboot2` line (later options
 #    win, as with qemu-run.sh's fw_cfg) and the menu's timeout set to 0;
-#  - the verdict comes from the serial log alone: the run passes only if the kernel printed
-#    "[boot] done: success", every --expect matched a line and no --reject did. The run ends at
-#    "[boot] done:", at the end of a panic report, when Bochs exits (a triple fault is a Bochs
-#    panic here), or at --timeout.
+#  - the kernel writes its exit code to Bochs's debug port 0xE9 instead (port_e9_hack; ring 3
+#    cannot reach an I/O port), which Bochs prints on its own console as "lstar: exit code 0xNN";
+#  - the run passes only if that code is 0x10 (success), the kernel printed "[boot] done: success",
+#    every --expect matched a line of the serial log and no --reject did. The run ends at
+#    "[boot] done:", at the end of a panic report, at the exit code, when Bochs exits (a triple
+#    fault is a Bochs panic here), or at --timeout. Only kernel lines count: each is matched
+#    whole, from the start of the line (after the console's optional "[cpuN] "), and a program's
+#    lines, which the kernel marks "NAME[PID]: " (docs/abi.md), can never match them.
 # The last line printed is always "[run] PASS (...)" or "[run] FAIL: <reason>".
 #
 #   --iso PATH           the ISO to boot (required)
@@ -166,6 +170,8 @@ info: action=report
 debug: action=ignore
 # No sound card on a test machine: the PC speaker would only print ALSA errors.
 speaker: enabled=0
+# The kernel writes its exit code to port 0xE9 (qemu_exit.h), which Bochs prints on its console.
+port_e9_hack: enabled=1
 EOF
 # Debian's Bochs has its debugger built in, which stops before the first instruction: continue,
 # and quit should the simulation ever come back to the debugger's prompt.
@@ -204,6 +210,19 @@ serial_lines() {
   tail -n +"$((header_lines + 1))" "$log" >"$serial" 2>/dev/null || true
 }
 
+# The kernel's own lines that end a run, whole (a program's line starts with NAME[PID]).
+readonly TAG='^(\[cpu[0-9]\] )?'
+readonly DONE_LINE="$TAG\[boot\] done: (success|failure)\$"
+readonly SUCCESS_LINE="$TAG\[boot\] done: success\$"
+readonly FAILURE_LINE="$TAG\[boot\] done: failure\$"
+readonly PANIC_LINE="$TAG\[panic\] PANIC: "
+readonly PANIC_END_LINE="$TAG\[panic\] the kernel stops here "
+
+# exit_code: the first exit code the kernel wrote to port 0xE9 so far ("0x10"), or nothing.
+exit_code() {
+  sed -nE 's/^lstar: exit code (0x[0-9a-f]{2})$/\1/p' "$tmp/bochs-console.txt" 2>/dev/null | head -n1
+}
+
 # since T SEC: have more than SEC seconds passed since $EPOCHREALTIME was T?
 since() {
   awk -v a="$1" -v b="$EPOCHREALTIME" -v s="$2" 'BEGIN { exit !(b - a > s) }'
@@ -222,14 +241,14 @@ while kill -0 "$runner_pid" 2>/dev/null; do
     fi
   fi
   serial_lines
-  if grep -Eq '^\[boot\] done: ' "$serial"; then
+  if grep -Eq "$DONE_LINE" "$serial" || [[ -n $(exit_code) ]]; then
     ending="done"; break
   fi
-  if grep -q '^\[panic\] the kernel stops here' "$serial"; then
+  if grep -Eq "$PANIC_END_LINE" "$serial"; then
     ending=panic; break
   fi
   # A panic whose report never ends (a fault inside it): give it 5 s, then stop.
-  if [[ -z $panic_seen_at ]] && grep -q 'PANIC' "$serial"; then
+  if [[ -z $panic_seen_at ]] && grep -Eq "$PANIC_LINE" "$serial"; then
     panic_seen_at=$EPOCHREALTIME
   fi
   if [[ -n $panic_seen_at ]] && since "$panic_seen_at" 5; then
@@ -258,15 +277,18 @@ serial_lines
 # Bochs may have ended by itself right after the kernel's last line (its shutdown port, 0x8900):
 # judge by the whole log, now that it is complete.
 if [[ -z $ending ]]; then
-  if grep -Eq '^\[boot\] done: ' "$serial"; then
+  if grep -Eq "$DONE_LINE" "$serial"; then
     ending="done"
-  elif grep -q '^\[panic\] the kernel stops here' "$serial"; then
+  elif grep -Eq "$PANIC_END_LINE" "$serial"; then
     ending=panic
   fi
 fi
 
 # Bochs's panics and errors (its log marks them 'p[' and 'e['), for the reader of a failure.
 bochs_panic=$(grep -m1 -E '^[0-9]+p\[' "$bochs_log" | sed -E 's/^[0-9]+p\[[^]]*\] *//' || true)
+
+# The exit code, read once Bochs has quit and written out its console.
+code=$(exit_code)
 
 # ---- the verdict ----
 failures=()
@@ -279,12 +301,19 @@ elif [[ -z $ending ]]; then
     failures+=("Bochs exited (status $status) before the kernel finished: $(grep -v -e '^[[:space:]]*$' -e '^ALSA' "$tmp/bochs-console.txt" | tail -n1 || true)")
   fi
 fi
-if grep -q 'PANIC' "$serial"; then
-  failures+=("kernel panic: $(grep -m1 'PANIC' "$serial" | cut -c1-120)")
-elif grep -q '^\[boot\] done: failure' "$serial"; then
+if grep -Eq "$PANIC_LINE" "$serial"; then
+  failures+=("kernel panic: $(grep -m1 -E "$PANIC_LINE" "$serial" | cut -c1-120)")
+elif grep -Eq "$FAILURE_LINE" "$serial"; then
   failures+=("the kernel reported failure ([boot] done: failure)")
-elif [[ $ending == "done" ]] && ! grep -q '^\[boot\] done: success' "$serial"; then
+elif [[ $ending == "done" ]] && ! grep -Eq "$SUCCESS_LINE" "$serial"; then
   failures+=("no '[boot] done: success' line")
 fi
+case $code in
+  0x10) ;;
+  0x11) [[ ${#failures[@]} -gt 0 ]] || failures+=("the kernel reported failure (exit code 0x11)") ;;
+  0x12) [[ ${#failures[@]} -gt 0 ]] || failures+=("kernel panic (exit code 0x12)") ;;
+  "")   failures+=("the kernel wrote no exit code to port 0xE9 (no 'lstar: exit code' line on Bochs's console)") ;;
+  *)    failures+=("the kernel wrote exit code $code to port 0xE9") ;;
+esac
 check_expectations "$serial"
-verdict_of_failures "[run] PASS ([boot] done: success, $(expectations_met), $elapsed s)"
+verdict_of_failures "[run] PASS (exit code 0x10, [boot] done: success, $(expectations_met), $elapsed s)"

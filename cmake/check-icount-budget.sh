@@ -33,7 +33,7 @@ done
 # Budgets are in guest instructions: a log from plain TCG or KVM holds TSC ticks instead.
 grep -q '^\[run\] icount=on$' "$log" ||
   fail "$log is not from a qemu-run.sh --icount run, so its medians are not instruction counts"
-grep -q '^\[bench\] done rows=' "$log" ||
+grep -Eq "${BENCH_LINE}\\[bench\\] done rows=" "$log" ||
   fail "$log has no \"[bench] done\" line: the benchmark did not finish"
 rows=$(bench_rows "$log") || fail "$log has a malformed [bench] row"
 

@@ -116,7 +116,7 @@ done < <(nm "$elf" | grep -E ' [TtBbDdRr] ')
 user_ceiling=$(sed -nE 's/^#define USER_CEILING +(0x[0-9a-f]+).*/\1/p' "$src/src/syscall/abi.h")
 count() { sed -nE "s/^$1: ([0-9]+) passed, 0 failed\$/\\1/p" "$log" | head -n1; }
 ktest_passed=$(count ktest)
-selftest_passed=$(count selftest)
+selftest_passed=$(sed -nE 's/^selftest\[[0-9]+\]: selftest: ([0-9]+) passed, 0 failed$/\1/p' "$log" | head -n1)
 msr_passed=$(sed -nE 's/^\[msr\] cpu0 self-check: ([0-9]+) passed, 0 failed$/\1/p' "$log")
 tour_checks=$(grep -c '^ *check ' "$src/tests/gdb/entry_tour.gdb")
 for v in EFER STAR LSTAR CSTAR FMASK GS_BASE KERNEL_GS_BASE; do

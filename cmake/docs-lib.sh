@@ -31,7 +31,8 @@ docs_boot() {
   mkdir -p "$dir"
   if ! bash "$src/cmake/qemu-run.sh" --iso "$bin/lstar.iso" --accel tcg --cpu max --timeout 120 \
       --cmdline "run=selftest" --log "$dir/selftest.log" \
-      --expect '^selftest: [0-9]+ passed, 0 failed$' >"$dir/selftest.run" 2>&1; then
+      --expect "^\\[proc\\] 'selftest' \\(pid [0-9]+\\) exited with status 0\$" \
+      --expect '^selftest\[[0-9]+\]: selftest: [0-9]+ passed, 0 failed$' >"$dir/selftest.run" 2>&1; then
     echo "docs: the selftest boot failed: $dir/selftest.run, $dir/selftest.log" >&2
     return 1
   fi
@@ -49,8 +50,8 @@ docs_icount_log() {
   local bin=$1 f best=
   for f in "$bin/bench/serial-icount.log" "$bin/bench/icount-test.log"; do
     [[ -f $f && $f -nt $bin/lstar.iso ]] || continue
-    grep -q '^\[bench\] done rows=' "$f" || continue
-    grep -q '^\[bench\] row .*unit=tsc_ticks' "$f" || continue
+    grep -Eq "${BENCH_LINE}\\[bench\\] done rows=" "$f" || continue
+    grep -Eq "${BENCH_LINE}\\[bench\\] row .*unit=tsc_ticks" "$f" || continue
     if [[ -z $best || $f -nt $best ]]; then best=$f; fi
   done
   [[ -n $best ]] && printf '%s\n' "$best"
@@ -63,7 +64,7 @@ docs_icount_boot() {
   local src=$1 bin=$2 log=$3
   mkdir -p "$(dirname "$log")"
   bash "$src/cmake/qemu-run.sh" --iso "$bin/lstar.iso" --accel tcg --icount --cpu max --timeout 300 \
-    --cmdline "run=bench:quick ktest=off" --log "$log" --expect '^\[bench\] done rows=' >"$log.run" 2>&1 || {
+    --cmdline "run=bench:quick ktest=off" --log "$log" --expect "${BENCH_LINE}\\[bench\\] done rows=" >"$log.run" 2>&1 || {
     echo "docs: the -icount benchmark boot failed: $log.run" >&2
     return 1
   }
@@ -100,11 +101,12 @@ docs_replace_block() {
 
 # ---- the blocks ----
 
-# boot-log: the lines of a selftest boot the README shows. The commit is written as <commit>:
+# boot-log: the lines of a selftest boot the README shows (the selftest's summary as the kernel
+# prints a program's line, "selftest[PID]: ..."). The commit is written as <commit>:
 # the build that wrote the block is always one commit older than the commit that holds it.
 docs_render_boot_log() {
   local log=$1 lines
-  lines=$(grep -E '^(\[boot\] lstar |\[cpu\] SMEP |\[msr\] cpu0 (EFER|STAR|LSTAR|FMASK)=|\[msr\] cpu0 self-check: |ktest: [0-9]|selftest: [0-9]|\[boot\] done: )' "$log" |
+  lines=$(grep -E '^(\[boot\] lstar |\[cpu\] SMEP |\[msr\] cpu0 (EFER|STAR|LSTAR|FMASK)=|\[msr\] cpu0 self-check: |ktest: [0-9]|selftest\[[0-9]+\]: selftest: [0-9]|\[boot\] done: )' "$log" |
     sed -E 's/^(\[boot\] lstar )[^:]*:/\1<commit>:/')
   if [[ $(printf '%s\n' "$lines" | wc -l) -ne 10 ]]; then
     echo "docs: $log lacks some of the boot-log lines (boot, cpu, 4 MSRs, self-check, ktest, selftest, done)" >&2

@@ -3,8 +3,11 @@
 #
 # Boot PATH (a GRUB2 multiboot2 ISO) in qemu-system-x86_64, show the kernel's serial log live,
 # and judge the run. The verdict comes from two things only: the exit code the kernel writes to
-# isa-debug-exit, and the lines of the serial log (--expect / --reject). The last line printed is
-# always "[run] PASS (...)" or "[run] FAIL: <reason>".
+# isa-debug-exit, and the lines of the serial log (--expect / --reject). Ring 3 cannot reach
+# isa-debug-exit, and the kernel prints every line a program writes as "NAME[PID]: text", so an
+# --expect anchored at a kernel line ("^(\[cpu[0-9]\] )?\[boot\] ...") is one no program can
+# satisfy (docs/testing.md, "Verdicts"). The last line printed is always "[run] PASS (...)" or
+# "[run] FAIL: <reason>".
 #
 #   --iso PATH           the ISO to boot (required)
 #   --firmware bios|uefi SeaBIOS (default) or OVMF from /usr/share/ovmf/OVMF.fd

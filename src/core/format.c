@@ -368,3 +368,22 @@ int format_error(char *err, size_t errlen, const char *fmt, ...)
     }
     return -1;
 }
+
+// Writes one byte of untrusted text as printable ASCII (format.h).
+size_t format_escape_byte(char out[FORMAT_ESCAPE_MAX], unsigned char c)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (c == '\\') {
+        out[0] = out[1] = '\\';
+        return 2;
+    }
+    if (c == '\t' || (c >= ' ' && c <= '~')) {
+        out[0] = (char)c;
+        return 1;
+    }
+    out[0] = '\\';
+    out[1] = 'x';
+    out[2] = hex[c >> 4];
+    out[3] = hex[c & 15];
+    return 4;
+}

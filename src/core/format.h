@@ -26,4 +26,14 @@ int vformat_buf(char *buf, size_t size, const char *fmt, va_list ap);
 // refusal path of the validating parsers (multiboot2.c, elf64.c).
 int format_error(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+// The longest text format_escape_byte writes for one byte ("\xNN").
+#define FORMAT_ESCAPE_MAX 4
+
+// Writes byte c of untrusted text (a program's output, its arguments) as printable ASCII into
+// out and returns how many bytes that took: tab and ' ' to '~' as they are, except '\', which
+// becomes "\\"; every other byte (newline, CR, ESC, DEL, bytes >= 0x80) as "\xNN" in lowercase
+// hex. The result can neither end a line nor move a terminal's cursor, and reads back
+// unambiguously.
+size_t format_escape_byte(char out[FORMAT_ESCAPE_MAX], unsigned char c);
+
 #endif

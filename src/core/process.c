@@ -20,10 +20,12 @@
 #include "arch/x86_64/traps.h"
 #include "arch/x86_64/xstate.h"
 #include "core/console.h"
+#include "core/format.h"
 #include "core/frame_alloc.h"
 #include "core/modules.h"
 #include "core/panic.h"
 #include "core/program_loader.h"
+#include "core/program_output.h"
 #include "core/spinlock.h"
 #include "core/string.h"
 #include "syscall/sys_bench.h"
@@ -40,12 +42,37 @@ static unsigned slots_held[MAX_CPUS];              // slots whose process runs o
 static int next_pid = 1;
 static uint64_t limit_ticks; // ring-3 ticks a program may use; 0 = no limit (limit= option)
 
+// Room for a program's arguments escaped in its [proc] started line: any printable argument
+// string whole, and the line within one console line (256 bytes) whatever the escapes.
+#define ARGS_SHOWN_MAX 160
+_Static_assert(ARGS_SHOWN_MAX >= PROCESS_ARGS_MAX + 3, "printable arguments are shown whole");
+
 // Copies a NUL-terminated string into a fixed buffer, truncating if needed.
 static void copy_bounded(char *dst, const char *src, size_t size)
 {
     size_t n = strnlen(src, size - 1);
     memcpy(dst, src, n);
     dst[n] = 0;
+}
+
+// Copies a program's argument string into dst escaped (format_escape_byte), cut at a whole
+// escape with "..." when it does not fit: the arguments come from ring 3, and a newline in them
+// must not start a line of the kernel's log.
+static void escape_args(char *dst, size_t size, const char *args)
+{
+    size_t len = 0;
+    for (; *args; args++) {
+        char esc[FORMAT_ESCAPE_MAX];
+        size_t k = format_escape_byte(esc, (unsigned char)*args);
+        if (len + k + 4 > size) { // room for "..." and the NUL
+            memcpy(dst + len, "...", 3);
+            len += 3;
+            break;
+        }
+        memcpy(dst + len, esc, k);
+        len += k;
+    }
+    dst[len] = 0;
 }
 
 // Returns the process running on this CPU, or NULL while the kernel runs its own code.
@@ -174,7 +201,9 @@ static int spawn_child(struct process *parent, const char *name, const char *arg
     p->saved_rsp = prepare_first_entry(p->kernel_stack_top, entry, p->placed_cpu);
     xstate_init(&p->xstate); // nothing of the parent's x87/SSE registers reaches the child
     p->parent = parent;
-    kprintf("[proc] started '%s' (pid %d, parent %d) args '%s'\n", p->name, p->pid, p->parent->pid, p->args);
+    char shown[ARGS_SHOWN_MAX];
+    escape_args(shown, sizeof shown, p->args);
+    kprintf("[proc] started '%s' (pid %d, parent %d) args '%s'\n", p->name, p->pid, p->parent->pid, shown);
 
     uint64_t flags = read_rflags();
     irq_disable(); // no interrupt may see CR3, RSP0 and the stack disagree
@@ -225,6 +254,7 @@ static __attribute__((noreturn)) void process_end(int fate)
 void process_exit(int status)
 {
     struct process *p = process_current();
+    program_output_end(p); // a line it left unfinished goes out, marked, before the kernel's
     kprintf("[proc] '%s' (pid %d) exited with status %d\n", p->name, p->pid, status & 0xff);
     process_end(status & 0xff);
 }
@@ -240,6 +270,7 @@ void process_user_tick(void)
     struct process *p = process_current();
     if (!p || ++p->user_ticks <= limit_ticks || limit_ticks == 0)
         return;
+    program_output_end(p);
     kprintf("[proc] '%s' (pid %d) used up its %llu s of ring-3 time (limit=): stopped\n", p->name, p->pid,
             (unsigned long long)(limit_ticks / TIMER_HZ));
     process_end(SPAWN_TIMED_OUT);
@@ -251,6 +282,7 @@ void process_kill_after_fault(const struct trap_frame *tf)
     struct process *p = process_current();
     if (!p)
         panic_with_frame(tf, "ring-3 exception with no current process");
+    program_output_end(p);
     kprintf("[fault] program '%s' (pid %d) stopped: vector %llu, %s\n", p->name, p->pid, (unsigned long long)tf->vector,
             trap_vector_name(tf->vector));
     trap_print_frame(tf);

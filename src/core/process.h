@@ -6,6 +6,7 @@
 // keeps its own x87/SSE registers (xstate) and DS/ES/FS/GS selectors across those switches.
 #ifndef LSTAR_CORE_PROCESS_H
 #define LSTAR_CORE_PROCESS_H
+#include <stdbool.h>
 #include <stdint.h>
 #include "arch/x86_64/xstate.h"
 #include "syscall/abi.h"
@@ -14,6 +15,7 @@ struct trap_frame;
 
 #define PROCESS_NAME_MAX 32
 #define PROCESS_ARGS_MAX 128
+#define PROGRAM_LINE_MAX 256 // escaped bytes of a program's line kept before a piece goes out
 
 struct process {
     int pid;
@@ -28,7 +30,10 @@ struct process {
     uint64_t user_ticks;        // timer ticks that found it running in ring 3
     int fate;                   // exit status, or SPAWN_FAULTED | vector
     unsigned placed_cpu;        // the CPU its init was started on; it never runs anywhere else
-    struct xstate xstate;       // x87/MMX/SSE registers while switched away (16-byte aligned)
+    char out[PROGRAM_LINE_MAX]; // its unfinished output line, escaped (program_output.c)
+    uint16_t out_len;
+    bool out_continued;   // part of the line went out already: the next piece says so
+    struct xstate xstate; // x87/MMX/SSE registers while switched away (16-byte aligned)
 };
 
 int process_spawn(const char *name, const char *args);

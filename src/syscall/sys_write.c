@@ -1,12 +1,14 @@
 // SYS_write: the console (fd 1, 2) and a discarding sink (fd 3).
 #include "arch/x86_64/user_copy.h"
-#include "core/console.h"
+#include "core/process.h"
+#include "core/program_output.h"
 #include "syscall/syscall_table.h"
 
 #define WRITE_CHUNK 256 // bytes copied per step: a small kernel buffer, any length of write
 
 // write(fd, buf, len): the whole range is checked before a byte is written, so a bad buffer
-// gives -EFAULT and no partial output.
+// gives -EFAULT and no partial output. What reaches the console is marked as the program's
+// (program_output.c).
 SYSCALL_DEFINE(write)
 {
     uint64_t fd = a0, buf = a1, len = a2;
@@ -21,7 +23,7 @@ SYSCALL_DEFINE(write)
         if (copy_from_user(chunk, buf + done, n) != 0)
             return -EFAULT;
         if (fd != 3)
-            console_write(chunk, n);
+            program_output_write(process_current(), chunk, n);
         done += n;
     }
     return (long)len;

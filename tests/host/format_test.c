@@ -313,6 +313,52 @@ static void string_and_char_conversions_match_the_c_standard(void)
 }
 
 // Run every test and print the totals; non-zero exit if any check failed.
+// Escapes `in` byte by byte with format_escape_byte into buf.
+static const char *escaped(const char *in, size_t n)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        char out[FORMAT_ESCAPE_MAX];
+        size_t k = format_escape_byte(out, (unsigned char)in[i]);
+        CHECK(k >= 1 && k <= FORMAT_ESCAPE_MAX);
+        for (size_t j = 0; j < k; j++)
+            buf[len++] = out[j];
+    }
+    buf[len] = 0;
+    return buf;
+}
+
+static void escaping_keeps_printable_text_and_tab(void)
+{
+    CHECK_STR(escaped("selftest: 210 passed\t[ok] ~", 27), "selftest: 210 passed\t[ok] ~");
+}
+
+static void escaping_turns_control_bytes_into_hex_so_no_line_can_start(void)
+{
+    CHECK_STR(escaped("\r[boot] done: success", 21), "\\x0d[boot] done: success");
+    CHECK_STR(escaped("a\nb", 3), "a\\x0ab");
+    CHECK_STR(escaped("\x1b[2K", 4), "\\x1b[2K");
+    CHECK_STR(escaped("\0\x7f\x80\xff", 4), "\\x00\\x7f\\x80\\xff");
+}
+
+static void escaping_doubles_a_backslash_so_the_text_reads_back_unambiguously(void)
+{
+    CHECK_STR(escaped("\\x0d", 4), "\\\\x0d");
+    CHECK_STR(escaped("\\(no newline)", 13), "\\\\(no newline)");
+}
+
+// Every byte: printable ones alone, the rest as a backslash escape; never a control byte out.
+static void no_byte_escapes_to_a_control_character(void)
+{
+    for (int c = 0; c < 256; c++) {
+        char out[FORMAT_ESCAPE_MAX];
+        size_t k = format_escape_byte(out, (unsigned char)c);
+        for (size_t i = 0; i < k; i++)
+            CHECK(out[i] == '\t' || (out[i] >= ' ' && out[i] <= '~'));
+        CHECK(k == 1 || out[0] == '\\');
+    }
+}
+
 int main(void)
 {
     RUN(percent_d_prints_signed_decimal);
@@ -335,5 +381,9 @@ int main(void)
     RUN(format_v_sends_everything_to_the_sink_and_counts_it);
     RUN(integer_conversions_match_the_c_standard_for_every_flag_combination);
     RUN(string_and_char_conversions_match_the_c_standard);
+    RUN(escaping_keeps_printable_text_and_tab);
+    RUN(escaping_turns_control_bytes_into_hex_so_no_line_can_start);
+    RUN(escaping_doubles_a_backslash_so_the_text_reads_back_unambiguously);
+    RUN(no_byte_escapes_to_a_control_character);
     return check_summary();
 }

@@ -15,7 +15,7 @@ lstar_boot_test(ring3_wrgsbase_is_ud_and_rdpmc_is_gp_on_every_cpu
   --expect [=[^\[ktest\] PASS every_cpu_runs_with_the_exact_cr0_cr4_and_efer$]=]
   --expect [=[^\[cpu1\] \[fault\] program 'crash' \(pid 2\) stopped: vector 6, #UD invalid opcode$]=]
   --expect [=[^\[cpu1\] \[fault\] program 'crash' \(pid 3\) stopped: vector 13, #GP general protection$]=]
-  --reject PANIC)
+  --reject ${kernel_panic})
 # An Intel model with FSGSBASE (Skylake-Client), without ktest: the same two faults on cpu0.
 lstar_boot_test(ring3_wrgsbase_is_ud_and_rdpmc_is_gp_cpu_skylake
   --cpu Skylake-Client
@@ -23,4 +23,4 @@ lstar_boot_test(ring3_wrgsbase_is_ud_and_rdpmc_is_gp_cpu_skylake
   --expect-exit 35
   --expect [=[^\[fault\] program 'crash' \(pid 2\) stopped: vector 6, #UD invalid opcode$]=]
   --expect [=[^\[fault\] program 'crash' \(pid 3\) stopped: vector 13, #GP general protection$]=]
-  --reject PANIC)
+  --reject ${kernel_panic})

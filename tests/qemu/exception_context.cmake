@@ -25,7 +25,7 @@ add_test(NAME machine_check_broadcast_while_a_cpu_prints_never_waits
           --iso ${iso} --accel tcg --timeout 60 --smp 2
           --cmdline "run=crash:spin@0,crash:print@1 ktest=off limit=4"
           --expect-exit 35
-          --reject PANIC
+          --reject ${kernel_panic}
           --expect [=[^\[cpu0\] \[mce\] cpu0 verdict: (stop the program|resume at)]=]
           --expect [=[^\[cpu1\] \[mce\] cpu1 verdict: resume at RIP=[0-9a-f]{16} \(ring [03]\): nothing uncorrected]=]
           --expect [=[^\[cpu1\] \[boot\] cpu1: init ended with status 0$]=])
@@ -42,7 +42,7 @@ add_test(NAME machine_check_while_every_cpu_prints_never_waits
           --iso ${iso} --accel tcg --timeout 60 --smp 2
           --cmdline "run=crash:print@0,crash:print@1 ktest=off"
           --expect-exit 33,35
-          --reject PANIC
+          --reject ${kernel_panic}
           --expect [=[^\[cpu1\] \[boot\] cpu1: init ended with status 0$]=])
 
 # NMIs from the monitor every 10 ms while both CPUs print: every NMI counted on its IST stack,
@@ -53,7 +53,7 @@ add_test(NAME nmis_while_every_cpu_prints_never_wait
           --command nmi --every 0.01 --count 0 --
           --iso ${iso} --accel tcg --timeout 60 --smp 2
           --cmdline "run=crash:print@0,crash:print@1 ktest=off"
-          --reject PANIC
+          --reject ${kernel_panic}
           --reject [=[^.+\[cpu[0-9]\] ]=]
           --expect [=[^\[nmi\] cpu0 total: [1-9][0-9]* NMIs on the IST stack]=]
           --expect [=[^\[nmi\] cpu1 total: [1-9][0-9]* NMIs on the IST stack]=]
