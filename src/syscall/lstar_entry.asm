@@ -28,9 +28,7 @@
 ; bytes per stub. int80_empty and cstar_entry take 16, the usual function alignment, and
 ; nothing more.
 
-%include "asm_layout.inc"               ; GDT selectors, per-CPU offsets, the frame, IRET_*
-%include "arch_bits.inc"                ; RFLAGS_TF, RFLAGS_RF
-%include "abi.inc"                      ; SYS_NR, ENOSYS, USER_CEILING from src/syscall/abi.h
+%include "asm_offsets.inc"              ; GDT selectors, PERCPU_*, IRET_*, RFLAGS_*, SYS_NR, ENOSYS, USER_CEILING
 %include "arch/x86_64/smap_clac.inc"
 %include "arch/x86_64/entry_window.inc" ; ENTRY_WINDOW, RING3_EDGE
 
@@ -137,7 +135,7 @@ syscall_dispatch:
     ; [mutant speculation-clamp: delete]
     and rax, rcx                          ; a valid RAX is unchanged
     mov rcx, r10                          ; 4th argument: syscall ABI R10 -> C ABI RCX
-    call [syscall_table + rax * 8]        ; RSP is 16-byte aligned (SCF_SIZE % 16 == 0)
+    call [syscall_table + rax * 8]        ; RSP is 16-byte aligned (syscall_frame.h asserts it)
 
 ; ==== 4. the shared exit: RAX = result, every register but RCX as the user left it ====
 ; SYSRET restores only RIP (from RCX), RFLAGS (from R11) and fixed CS/SS (SDM Vol. 2B

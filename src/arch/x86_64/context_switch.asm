@@ -6,7 +6,7 @@
 ; registers. Their bases need no saving: every descriptor a program can load has base 0 and
 ; lstar leaves CR4.FSGSBASE clear, so a program's FS and GS bases are always 0.
 
-%include "asm_layout.inc"
+%include "asm_offsets.inc"              ; GDT_KERNEL_DS
 %include "arch/x86_64/entry_window.inc" ; ENTRY_WINDOW, RING3_EDGE
 
 global context_switch

@@ -105,7 +105,7 @@ struct control_regs control_regs_wanted(void)
 {
     uint32_t f = cpu_features();
     uint64_t cr4 = cr4_always;
-    if (cpuid(1, 0).edx & CPUID1_EDX_MCE)
+    if (cpuid(CPUID_LEAF_FEATURES, 0).edx & CPUID1_EDX_MCE)
         cr4 |= CR4_MCE; // a machine check is #MC (vector 18, its own IST stack), not a shutdown
     if (f & LSTAR_FEATURE_UMIP)
         cr4 |= CR4_UMIP; // ring 3 cannot read descriptor-table addresses (sgdt, sidt, sldt, smsw, str)
@@ -202,7 +202,7 @@ void control_regs_name_bits(char *buf, size_t n, enum control_reg reg, uint64_t 
 void control_regs_init(unsigned cpu)
 {
     const uint32_t need = CPUID1_EDX_FPU | CPUID1_EDX_FXSR | CPUID1_EDX_SSE | CPUID1_EDX_SSE2;
-    uint32_t edx = cpuid(1, 0).edx;
+    uint32_t edx = cpuid(CPUID_LEAF_FEATURES, 0).edx;
     if ((edx & need) != need)
         panic("cpu%u lacks x87, FXSAVE or SSE/SSE2 (CPUID.01H:EDX=0x%08x): not an x86-64 CPU lstar can run", cpu,
               (unsigned)edx);

@@ -18,17 +18,8 @@ _Static_assert((GDT_USER_CS32 & 3) == 3 && (GDT_USER_DS & 3) == 3 && (GDT_USER_C
 _Static_assert((GDT_KERNEL_CS & 3) == 0 && (GDT_KERNEL_DS & 3) == 0, "kernel selectors carry RPL 0");
 _Static_assert(GDT_TSS / 8 + 2 == GDT_ENTRIES, "the TSS descriptor takes the last two slots");
 
-// Encodes a flat code or data segment; base and limit are ignored in 64-bit mode but a
-// 32-bit segment (kernel boot, user compatibility placeholder) still uses them.
-uint64_t gdt_segment_descriptor(unsigned dpl, int code, int long_mode)
-{
-    uint64_t d = DESC_LIMIT_MAX | DESC_GRANULAR | DESC_ACCESSED | DESC_RW | DESC_S | DESC_PRESENT | DESC_DPL(dpl);
-    if (code)
-        d |= DESC_CODE | (long_mode ? DESC_LONG : DESC_DB);
-    else
-        d |= DESC_DB;
-    return d;
-}
+// Encodes a flat code or data segment (DESC_FLAT, gdt.h).
+uint64_t gdt_segment_descriptor(unsigned dpl, int code, int long_mode) { return DESC_FLAT(dpl, code, long_mode); }
 
 // Fills `gdt` and `tss` for `cpu`, loads them and reloads every segment register.
 void gdt_init_cpu(struct gdt *gdt, struct tss *tss, unsigned cpu)

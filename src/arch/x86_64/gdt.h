@@ -4,7 +4,10 @@
 #include <stdint.h>
 #include "arch/x86_64/asm_layout.h"
 
-// The 64-bit TSS: only the stack pointers matter in long mode (SDM Vol. 3A 8.7, figure 8-11).
+// The 64-bit TSS (Intel SDM Vol. 3A, section "Task Management in 64-bit Mode"): in long mode the
+// CPU reads only its stack pointers and its I/O map base. lstar gives no I/O permission bitmap:
+// the base lies past the segment's limit, so every in/out at CPL > IOPL (ring 3, IOPL 0) is #GP
+// (Intel SDM Vol. 1, section "I/O Permission Bit Map").
 struct tss {
     uint32_t reserved0;
     uint64_t rsp[3]; // RSP0: the stack the CPU loads on an interrupt from ring 3
@@ -12,7 +15,7 @@ struct tss {
     uint64_t ist[7]; // IST1..7: stacks selected by an IDT gate's IST field, whatever the ring
     uint64_t reserved2;
     uint16_t reserved3;
-    uint16_t iomap_base; // past the limit: no I/O permission bitmap, ring 3 gets no ports
+    uint16_t iomap_base; // gdt.c: sizeof(struct tss), past the limit (sizeof - 1): no bitmap
 } __attribute__((packed));
 _Static_assert(sizeof(struct tss) == 104, "64-bit TSS is 104 bytes (SDM Vol. 3A figure 8-11)");
 
@@ -34,6 +37,14 @@ _Static_assert(sizeof(struct tss) == 104, "64-bit TSS is 104 bytes (SDM Vol. 3A 
 #define DESC_GRANULAR (1ull << 55) // limit in 4 KiB units
 #define DESC_LIMIT_MAX (0xffffull | (0xfull << 48))
 #define DESC_TYPE_TSS64 (9ull << 40) // system descriptor type 9: available 64-bit TSS (SDM Vol. 3A 8.2.3)
+
+// A flat code or data segment of privilege `dpl`: base 0, limit 4 GiB, present, accessed. Base
+// and limit are ignored in 64-bit mode, but a 32-bit segment (the boot code's, the user
+// compatibility placeholder) still uses them. A constant expression, so that the boot code's
+// GDTs (boot/entry32.asm, ap_trampoline.asm) are built from it too (asm_offsets.c).
+#define DESC_FLAT(dpl, code, long_mode)                                                                 \
+    (DESC_LIMIT_MAX | DESC_GRANULAR | DESC_ACCESSED | DESC_RW | DESC_S | DESC_PRESENT | DESC_DPL(dpl) | \
+     ((code) ? DESC_CODE | ((long_mode) ? DESC_LONG : DESC_DB) : DESC_DB))
 
 #define GDT_ENTRIES 9 // null, kcode32, kcode, kdata, ucode32, udata, ucode, TSS (two slots)
 

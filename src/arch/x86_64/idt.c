@@ -15,8 +15,6 @@
 #include "arch/x86_64/traps.h"
 #include "core/string.h"
 
-#define IDT_GATES 256
-
 static struct idt_gate idts[MAX_CPUS][IDT_GATES] __attribute__((aligned(16)));
 extern void (*const trap_stub_table[TRAP_STUBS])(void);
 extern void int80_entry(void);

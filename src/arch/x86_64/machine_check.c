@@ -28,7 +28,6 @@
 #include "core/panic.h"
 #include "core/process.h"
 
-#define CPUID1_EDX_MCA (1u << 14)
 #define MCG_CAP_COUNT(cap) ((unsigned)((cap)&0xff))
 #define MCG_CAP_CTL_P (1ull << 8)                    // MCG_CTL is present
 #define MCG_CAP_SER_P (1ull << 24)                   // software error recovery: S, AR and the UCR classes exist
@@ -72,7 +71,7 @@ static unsigned banks;
 // boot, saying what it clears; the boot CPU (cpu 0) logs the bank count.
 void machine_check_init(unsigned cpu)
 {
-    if (!(cpuid(1, 0).edx & CPUID1_EDX_MCA)) {
+    if (!(cpuid(CPUID_LEAF_FEATURES, 0).edx & CPUID1_EDX_MCA)) {
         if (cpu == 0)
             kprintf("[cpu] no machine-check architecture: #MC reports carry no bank status\n");
         return;

@@ -4,8 +4,7 @@
 ; after aligning RSP to 16 bytes (SDM Vol. 3A 6.14.2). Each stub makes the frame uniform by
 ; pushing a 0 where the CPU pushed no error code, then the vector number.
 
-%include "asm_layout.inc"                ; TF_* and IRET_* frame offsets
-%include "arch_bits.inc"                 ; MSR_GS_BASE
+%include "asm_offsets.inc"               ; TF_*, IRET_*, MSR_GS_BASE, VEC_*, TRAP_STUBS
 %include "arch/x86_64/smap_clac.inc"
 %include "arch/x86_64/entry_window.inc" ; ENTRY_WINDOW, RING3_EDGE
 
@@ -115,13 +114,18 @@ TRAP_NOERR %[v]
 TRAP_ERR 29
 TRAP_ERR 30
 TRAP_NOERR 31
-%assign v 32                              ; PIC IRQs 0-15
-%rep 16
+%assign v VEC_IRQ0                        ; PIC IRQs 0-15 (traps.h VEC_IRQ0..VEC_IRQ15)
+%rep VEC_IRQ15 - VEC_IRQ0 + 1
 TRAP_NOERR %[v]
 %assign v v + 1
 %endrep
-TRAP_NOERR 48                             ; local APIC timer (traps.h VEC_LAPIC_TIMER)
-TRAP_NOERR 49                             ; local APIC spurious vector
+%assign v VEC_LAPIC_TIMER                 ; the local APIC timer
+TRAP_NOERR %[v]
+%assign v VEC_APIC_SPURIOUS               ; the local APIC's spurious vector
+TRAP_NOERR %[v]
+%if v + 1 != TRAP_STUBS
+%error "trap_stubs.asm: the stubs above must cover vectors 0 to TRAP_STUBS - 1 (traps.h)"
+%endif
 
 ; ---- the common path: vectors that never run on an IST stack ----
 ; These arrive with a trustworthy CS: from ring 3 (GS is the user's: swap) or from kernel code
@@ -221,7 +225,7 @@ section .rodata
 align 8
 trap_stub_table:                          ; idt.c installs these
 %assign v 0
-%rep 50                                  ; traps.h TRAP_STUBS
+%rep TRAP_STUBS
     dq trap_stub_%[v]
 %assign v v + 1
 %endrep
