@@ -21,7 +21,7 @@
 #include "arch/x86_64/msr.h"
 #include "arch/x86_64/percpu.h"
 #include "core/console.h"
-#include "syscall/syscall_msr.h"
+#include "arch/x86_64/syscall_msr.h"
 
 // The base address a 16-byte system descriptor (the TSS's) holds (SDM Vol. 3A figure 8-4).
 static uint64_t system_descriptor_base(const uint64_t *d)

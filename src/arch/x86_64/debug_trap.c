@@ -25,7 +25,7 @@
 #include "core/console.h"
 #include "core/ksyms.h"
 #include "core/process.h"
-#include "syscall/entry_window.h"
+#include "arch/x86_64/entry_window.h"
 
 #define DR6_BS (1ull << 14)     // the #DB was a single step (SDM Vol. 3A 18.2.3)
 #define DR6_CLEAN 0xffff0ff0ull // DR6 with no condition reported (its reserved bits are 1)
