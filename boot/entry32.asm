@@ -2,7 +2,7 @@
 ;
 ; Multiboot2 spec 3.3 ("Machine state"): EAX = 0x36d76289, EBX = physical address of the boot
 ; information, protected mode with paging off, interrupts off, and no usable GDT or stack.
-; Steps, each needed before the next (SDM Vol. 3A 10.8.5 "Initializing IA-32e Mode"):
+; Steps, each needed before the next (SDM Vol. 3A "Initializing IA-32e Mode"):
 ;   check the loader and the CPU -> our own GDT -> page tables -> CR4.PAE -> EFER.LME|NXE ->
 ;   CR0.PG (long mode becomes active) -> far jump to a 64-bit code segment -> the higher half.
 ; Anything missing is said on COM1 and the VGA screen, then the CPU halts: never a silent reset.

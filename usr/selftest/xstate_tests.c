@@ -30,11 +30,11 @@ void selectors_load(uint64_t packed);
 
 #define ST_BYTES 10 // an x87 register's meaningful bytes in its 16-byte slot
 
-// What a program starts with: FNINIT's control word (SDM Vol. 1 8.1.5), the reset MXCSR
-// (SDM Vol. 1 10.2.3), status and abridged tag word 0 (every register empty), registers zero.
-// Written out from docs/abi.md, not taken from XSTATE_*_DEFAULT: a wrong value in the kernel's
-// header must not become what the test expects. (The image's layout is shared: its
-// _Static_asserts pin it to the SDM's offsets.)
+// What a program starts with: FNINIT's control word (SDM Vol. 1 "x87 FPU Control Word"), the reset
+// MXCSR (SDM Vol. 1 "MXCSR Control and Status Register"), status and abridged tag word 0 (every
+// register empty), registers zero. Written out from docs/abi.md, not taken from XSTATE_*_DEFAULT: a
+// wrong value in the kernel's header must not become what the test expects. (The image's layout is
+// shared: its _Static_asserts pin it to the SDM's offsets.)
 #define CLEAN_FCW 0x037f
 #define CLEAN_MXCSR 0x1f80
 

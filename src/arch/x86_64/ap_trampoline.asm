@@ -1,10 +1,10 @@
 ; Where the other CPUs start: a STARTUP IPI puts each one in real mode at CS:IP = 0x0800:0000,
 ; i.e. physical AP_TRAMPOLINE_PHYS. smp.c copies this block there and fills in its data fields.
 ;
-; Real mode straight to long mode (SDM Vol. 3A 10.8.5): load a GDT, CR4.PAE, CR3 = the kernel's
-; page tables (smp.c maps this page identity while CPUs start), EFER.LME|NXE, then CR0.PE|PG in
-; one write; the far jump to a 64-bit code segment lands in 64-bit mode, still at a low address,
-; and an absolute jump reaches ap_main in the higher half on the CPU's own stack.
+; Real mode straight to long mode (SDM Vol. 3A "Initializing IA-32e Mode"): load a GDT, CR4.PAE, CR3
+; = the kernel's page tables (smp.c maps this page identity while CPUs start), EFER.LME|NXE, then
+; CR0.PE|PG in one write; the far jump to a 64-bit code segment lands in 64-bit mode, still at a low
+; address, and an absolute jump reaches ap_main in the higher half on the CPU's own stack.
 
 %include "asm_offsets.inc"               ; AP_TRAMPOLINE_PHYS, GDT selectors and descriptors, CR0_*, CR4_*, EFER_*
 

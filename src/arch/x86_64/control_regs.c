@@ -7,9 +7,9 @@
 // whether to swapgs by the sign of IA32_GS_BASE (trap_stubs.asm), so an NMI in ring 3 would then
 // skip swapgs and run on a per-CPU pointer the program chose.
 //
-// References, by title: Intel SDM Vol. 3A 2.5 "Control Registers" (figure "Control Registers"),
-// 2.2.1 "Extended Feature Enable Register"; AMD APM Vol. 2 3.1 "System-Control Registers"
-// (3.1.1 "CR0 Register", 3.1.3 "CR4 Register", 3.1.7 "Extended Feature Enable Register (EFER)").
+// References, by title: Intel SDM Vol. 3A "Control Registers" (and its figure of that name),
+// "Extended Feature Enable Register"; AMD APM Vol. 2 "System-Control Registers" ("CR0
+// Register", "CR4 Register", "Extended Feature Enable Register (EFER)").
 #include <stdbool.h>
 #include "arch/x86_64/control_regs.h"
 #include "arch/x86_64/arch_bits.h"
@@ -60,8 +60,9 @@ static const uint64_t efer_wanted =
 // Cleared on purpose:
 //   SVME     no virtualisation: VMRUN and friends stay #UD
 //   LMSLE    64-bit mode ignores segment limits, as lstar's flat GDT assumes
-//   FFXSR    with it, FXSAVE/FXRSTOR at CPL 0 skip the XMM registers (AMD APM Vol. 2 3.1.7), which
-//            would let them leak from one program to the next
+//   FFXSR    with it, FXSAVE/FXRSTOR at CPL 0 skip the XMM registers (AMD APM Vol. 2
+//            "Extended Feature Enable Register (EFER)"), which would let them leak from one
+//            program to the next
 //   TCE      INVLPG keeps its architectural scope
 //   MCOMMIT, INTWB  instructions lstar does not use
 //   UAIE     upper-address ignore would make non-canonical user pointers usable: the user-pointer

@@ -1,5 +1,5 @@
-// Detects SMEP, SMAP and UMIP (SDM Vol. 3A 2.5 CR4, 4.6.1), and names the CPU. control_regs.c
-// turns on those found, in the CR4 it writes whole on every CPU.
+// Detects SMEP, SMAP and UMIP (SDM Vol. 3A "Control Registers", "Determination of Access Rights"),
+// and names the CPU. control_regs.c turns on those found, in the CR4 it writes whole on every CPU.
 //
 // SMEP: the kernel faults if it ever executes a user page (no ret2usr).
 // SMAP: the kernel faults if it reads or writes a user page outside stac/clac (user_copy.c).

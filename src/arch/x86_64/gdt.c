@@ -1,10 +1,10 @@
 // Builds each CPU's GDT in the order SYSCALL and SYSRET require, and its TSS.
 //
-// SYSCALL loads CS from STAR[47:32] and SS from STAR[47:32] + 8; SYSRET to 64-bit mode loads
-// CS from STAR[63:48] + 16 and SS from STAR[63:48] + 8 (SDM Vol. 2B "SYSCALL", "SYSRET";
-// AMD APM Vol. 2 6.1.1). The selectors are therefore not free: the asserts below prove the
-// layout at compile time, and syscall_msr.c builds STAR from the same names. docs/msr.md
-// walks through every entry.
+// SYSCALL loads CS from STAR[47:32] and SS from STAR[47:32] + 8; SYSRET to 64-bit mode loads CS
+// from STAR[63:48] + 16 and SS from STAR[63:48] + 8 (SDM Vol. 2B "SYSCALL", "SYSRET"; AMD APM Vol.
+// 2 "SYSCALL and SYSRET"). The selectors are therefore not free: the asserts below prove the layout
+// at compile time, and syscall_msr.c builds STAR from the same names. docs/msr.md walks through
+// every entry.
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/stacks.h"
 #include "core/string.h"
@@ -41,7 +41,7 @@ void gdt_init_cpu(struct gdt *gdt, struct tss *tss, unsigned cpu)
     gdt->entry[GDT_USER_DS / 8] = gdt_segment_descriptor(3, 0, 0);
     gdt->entry[GDT_USER_CS / 8] = gdt_segment_descriptor(3, 1, 1);
 
-    // 16-byte TSS descriptor (SDM Vol. 3A 8.2.3).
+    // 16-byte TSS descriptor (SDM Vol. 3A "TSS Descriptor in 64-bit mode").
     uint64_t base = (uint64_t)tss, limit = sizeof *tss - 1;
     gdt->entry[GDT_TSS / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) | DESC_TYPE_TSS64 | DESC_PRESENT |
                               (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);

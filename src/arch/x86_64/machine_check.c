@@ -8,13 +8,12 @@
 // exception log (trap_dispatch makes it exception context) and printed by ordinary code, each
 // CPU's report as one block (docs/design.md "Exception context").
 //
-// References are to Intel SDM Vol. 3B, chapter "Machine-Check Architecture": ch. 16 in the
-// editions cited here (ch. 15 in older ones, ch. 17 in the newest; sections keep their numbers
-// below the chapter's): 16.3.1.2 "IA32_MCG_STATUS MSR", 16.3.2.2 "IA32_MCi_STATUS MSRS",
-// 16.6.1 "Detection of Software Error Recovery Support", 16.6.2 "UCR Error Reporting and
-// Logging" (table "MC Error Classifications"), 16.6.3 "UCR Error Classification", 16.6.4 "UCR
-// Error Overwrite Rules", 16.9.3 "Architecturally Defined UCR Errors" and 16.10.4.1
-// "Machine-Check Exception Handler for Error Recovery" (its pseudocode example).
+// References are to Intel SDM Vol. 3B, chapter "Machine-Check Architecture" (its number moves
+// between editions), by section title: "IA32_MCG_STATUS MSR", "IA32_MCi_STATUS MSRS",
+// "Detection of Software Error Recovery Support", "UCR Error Reporting and Logging" (table "MC
+// Error Classifications"), "UCR Error Classification", "UCR Error Overwrite Rules",
+// "Architecturally Defined UCR Errors" and "Machine-Check Exception Handler for Error Recovery"
+// (its pseudocode example).
 #include <stdbool.h>
 #include <stdint.h>
 #include "arch/x86_64/machine_check.h"

@@ -87,14 +87,14 @@ int trap_expected_taken(void)
     return taken;
 }
 
-// Spells out a #PF error code (SDM Vol. 3A 4.7).
+// Spells out a #PF error code (SDM Vol. 3A "Page-Fault Exceptions").
 static void print_pf_error(uint64_t e)
 {
     kprintf("[%s%s%s%s%s]", e & 1 ? "protection-violation" : "not-present", e & 2 ? " write" : " read",
             e & 4 ? " user" : " supervisor", e & 8 ? " reserved-bit" : "", e & 16 ? " instruction-fetch" : "");
 }
 
-// Spells out a selector error code (#GP, #NP, #SS, #TS; SDM Vol. 3A 6.13).
+// Spells out a selector error code (#GP, #NP, #SS, #TS; SDM Vol. 3A "Error Code").
 static void print_selector_error(uint64_t e)
 {
     if (e == 0) {

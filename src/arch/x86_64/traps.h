@@ -43,7 +43,7 @@ _Static_assert(
 #define VEC_IRQ7 39          // the master PIC's spurious vector
 #define VEC_IRQ15 47         // the slave PIC's spurious vector
 #define VEC_LAPIC_TIMER 48   // the local APIC timer: the tick of every CPU but cpu0 (lapic.c)
-#define VEC_APIC_SPURIOUS 49 // the local APIC's spurious vector: no EOI (SDM Vol. 3A 11.9)
+#define VEC_APIC_SPURIOUS 49 // the local APIC's spurious vector: no EOI (SDM Vol. 3A "Spurious Interrupt")
 #define TRAP_STUBS 50        // vectors 0..TRAP_STUBS-1 have a stub in trap_stubs.asm
 #define VEC_INT80 0x80
 
