@@ -1,14 +1,14 @@
 // The architectural bits and MSR numbers lstar programs or tests: one name for each, read by C,
-// by NASM (as generated/arch_bits.inc, made by cmake/nasm-include.cmake) and by ring 3
-// (usr/selftest).
+// by the kernel's NASM through generated/asm_offsets.inc (asm_offsets.c) and by ring 3 (its C
+// through usr/include, its NASM as arch_bits.inc, made by cmake/nasm-include.cmake).
 //
 // One scheme: the register's name, then the manual's name for the bit (RFLAGS_TF, EFER_SCE,
 // CR0_WP, CR4_SMEP, APIC_BASE_ENABLE) or, for an MSR number, MSR_ and the MSR's name without
 // IA32_ (MSR_LSTAR). Bits of registers that one driver alone decodes (DR6 in debug_trap.c, the
 // machine-check banks in machine_check.c) are named there.
 //
-// This file holds nothing but `#define NAME value` lines, so that it converts to NASM: no
-// includes, casts or function-like macros. A value is a plain number or (1ull << n), which C and
+// This file holds nothing but `#define NAME value` lines, so that ring 3's converter can read it:
+// no includes, casts or function-like macros. A value is a plain number or (1ull << n), which C and
 // NASM evaluate alike once the converter has dropped the `ull`.
 #ifndef LSTAR_ARCH_BITS_H
 #define LSTAR_ARCH_BITS_H
