@@ -30,6 +30,7 @@ _Static_assert(
         offsetof(struct trap_frame, ss) - offsetof(struct trap_frame, rip) == offsetof(struct iret_frame, ss),
     "struct trap_frame ends in the iretq frame");
 
+#define EXCEPTION_VECTORS 32 // vectors 0-31: the CPU's exceptions, defined or reserved
 #define VEC_DE 0
 #define VEC_DB 1
 #define VEC_NMI 2
