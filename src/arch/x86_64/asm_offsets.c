@@ -52,6 +52,7 @@ void asm_offsets(void)
     DEFINE(TF_SIZE, sizeof(struct trap_frame));
 
     // ---- vectors with a stub (traps.h) ----
+    DEFINE(EXCEPTION_VECTORS, EXCEPTION_VECTORS);
     DEFINE(VEC_IRQ0, VEC_IRQ0);
     DEFINE(VEC_IRQ15, VEC_IRQ15);
     DEFINE(VEC_LAPIC_TIMER, VEC_LAPIC_TIMER);

@@ -125,7 +125,9 @@ TRAP_NOERR %[v]
 TRAP_NOERR %[v]
 %assign v VEC_APIC_SPURIOUS               ; the local APIC's spurious vector
 TRAP_NOERR %[v]
-%if v + 1 != TRAP_STUBS
+; The table below lists trap_stub_0 .. trap_stub_(TRAP_STUBS - 1): no vector may be skipped.
+%if VEC_IRQ0 != EXCEPTION_VECTORS || VEC_LAPIC_TIMER != VEC_IRQ15 + 1 || \
+    VEC_APIC_SPURIOUS != VEC_LAPIC_TIMER + 1 || VEC_APIC_SPURIOUS + 1 != TRAP_STUBS
 %error "trap_stubs.asm: the stubs above must cover vectors 0 to TRAP_STUBS - 1 (traps.h)"
 %endif
 
