@@ -2,22 +2,23 @@
 ;
 ; Multiboot2 spec 3.3 ("Machine state"): EAX = 0x36d76289, EBX = physical address of the boot
 ; information, protected mode with paging off, interrupts off, and no usable GDT or stack.
-; Steps, each needed before the next (SDM Vol. 3A 10.8.5 "Initializing IA-32e Mode"):
+; Steps, each needed before the next (SDM Vol. 3A "Initializing IA-32e Mode"):
 ;   check the loader and the CPU -> our own GDT -> page tables -> CR4.PAE -> EFER.LME|NXE ->
 ;   CR0.PG (long mode becomes active) -> far jump to a 64-bit code segment -> the higher half.
 ; Anything missing is said on COM1 and the VGA screen, then the CPU halts: never a silent reset.
 
-%include "asm_layout.inc"                ; GDT selectors, QEMU exit codes
-%include "arch_bits.inc"                 ; CR0_*, CR4_*, EFER_*, MSR_EFER, RFLAGS_ID
+%include "asm_offsets.inc"               ; every value shared with C: selectors and descriptors,
+                                         ; CR0_*, CR4_*, EFER_*, MSR_EFER, RFLAGS_ID, PTE_*,
+                                         ; CPUID leaves and bits, COM1, the multiboot2 magic
 
-%define MB2_BOOT_MAGIC   0x36d76289
-%define COM1             0x3f8
-%define VGA_TEXT         0xb8000
-%define BOOT_STACK_SIZE  16384
+%define VGA_TEXT         0xb8000          ; the colour text buffer: only this code writes it there
 
-%define PTE_PRESENT      (1 << 0)
-%define PTE_WRITABLE     (1 << 1)
-%define PTE_HUGE         (1 << 7)    ; in a page directory entry: a 2 MiB page
+; 4-level paging's geometry (Intel SDM Vol. 3A, section "4-Level Paging and 5-Level Paging"):
+; 512 eight-byte entries per table, 9 address bits per level, 2 MiB pages in a page directory.
+%define PT_ENTRIES       (PAGE_SIZE / 8)
+%define PML4_INDEX(va)   (((va) >> 39) & (PT_ENTRIES - 1))
+%define PDPT_INDEX(va)   (((va) >> 30) & (PT_ENTRIES - 1))
+%define HUGE_PAGE_SHIFT  21
 
 extern kmain
 extern kernel_bss_start
@@ -36,7 +37,7 @@ boot_entry32:
     mov edi, ebx                          ; keep the info pointer out of the way of CPUID
 
     ; ---- the loader: only a multiboot2 loader gives us the info block we parse ----
-    cmp eax, MB2_BOOT_MAGIC
+    cmp eax, MB2_BOOTLOADER_MAGIC
     jne .not_multiboot2
 
     ; ---- the CPU: CPUID exists if EFLAGS.ID can be flipped ----
@@ -53,15 +54,15 @@ boot_entry32:
     cmp eax, ecx
     je .no_cpuid
 
-    mov eax, 0x80000000                   ; highest extended leaf
+    mov eax, CPUID_LEAF_EXTENDED          ; highest extended leaf
     cpuid
-    cmp eax, 0x80000001
+    cmp eax, CPUID_LEAF_EXT_FEATURES
     jb .no_long_mode
-    mov eax, 0x80000001
+    mov eax, CPUID_LEAF_EXT_FEATURES
     cpuid
-    test edx, 1 << 29                     ; LM: long mode (APM Vol. 3, CPUID Fn8000_0001 EDX)
+    test edx, CPUID80000001_EDX_LM        ; long mode (AMD APM Vol. 3, CPUID Fn8000_0001 EDX)
     jz .no_long_mode
-    test edx, 1 << 20                     ; NX: we map data no-execute (W^X)
+    test edx, CPUID80000001_EDX_NX        ; NX: we map data no-execute (W^X)
     jz .no_nx
 
     ; ---- our GDT: the spec says GRUB's may be gone, so load one before touching segments ----
@@ -82,28 +83,28 @@ boot_entry32:
     ; with 4 KiB, W^X mappings early in kmain.
     push edi
     mov edi, boot_page_tables             ; zero PML4, both PDPTs and the PD
-    mov ecx, 4 * 4096 / 4
+    mov ecx, 4 * PAGE_SIZE / 4
     xor eax, eax
     rep stosd
     pop edi
 
     mov eax, boot_pdpt_low + (PTE_PRESENT | PTE_WRITABLE)
     mov [boot_pml4 + 0 * 8], eax          ; PML4[0]: identity
-    mov [boot_pml4 + 256 * 8], eax        ; PML4[256]: 0xffff800000000000, the direct map
+    mov [boot_pml4 + PML4_INDEX(DIRECT_MAP_BASE) * 8], eax ; PML4[256]: the direct map
     mov eax, boot_pdpt_high + (PTE_PRESENT | PTE_WRITABLE)
-    mov [boot_pml4 + 511 * 8], eax        ; PML4[511]: the top 512 GiB
+    mov [boot_pml4 + PML4_INDEX(KERNEL_VMA) * 8], eax ; PML4[511]: the top 512 GiB
     mov eax, boot_pd + (PTE_PRESENT | PTE_WRITABLE)
     mov [boot_pdpt_low + 0 * 8], eax      ; first GiB
-    mov [boot_pdpt_high + 510 * 8], eax   ; 0xffffffff80000000 = PML4 511, PDPT 510
+    mov [boot_pdpt_high + PDPT_INDEX(KERNEL_VMA) * 8], eax ; KERNEL_VMA: PML4 511, PDPT 510
 
     xor ecx, ecx                          ; PD: 512 x 2 MiB pages covering physical 0..1 GiB
 .fill_pd:
     mov eax, ecx
-    shl eax, 21
+    shl eax, HUGE_PAGE_SHIFT
     or eax, PTE_PRESENT | PTE_WRITABLE | PTE_HUGE
     mov [boot_pd + ecx * 8], eax
     inc ecx
-    cmp ecx, 512
+    cmp ecx, PT_ENTRIES
     jne .fill_pd
 
     ; ---- enter long mode ----
@@ -149,11 +150,11 @@ boot_fail32:
     mov ah, 0x4f                          ; white on red
     mov [edi], ax
     add edi, 2
-    mov dx, COM1 + 5                      ; line status register
+    mov dx, COM1 + UART_LSR               ; line status register
     mov bl, al
 .wait:
     in al, dx
-    test al, 0x20                         ; transmit holding register empty?
+    test al, UART_LSR_THRE                ; transmit holding register empty?
     jz .wait
     mov dx, COM1
     mov al, bl
@@ -177,11 +178,14 @@ boot_entry64:
 section .boot.data
 align 8
 boot_gdt:
-    dq 0                                  ; 0x00 null
-    dq 0x00cf9a000000ffff                 ; 0x08 kernel code, 32-bit, flat (for .flat32)
-    dq 0x00af9a000000ffff                 ; 0x10 kernel code, 64-bit (L=1)
-    dq 0x00cf92000000ffff                 ; 0x18 kernel data, flat
+    dq 0                                  ; null
+    dq DESC_KERNEL_CS32                   ; GDT_KERNEL_CS32: kernel code, 32-bit, flat (for .flat32)
+    dq DESC_KERNEL_CS                     ; GDT_KERNEL_CS: kernel code, 64-bit (L=1)
+    dq DESC_KERNEL_DS                     ; GDT_KERNEL_DS: kernel data, flat
 boot_gdt_end:
+%if GDT_KERNEL_CS32 != 1 * 8 || GDT_KERNEL_CS != 2 * 8 || GDT_KERNEL_DS != 3 * 8
+%error "boot_gdt: the entries above are in the order of the GDT_KERNEL_* selectors (asm_layout.h)"
+%endif
 boot_gdt_ptr:
     dw boot_gdt_end - boot_gdt - 1
     dd boot_gdt
@@ -192,13 +196,13 @@ msg_no_long_mode:   db "lstar: this CPU has no long mode (CPUID 0x80000001 EDX.L
 msg_no_nx:          db "lstar: this CPU has no NX bit (CPUID 0x80000001 EDX.NX = 0); lstar maps data no-execute", 13, 10, 0
 
 section .boot.bss nobits
-align 4096
+align PAGE_SIZE
 boot_page_tables:
-boot_pml4:      resb 4096
-boot_pdpt_low:  resb 4096
-boot_pdpt_high: resb 4096
-boot_pd:        resb 4096
-boot_stack32:   resb 4096
+boot_pml4:      resb PAGE_SIZE
+boot_pdpt_low:  resb PAGE_SIZE
+boot_pdpt_high: resb PAGE_SIZE
+boot_pd:        resb PAGE_SIZE
+boot_stack32:   resb PAGE_SIZE
 boot_stack32_top:
 
 section .text.entry

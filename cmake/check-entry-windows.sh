@@ -4,7 +4,7 @@
 # Check, after every link, that the entry-window table covers every place ring 0 can hold the
 # user's GS base or RSP. The table is the .entry_windows records the ENTRY_WINDOW lines of the
 # assembly emit (src/arch/x86_64/entry_window.inc), as linked between entry_windows_start and
-# entry_windows_end; the kernel walks the same records (src/syscall/entry_window.c). Must lie
+# entry_windows_end; the kernel walks the same records (src/arch/x86_64/entry_window.c). Must lie
 # inside some window [first, last]:
 #   - every ring-3 edge: the addresses the RING3_EDGE lines record in .ring3_edges (each entry
 #     ring 3 reaches: LSTAR, CSTAR, every IDT gate's target, the benchmark's empty entries; and

@@ -137,7 +137,7 @@ declare -A KILLERS=(
   [ist-df]="$T_DF"
   [ist-mc]="$T_MCE|$T_SWEEP"
   [ist-db]="$T_SELF|$T_STEP"
-  # src/syscall/syscall_msr.c: each takes one bit out of the FMASK value written and checked
+  # src/arch/x86_64/syscall_msr.c: each takes one bit out of the FMASK value written and checked
   [fmask-tf]="$T_MSR|$T_SELF|$T_STEP"
   [fmask-if]="$T_MSR|$T_SELF|$T_FUZZ|$T_NMI"
   [fmask-df]="$T_MSR|$T_SELF|$T_FUZZ|$T_BOCHS"
@@ -416,7 +416,7 @@ find_markers() {
 ordered_files() {
   awk 'BEGIN {
          n = split("src/syscall/lstar_entry.asm src/arch/x86_64/trap_stubs.asm " \
-                   "src/arch/x86_64/idt.c src/syscall/syscall_msr.c", f)
+                   "src/arch/x86_64/idt.c src/arch/x86_64/syscall_msr.c", f)
          for (i = 1; i <= n; i++) rank[f[i]] = i
        }
        { printf "%d\t%s\n", ($0 in rank) ? rank[$0] : 99, $0 }' | sort -k1,1n -k2 | cut -f2

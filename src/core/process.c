@@ -116,11 +116,12 @@ static uint64_t prepare_first_entry(uint64_t top, uint64_t entry, unsigned place
     return (uint64_t)sp;
 }
 
-// Hands this CPU from `from` to `to`, which must already be installed, with interrupts off:
-// from's x87/MMX/SSE registers go to its save area unless it is ending for good, to's are
-// loaded, then context_switch parks from's kernel stack and resumes to's. FXSAVE and FXRSTOR
-// are safe anywhere in here: the kernel is compiled with -mgeneral-regs-only, so the registers
-// still hold what the outgoing program left (SDM Vol. 3A 13.4, 13.5).
+// Hands this CPU from `from` to `to`, which must already be installed, with interrupts off: from's
+// x87/MMX/SSE registers go to its save area unless it is ending for good, to's are loaded, then
+// context_switch parks from's kernel stack and resumes to's. FXSAVE and FXRSTOR are safe anywhere
+// in here: the kernel is compiled with -mgeneral-regs-only, so the registers still hold what the
+// outgoing program left (SDM Vol. 3A "Saving the SSE/SSE2/SSE3/SSSE3/SSE4 State on Task or Context
+// Switches" and the section after it).
 static void switch_to(struct process *from, struct process *to, bool from_ends)
 {
     if (!from_ends)

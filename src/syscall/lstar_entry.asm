@@ -28,9 +28,7 @@
 ; bytes per stub. int80_empty and cstar_entry take 16, the usual function alignment, and
 ; nothing more.
 
-%include "asm_layout.inc"               ; GDT selectors, per-CPU offsets, the frame, IRET_*
-%include "arch_bits.inc"                ; RFLAGS_TF, RFLAGS_RF
-%include "abi.inc"                      ; SYS_NR, ENOSYS, USER_CEILING from src/syscall/abi.h
+%include "asm_offsets.inc"              ; GDT selectors, PERCPU_*, IRET_*, RFLAGS_*, SYS_NR, ENOSYS, USER_CEILING
 %include "arch/x86_64/smap_clac.inc"
 %include "arch/x86_64/entry_window.inc" ; ENTRY_WINDOW, RING3_EDGE
 
@@ -58,7 +56,8 @@ syscall_rip_limit: dq USER_CEILING
 int80_kernel_ss: dw GDT_KERNEL_DS       ; `mov ss` takes no immediate
 
 ; ==== 1. the `syscall` entry ====
-; What the CPU has done when we get here (SDM Vol. 2B "SYSCALL"; AMD APM Vol. 2 6.1.1):
+; What the CPU has done when we get here (SDM Vol. 2B "SYSCALL"; AMD APM Vol. 2 "SYSCALL and
+; SYSRET"):
 ;   RCX <- RIP of the next instruction      R11 <- RFLAGS
 ;   RFLAGS <- RFLAGS & ~IA32_FMASK          (IF, TF, DF, AC, ... are now 0: see syscall_msr.c)
 ;   CS <- STAR[47:32], SS <- STAR[47:32]+8  (flat ring-0 segments; the GDT is not read)
@@ -96,10 +95,11 @@ lstar_entry_safe_stack:                   ; ---- ... to here. An NMI or #MC in t
 ; An IDT interrupt gate with DPL 3 (idt.c), kept beside `syscall` so the two mechanisms can be
 ; compared through the same dispatcher, frame and return path.
 ;
-; What the CPU has done when we get here (SDM Vol. 3A 6.12.1, 6.14.2): looked up vector 0x80
-; in the IDT, checked the gate's DPL (3) against CPL, loaded RSP from TSS.RSP0 (ring 3 -> 0),
-; aligned it to 16 and pushed SS, RSP, RFLAGS, CS, RIP; cleared IF (interrupt gate), TF, NT
-; and RF. Unlike `syscall` it clobbered no register. It did not clear DF or AC.
+; What the CPU has done when we get here (SDM Vol. 3A "Exception- or Interrupt-Handler Procedures",
+; "64-Bit Mode Stack Frame"): looked up vector 0x80 in the IDT, checked the gate's DPL (3) against
+; CPL, loaded RSP from TSS.RSP0 (ring 3 -> 0), aligned it to 16 and pushed SS, RSP, RFLAGS, CS, RIP;
+; cleared IF (interrupt gate), TF, NT and RF. Unlike `syscall` it clobbered no register. It did not
+; clear DF or AC.
 section .text.int80 progbits alloc exec nowrite align=64
 align 64
     ENTRY_WINDOW int80_entry, int80_entry.kernel_gs, "int 0x80 entry" ; GS is the user's to swapgs
@@ -109,13 +109,13 @@ int80_entry:
     jz .kernel_gs
     ; [mutant swapgs-int80-entry: delete]
     swapgs                                ; GS base <- this CPU's struct percpu
-    ; The gate loaded SS with a null selector (RPL 0), as every gate taken from ring 3 does
-    ; in 64-bit mode (SDM Vol. 3A 6.14.4). If the shared exit leaves by sysretq, SYSRET loads
-    ; SS's selector from STAR, but on AMD not its hidden attributes (APM Vol. 3 "SYSRET":
-    ; SS.sel = STAR.SYSRET_CS + 8, the rest unchanged; Linux: X86_BUG_SYSRET_SS_ATTRS): ring 3
-    ; would run on with the unusable null SS, and its first stack access after a far jump to
-    ; compatibility mode would be #SS. A real kernel data selector here, as `syscall` itself
-    ; loads, makes SYSRET's result valid on every vendor. The frame keeps the user's SS.
+    ; The gate loaded SS with a null selector (RPL 0), as every gate taken from ring 3 does in
+    ; 64-bit mode (SDM Vol. 3A "Stack Switching in IA-32e Mode"). If the shared exit leaves by
+    ; sysretq, SYSRET loads SS's selector from STAR, but on AMD not its hidden attributes (APM Vol.
+    ; 3 "SYSRET": SS.sel = STAR.SYSRET_CS + 8, the rest unchanged; Linux: X86_BUG_SYSRET_SS_ATTRS):
+    ; ring 3 would run on with the unusable null SS, and its first stack access after a far jump to
+    ; compatibility mode would be #SS. A real kernel data selector here, as `syscall` itself loads,
+    ; makes SYSRET's result valid on every vendor. The frame keeps the user's SS.
     ; [mutant int80-ss-reload: delete]
     mov ss, [rel int80_kernel_ss]         ; one instruction; no register to save
 .kernel_gs:
@@ -137,7 +137,7 @@ syscall_dispatch:
     ; [mutant speculation-clamp: delete]
     and rax, rcx                          ; a valid RAX is unchanged
     mov rcx, r10                          ; 4th argument: syscall ABI R10 -> C ABI RCX
-    call [syscall_table + rax * 8]        ; RSP is 16-byte aligned (SCF_SIZE % 16 == 0)
+    call [syscall_table + rax * 8]        ; RSP is 16-byte aligned (syscall_frame.h asserts it)
 
 ; ==== 4. the shared exit: RAX = result, every register but RCX as the user left it ====
 ; SYSRET restores only RIP (from RCX), RFLAGS (from R11) and fixed CS/SS (SDM Vol. 2B

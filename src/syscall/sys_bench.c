@@ -2,7 +2,7 @@
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/traps.h"
 #include "syscall/sys_bench.h"
-#include "syscall/syscall_msr.h"
+#include "arch/x86_64/syscall_msr.h"
 #include "syscall/syscall_table.h"
 
 extern void lstar_entry(void);

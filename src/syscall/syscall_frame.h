@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include "arch/x86_64/asm_layout.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/traps.h"
 #include "syscall/abi.h"
 
 struct syscall_frame {
@@ -20,14 +21,19 @@ struct syscall_frame {
     uint64_t rsp;    // the user's stack pointer, never dereferenced by the kernel
     uint64_t ss;     // the user's stack selector (GDT_USER_DS)
 };
-_Static_assert(offsetof(struct syscall_frame, rcx) == SCF_RCX, "asm_layout.h SCF_RCX");
-_Static_assert(offsetof(struct syscall_frame, rip) == SCF_RIP, "asm_layout.h SCF_RIP");
-_Static_assert(offsetof(struct syscall_frame, cs) == SCF_CS, "asm_layout.h SCF_CS");
-_Static_assert(offsetof(struct syscall_frame, rflags) == SCF_RFLAGS, "asm_layout.h SCF_RFLAGS");
-_Static_assert(offsetof(struct syscall_frame, rsp) == SCF_RSP, "asm_layout.h SCF_RSP");
-_Static_assert(offsetof(struct syscall_frame, ss) == SCF_SS, "asm_layout.h SCF_SS");
-_Static_assert(sizeof(struct syscall_frame) == SCF_SIZE, "asm_layout.h SCF_SIZE");
-_Static_assert(SCF_SIZE % 16 == 0, "the handler is called on a 16-byte aligned stack");
+// lstar_entry.asm pushes the RCX word, then pops it and reads the rest as an iretq frame
+// (IRET_*, from struct iret_frame in traps.h), and calls the handler with RSP at the frame.
+_Static_assert(offsetof(struct syscall_frame, rcx) == 0 && offsetof(struct syscall_frame, rip) == 8,
+               "the user's RCX, then the iretq frame");
+_Static_assert(
+    sizeof(struct syscall_frame) - offsetof(struct syscall_frame, rip) == sizeof(struct iret_frame) &&
+        offsetof(struct syscall_frame, cs) - offsetof(struct syscall_frame, rip) == offsetof(struct iret_frame, cs) &&
+        offsetof(struct syscall_frame, rflags) - offsetof(struct syscall_frame, rip) ==
+            offsetof(struct iret_frame, rflags) &&
+        offsetof(struct syscall_frame, rsp) - offsetof(struct syscall_frame, rip) == offsetof(struct iret_frame, rsp) &&
+        offsetof(struct syscall_frame, ss) - offsetof(struct syscall_frame, rip) == offsetof(struct iret_frame, ss),
+    "struct syscall_frame ends in the iretq frame");
+_Static_assert(sizeof(struct syscall_frame) % 16 == 0, "the handler is called on a 16-byte aligned stack");
 
 // Returns the frame of the system call this CPU is executing (made from ring 3).
 static inline struct syscall_frame *syscall_current_frame(void)

@@ -21,7 +21,7 @@ _Static_assert(SYSCALL_LIST_LENGTH == SYS_NR,
                "SYSCALL_LIST (syscall_list.h) must name a handler for every number below SYS_NR (abi.h)");
 
 // The size is SYS_NR, and the stubs refuse any RAX >= SYS_NR (read from abi.h through the
-// generated abi.inc).
+// generated asm_offsets.inc).
 const syscall_handler syscall_table[SYS_NR] = {
 #define SYSCALL_SLOT(name) [SYS_##name] = sys_##name,
     SYSCALL_LIST(SYSCALL_SLOT)

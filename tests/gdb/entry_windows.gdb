@@ -1,6 +1,6 @@
 # GDB commands that read the kernel's entry-window table: the ENTRY_WINDOW records
 # (src/arch/x86_64/entry_window.inc) between entry_windows_start and entry_windows_end, each
-# { first, last, name } (struct entry_window, src/syscall/entry_window.c). gdb-test.sh loads this
+# { first, last, name } (struct entry_window, src/arch/x86_64/entry_window.c). gdb-test.sh loads this
 # file before every script, so the scripts go through the same table the kernel's handlers do.
 # It defines commands only, no checks: these, and find_insn, which the scripts use to find one of
 # the kernel's own instructions to run with registers of their choosing.

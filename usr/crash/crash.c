@@ -65,7 +65,7 @@ static void raise_ud_with_df_and_ac(void)
 }
 
 // Jump into the kernel's half: an instruction fetch at CPL 3 from a supervisor page, a
-// user/supervisor violation (SDM Vol. 3A 4.6), is #PF (vector 14) with or without SMEP.
+// user/supervisor violation (SDM Vol. 3A "Access Rights"), is #PF (vector 14) with or without SMEP.
 static void jump_to_kernel(void) { __asm__ volatile("jmp *%0" : : "r"(KERNEL_ADDRESS)); }
 
 // sysenter: lstar leaves IA32_SYSENTER_CS at 0, so Intel CPUs raise #GP (13); AMD CPUs do not

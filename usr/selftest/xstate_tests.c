@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/x86_64/asm_layout.h"
+#include "arch/x86_64/cpuid.h"
 #include "arch/x86_64/xstate_layout.h"
 #include "libc/stdio.h"
 #include "libc/stdlib.h"
@@ -28,21 +30,21 @@ void selectors_load(uint64_t packed);
 
 #define ST_BYTES 10 // an x87 register's meaningful bytes in its 16-byte slot
 
-// What a program starts with: FNINIT's control word (SDM Vol. 1 8.1.5), the reset MXCSR
-// (SDM Vol. 1 10.2.3), status and abridged tag word 0 (every register empty), registers zero.
-// Written out from docs/abi.md, not taken from XSTATE_*_DEFAULT: a wrong value in the kernel's
-// header must not become what the test expects. (The image's layout is shared: its
-// _Static_asserts pin it to the SDM's offsets.)
+// What a program starts with: FNINIT's control word (SDM Vol. 1 "x87 FPU Control Word"), the reset
+// MXCSR (SDM Vol. 1 "MXCSR Control and Status Register"), status and abridged tag word 0 (every
+// register empty), registers zero. Written out from docs/abi.md, not taken from XSTATE_*_DEFAULT: a
+// wrong value in the kernel's header must not become what the test expects. (The image's layout is
+// shared: its _Static_asserts pin it to the SDM's offsets.)
 #define CLEAN_FCW 0x037f
 #define CLEAN_MXCSR 0x1f80
 
 // The parent's values: FCW and MXCSR with rounding toward zero (RC = 11b), MM0 a pattern.
 #define PARENT_FCW 0x0f7f
-#define PARENT_MXCSR (0x1f80 | 0x6000)
+#define PARENT_MXCSR (CLEAN_MXCSR | 0x6000)
 #define PARENT_MM0 0x1122334455667788ull
 
-// Data selectors packed as selectors_read gives them: DS | ES << 16 | FS << 32 | GS << 48.
-#define GDT_USER_DS 0x2b
+// Data selectors packed as selectors_read gives them: DS | ES << 16 | FS << 32 | GS << 48; the
+// selector values are the kernel's own (asm_layout.h), which is what ring 3 finds in DS.
 #define PACK_SELECTORS(ds, es, fs, gs) \
     ((uint64_t)(ds) | (uint64_t)(es) << 16 | (uint64_t)(fs) << 32 | (uint64_t)(gs) << 48)
 #define PARENT_SELECTORS PACK_SELECTORS(GDT_USER_DS, GDT_USER_DS, GDT_USER_DS, GDT_USER_DS)
@@ -263,13 +265,8 @@ static void parent_state_survives(enum lstar_entry e, bool sse, const char *role
     check_eq(sel_name, PARENT_SELECTORS, selectors);
 }
 
-// CPUID.01H:ECX.OSXSAVE (bit 27) mirrors CR4.OSXSAVE (SDM Vol. 2A "CPUID").
-static bool cpuid_osxsave(void)
-{
-    uint32_t a = 1, b, c = 0, d;
-    __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
-    return (c >> 27) & 1;
-}
+// CPUID.01H:ECX.OSXSAVE mirrors CR4.OSXSAVE (SDM Vol. 2A, instruction page "CPUID").
+static bool cpuid_osxsave(void) { return (cpuid(CPUID_LEAF_FEATURES, 0).ecx & CPUID1_ECX_OSXSAVE) != 0; }
 
 // The ISA ring 3 gets, then the per-process state through both entries.
 void run_xstate_tests(void)

@@ -1,13 +1,12 @@
 ; Where the other CPUs start: a STARTUP IPI puts each one in real mode at CS:IP = 0x0800:0000,
 ; i.e. physical AP_TRAMPOLINE_PHYS. smp.c copies this block there and fills in its data fields.
 ;
-; Real mode straight to long mode (SDM Vol. 3A 10.8.5): load a GDT, CR4.PAE, CR3 = the kernel's
-; page tables (smp.c maps this page identity while CPUs start), EFER.LME|NXE, then CR0.PE|PG in
-; one write; the far jump to a 64-bit code segment lands in 64-bit mode, still at a low address,
-; and an absolute jump reaches ap_main in the higher half on the CPU's own stack.
+; Real mode straight to long mode (SDM Vol. 3A "Initializing IA-32e Mode"): load a GDT, CR4.PAE, CR3
+; = the kernel's page tables (smp.c maps this page identity while CPUs start), EFER.LME|NXE, then
+; CR0.PE|PG in one write; the far jump to a 64-bit code segment lands in 64-bit mode, still at a low
+; address, and an absolute jump reaches ap_main in the higher half on the CPU's own stack.
 
-%include "asm_layout.inc"                ; AP_TRAMPOLINE_PHYS (shared with smp.c), GDT selectors
-%include "arch_bits.inc"                 ; CR0_*, CR4_*, EFER_*, MSR_EFER
+%include "asm_offsets.inc"               ; AP_TRAMPOLINE_PHYS, GDT selectors and descriptors, CR0_*, CR4_*, EFER_*
 
 ; The physical address a label of this block has once copied to AP_TRAMPOLINE_PHYS.
 %define AT(label) (AP_TRAMPOLINE_PHYS + (label) - ap_trampoline_start)
@@ -60,13 +59,17 @@ ap_long_mode:
     jmp rax                               ; into the higher half; never returns
 
 align 8
-; The boot GDT's first four entries (entry32.asm), so the kernel's selector names hold here too.
+; The kernel GDT's first four entries (gdt.h DESC_FLAT, as gdt.c builds them), so the kernel's
+; selector names hold here too.
 ap_gdt:
     dq 0                                  ; null
-    dq 0x00cf9a000000ffff                 ; GDT_KERNEL_CS32: 32-bit code (unused)
-    dq 0x00af9a000000ffff                 ; GDT_KERNEL_CS: 64-bit code
-    dq 0x00cf92000000ffff                 ; GDT_KERNEL_DS: data
+    dq DESC_KERNEL_CS32                   ; GDT_KERNEL_CS32: 32-bit code (unused)
+    dq DESC_KERNEL_CS                     ; GDT_KERNEL_CS: 64-bit code
+    dq DESC_KERNEL_DS                     ; GDT_KERNEL_DS: data
 ap_gdt_ptr:
+%if GDT_KERNEL_CS32 != 1 * 8 || GDT_KERNEL_CS != 2 * 8 || GDT_KERNEL_DS != 3 * 8
+%error "ap_gdt: the entries above are in the order of the GDT_KERNEL_* selectors (asm_layout.h)"
+%endif
     dw ap_gdt_ptr - ap_gdt - 1
     dd AT(ap_gdt)
 align 8

@@ -1,19 +1,19 @@
 // The architectural bits and MSR numbers lstar programs or tests: one name for each, read by C,
-// by NASM (as generated/arch_bits.inc, made by cmake/nasm-include.cmake) and by ring 3
-// (usr/selftest).
+// by the kernel's NASM through generated/asm_offsets.inc (asm_offsets.c) and by ring 3 (its C
+// through usr/include, its NASM as arch_bits.inc, made by cmake/nasm-include.cmake).
 //
 // One scheme: the register's name, then the manual's name for the bit (RFLAGS_TF, EFER_SCE,
 // CR0_WP, CR4_SMEP, APIC_BASE_ENABLE) or, for an MSR number, MSR_ and the MSR's name without
 // IA32_ (MSR_LSTAR). Bits of registers that one driver alone decodes (DR6 in debug_trap.c, the
 // machine-check banks in machine_check.c) are named there.
 //
-// This file holds nothing but `#define NAME value` lines, so that it converts to NASM: no
-// includes, casts or function-like macros. A value is a plain number or (1ull << n), which C and
+// This file holds nothing but `#define NAME value` lines, so that ring 3's converter can read it:
+// no includes, casts or function-like macros. A value is a plain number or (1ull << n), which C and
 // NASM evaluate alike once the converter has dropped the `ull`.
 #ifndef LSTAR_ARCH_BITS_H
 #define LSTAR_ARCH_BITS_H
 
-// ---- RFLAGS (SDM Vol. 1 3.4.3, figure 3-8; Vol. 3A 2.3) ----
+// ---- RFLAGS (SDM Vol. 1 "EFLAGS Register"; Vol. 3A "System Flags and Fields in the EFLAGS Register") ----
 #define RFLAGS_CF (1ull << 0)    // carry
 #define RFLAGS_FIXED (1ull << 1) // reserved, always reads 1
 #define RFLAGS_PF (1ull << 2)    // parity
@@ -30,7 +30,7 @@
 #define RFLAGS_AC (1ull << 18)   // alignment check; with CR4.SMAP, ring 0 may touch user pages
 #define RFLAGS_ID (1ull << 21)   // toggleable exactly when CPUID exists
 
-// ---- CR0 (SDM Vol. 3A 2.5 "Control Registers", figure 2-7) ----
+// ---- CR0 (SDM Vol. 3A "Control Registers") ----
 #define CR0_PE (1ull << 0)  // protected mode
 #define CR0_MP (1ull << 1)  // WAIT/FWAIT honour TS
 #define CR0_EM (1ull << 2)  // x87 emulated: x87 and SSE instructions fault
@@ -43,7 +43,7 @@
 #define CR0_CD (1ull << 30) // cache disable
 #define CR0_PG (1ull << 31) // paging
 
-// ---- CR4 (SDM Vol. 3A 2.5 "Control Registers", figure 2-7) ----
+// ---- CR4 (SDM Vol. 3A "Control Registers") ----
 #define CR4_VME (1ull << 0)         // virtual-8086 mode extensions
 #define CR4_PVI (1ull << 1)         // protected-mode virtual interrupts (VIF/VIP)
 #define CR4_TSD (1ull << 2)         // rdtsc and rdtscp are #GP outside ring 0
@@ -72,8 +72,8 @@
 #define CR4_LAM_SUP (1ull << 28)    // linear-address masking of supervisor pointers
 #define CR4_FRED (1ull << 32)       // flexible return and event delivery
 
-// ---- IA32_EFER (SDM Vol. 3A 2.2.1 "Extended Feature Enable Register", Vol. 4 table 2-2;
-//      AMD APM Vol. 2 3.1.7 "Extended Feature Enable Register (EFER)") ----
+// ---- IA32_EFER (SDM Vol. 3A "Extended Feature Enable Register", Vol. 4 table "IA-32
+//      Architectural MSRs"; AMD APM Vol. 2 "Extended Feature Enable Register (EFER)") ----
 #define EFER_SCE (1ull << 0)      // SYSCALL/SYSRET enabled
 #define EFER_LME (1ull << 8)      // long mode enable: active from the next CR0.PG = 1
 #define EFER_LMA (1ull << 10)     // long mode active (read-only, set by the CPU)
@@ -91,7 +91,7 @@
 #define APIC_BASE_X2APIC (1ull << 10) // x2APIC mode (registers are MSRs, not MMIO)
 #define APIC_BASE_ENABLE (1ull << 11) // the local APIC is enabled
 
-// ---- MSR numbers (SDM Vol. 4 table 2-2) ----
+// ---- MSR numbers (SDM Vol. 4 table "IA-32 Architectural MSRs") ----
 #define MSR_APIC_BASE 0x1b
 #define MSR_SYSENTER_CS 0x174
 #define MSR_SYSENTER_ESP 0x175
@@ -99,7 +99,7 @@
 #define MSR_MCG_CAP 0x179
 #define MSR_MCG_STATUS 0x17a
 #define MSR_MCG_CTL 0x17b
-#define MSR_MC0_CTL 0x400 // bank i's four MSRs are MC0's + 4 * i (SDM Vol. 3B 16.3.2)
+#define MSR_MC0_CTL 0x400 // bank i's four MSRs are MC0's + 4 * i (SDM Vol. 3B "Error-Reporting Register Banks")
 #define MSR_MC0_STATUS 0x401
 #define MSR_MC0_ADDR 0x402
 #define MSR_MC0_MISC 0x403

@@ -56,8 +56,8 @@ void arch_check_idt(void)
         uint64_t base;
     } __attribute__((packed)) idtr;
     __asm__ volatile("sidt %0" : "=m"(idtr));
-    bool ok = idtr.limit == 256 * 16 - 1;
-    for (unsigned v = 0; v < 256; v++) {
+    bool ok = idtr.limit == IDT_GATES * sizeof(struct idt_gate) - 1;
+    for (unsigned v = 0; v < IDT_GATES; v++) {
         const struct idt_gate *g = idt_gate((uint8_t)v);
         unsigned dpl = (g->type_attr & GATE_DPL(3)) >> GATE_DPL_SHIFT;
         bool present = g->type_attr & GATE_PRESENT;
@@ -65,12 +65,12 @@ void arch_check_idt(void)
             ok = ok && present && dpl == 3 && (g->type_attr & GATE_TYPE_MASK) == GATE_TYPE_INTERRUPT;
         else
             ok = ok && dpl == 0;
-        if (v < 48)
+        if (v < TRAP_STUBS) // every vector with a stub: the exceptions, the PIC and the local APIC
             ok = ok && present && g->selector == GDT_KERNEL_CS;
     }
     ok = ok && idt_gate(VEC_NMI)->ist == IST_NMI && idt_gate(VEC_DF)->ist == IST_DF &&
          idt_gate(VEC_MC)->ist == IST_MC && idt_gate(VEC_DB)->ist == IST_DB;
-    for (unsigned v = 0; v < 256; v++) // and no other gate uses one: only these run the paranoid path
+    for (unsigned v = 0; v < IDT_GATES; v++) // and no other gate uses one: only these run the paranoid path
         ok = ok && (v == VEC_NMI || v == VEC_DF || v == VEC_MC || v == VEC_DB || idt_gate((uint8_t)v)->ist == 0);
     ktest_check(ok, "idt_gates_are_dpl0_except_int80_and_nmi_df_mc_db_use_ist", "an IDT gate is wrong");
 }

@@ -3,10 +3,11 @@
 ; The data segment registers travel with each side here. No entry into the kernel loads DS, ES,
 ; FS or GS (`syscall` and interrupt gates change only CS and SS), so while the kernel runs they
 ; still hold what the running program loaded; they are pushed and popped beside the callee-saved
-; registers. Their bases need no saving: every descriptor a program can load has base 0 and
-; lstar leaves CR4.FSGSBASE clear, so a program's FS and GS bases are always 0.
+; registers. Their bases need no saving: every descriptor a program can load has base 0, and
+; CR4.FSGSBASE is 0 (control_regs.c writes CR4 whole without it, so wrfsbase and wrgsbase are
+; #UD), so a program's FS and GS bases are always 0.
 
-%include "asm_layout.inc"
+%include "asm_offsets.inc"              ; GDT_KERNEL_DS
 %include "arch/x86_64/entry_window.inc" ; ENTRY_WINDOW, RING3_EDGE
 
 global context_switch
@@ -35,12 +36,13 @@ context_switch:
     mov [rdi], rsp                        ; where to resume this side later
     mov rsp, rsi                          ; the other side's saved stack
     ; ---- resuming the other side ----
-    ; SS may be null here: an interrupt gate taken from ring 3 (an exception, the timer, #MC)
-    ; loads a null SS (SDM Vol. 3A 6.14.4), and a child ended that way reaches this point
-    ; with it. The parent would then leave `spawn` by `sysretq` with that null SS, and AMD's
-    ; SYSRET writes SS's selector but not its hidden attributes (Linux: X86_BUG_SYSRET_SS_ATTRS,
-    ; and Linux reloads SS on context switch for it): a later far jump to compatibility mode
-    ; would #SS. Reloading the kernel's flat SS makes every side start from the same SS.
+    ; SS may be null here: an interrupt gate taken from ring 3 (an exception, the timer, #MC) loads
+    ; a null SS (SDM Vol. 3A "Stack Switching in IA-32e Mode"), and a child ended that way reaches
+    ; this point with it. The parent would then leave `spawn` by `sysretq` with that null SS, and
+    ; AMD's SYSRET writes SS's selector but not its hidden attributes (Linux:
+    ; X86_BUG_SYSRET_SS_ATTRS, and Linux reloads SS on context switch for it): a later far jump to
+    ; compatibility mode would #SS. Reloading the kernel's flat SS makes every side start from the
+    ; same SS.
     mov eax, GDT_KERNEL_DS
     mov ss, eax                           ; SS <- the kernel data segment, attributes and all
     pop rax                               ; GS selector

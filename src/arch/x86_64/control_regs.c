@@ -7,9 +7,9 @@
 // whether to swapgs by the sign of IA32_GS_BASE (trap_stubs.asm), so an NMI in ring 3 would then
 // skip swapgs and run on a per-CPU pointer the program chose.
 //
-// References, by title: Intel SDM Vol. 3A 2.5 "Control Registers" (figure "Control Registers"),
-// 2.2.1 "Extended Feature Enable Register"; AMD APM Vol. 2 3.1 "System-Control Registers"
-// (3.1.1 "CR0 Register", 3.1.3 "CR4 Register", 3.1.7 "Extended Feature Enable Register (EFER)").
+// References, by title: Intel SDM Vol. 3A "Control Registers" (and its figure of that name),
+// "Extended Feature Enable Register"; AMD APM Vol. 2 "System-Control Registers" ("CR0
+// Register", "CR4 Register", "Extended Feature Enable Register (EFER)").
 #include <stdbool.h>
 #include "arch/x86_64/control_regs.h"
 #include "arch/x86_64/arch_bits.h"
@@ -60,8 +60,9 @@ static const uint64_t efer_wanted =
 // Cleared on purpose:
 //   SVME     no virtualisation: VMRUN and friends stay #UD
 //   LMSLE    64-bit mode ignores segment limits, as lstar's flat GDT assumes
-//   FFXSR    with it, FXSAVE/FXRSTOR at CPL 0 skip the XMM registers (AMD APM Vol. 2 3.1.7), which
-//            would let them leak from one program to the next
+//   FFXSR    with it, FXSAVE/FXRSTOR at CPL 0 skip the XMM registers (AMD APM Vol. 2
+//            "Extended Feature Enable Register (EFER)"), which would let them leak from one
+//            program to the next
 //   TCE      INVLPG keeps its architectural scope
 //   MCOMMIT, INTWB  instructions lstar does not use
 //   UAIE     upper-address ignore would make non-canonical user pointers usable: the user-pointer
@@ -105,7 +106,7 @@ struct control_regs control_regs_wanted(void)
 {
     uint32_t f = cpu_features();
     uint64_t cr4 = cr4_always;
-    if (cpuid(1, 0).edx & CPUID1_EDX_MCE)
+    if (cpuid(CPUID_LEAF_FEATURES, 0).edx & CPUID1_EDX_MCE)
         cr4 |= CR4_MCE; // a machine check is #MC (vector 18, its own IST stack), not a shutdown
     if (f & LSTAR_FEATURE_UMIP)
         cr4 |= CR4_UMIP; // ring 3 cannot read descriptor-table addresses (sgdt, sidt, sldt, smsw, str)
@@ -202,7 +203,7 @@ void control_regs_name_bits(char *buf, size_t n, enum control_reg reg, uint64_t 
 void control_regs_init(unsigned cpu)
 {
     const uint32_t need = CPUID1_EDX_FPU | CPUID1_EDX_FXSR | CPUID1_EDX_SSE | CPUID1_EDX_SSE2;
-    uint32_t edx = cpuid(1, 0).edx;
+    uint32_t edx = cpuid(CPUID_LEAF_FEATURES, 0).edx;
     if ((edx & need) != need)
         panic("cpu%u lacks x87, FXSAVE or SSE/SSE2 (CPUID.01H:EDX=0x%08x): not an x86-64 CPU lstar can run", cpu,
               (unsigned)edx);

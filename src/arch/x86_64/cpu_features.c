@@ -1,5 +1,5 @@
-// Detects SMEP, SMAP and UMIP (SDM Vol. 3A 2.5 CR4, 4.6.1), and names the CPU. control_regs.c
-// turns on those found, in the CR4 it writes whole on every CPU.
+// Detects SMEP, SMAP and UMIP (SDM Vol. 3A "Control Registers", "Determination of Access Rights"),
+// and names the CPU. control_regs.c turns on those found, in the CR4 it writes whole on every CPU.
 //
 // SMEP: the kernel faults if it ever executes a user page (no ret2usr).
 // SMAP: the kernel faults if it reads or writes a user page outside stac/clac (user_copy.c).
@@ -15,8 +15,8 @@ extern uint64_t smap_sites_start[], smap_sites_end[];
 // Reads CPUID leaf 7 for the features; must run before the kernel text is made read-only.
 void cpu_features_detect(void)
 {
-    struct cpuid_regs r = cpuid(7, 0);
-    if (cpuid(0, 0).eax < 7)
+    struct cpuid_regs r = cpuid(CPUID_LEAF_STRUCTURED, 0);
+    if (cpuid(CPUID_LEAF_BASIC, 0).eax < CPUID_LEAF_STRUCTURED)
         r.ebx = r.ecx = 0;
     features = ((r.ebx & CPUID7_EBX_SMEP) ? LSTAR_FEATURE_SMEP : 0) |
                ((r.ebx & CPUID7_EBX_SMAP) ? LSTAR_FEATURE_SMAP : 0) |
@@ -43,14 +43,14 @@ static void put_regs(char *dst, const uint32_t *regs, int n)
 // Fills the vendor, brand and hypervisor strings (empty when a leaf is missing).
 void cpu_identify(char vendor[16], char brand[64], char hypervisor[16])
 {
-    struct cpuid_regs r = cpuid(0, 0);
+    struct cpuid_regs r = cpuid(CPUID_LEAF_BASIC, 0);
     uint32_t v[3] = {r.ebx, r.edx, r.ecx};
     put_regs(vendor, v, 3);
     brand[0] = 0;
-    if (cpuid(0x80000000, 0).eax >= 0x80000004) {
+    if (cpuid(CPUID_LEAF_EXTENDED, 0).eax >= CPUID_LEAF_BRAND_LAST) {
         uint32_t b[12];
         for (uint32_t i = 0; i < 3; i++) {
-            r = cpuid(0x80000002 + i, 0);
+            r = cpuid(CPUID_LEAF_BRAND + i, 0);
             b[i * 4] = r.eax, b[i * 4 + 1] = r.ebx, b[i * 4 + 2] = r.ecx, b[i * 4 + 3] = r.edx;
         }
         put_regs(brand, b, 12);
@@ -60,8 +60,8 @@ void cpu_identify(char vendor[16], char brand[64], char hypervisor[16])
         memmove(brand, s, strlen(s) + 1);
     }
     hypervisor[0] = 0;
-    if (cpuid(1, 0).ecx & CPUID1_ECX_HYPERVISOR) {
-        r = cpuid(0x40000000, 0);
+    if (cpuid(CPUID_LEAF_FEATURES, 0).ecx & CPUID1_ECX_HYPERVISOR) {
+        r = cpuid(CPUID_LEAF_HYPERVISOR, 0);
         uint32_t h[3] = {r.ebx, r.ecx, r.edx};
         put_regs(hypervisor, h, 3);
     }

@@ -21,9 +21,10 @@
 #include "arch/x86_64/msr.h"
 #include "arch/x86_64/percpu.h"
 #include "core/console.h"
-#include "syscall/syscall_msr.h"
+#include "arch/x86_64/syscall_msr.h"
 
-// The base address a 16-byte system descriptor (the TSS's) holds (SDM Vol. 3A figure 8-4).
+// The base address a 16-byte system descriptor (the TSS's) holds (SDM Vol. 3A figure "Format of TSS
+// and LDT Descriptors in 64-bit Mode").
 static uint64_t system_descriptor_base(const uint64_t *d)
 {
     return ((d[0] >> 16) & 0xffffff) | ((d[0] >> 32) & 0xff000000) | (d[1] << 32);

@@ -1,4 +1,4 @@
-// Control registers, TLB and interrupt-flag helpers (SDM Vol. 3A 2.5).
+// Control registers, TLB and interrupt-flag helpers (SDM Vol. 3A "Control Registers").
 #ifndef LSTAR_ARCH_CR_H
 #define LSTAR_ARCH_CR_H
 #include <stdint.h>

@@ -1,10 +1,10 @@
 // #DB (vector 1): single steps, on their own IST stack (idt.c).
 //
-// Ring 3 may set TF (popfq) to single-step itself: each step is a trap the program is charged
-// for (SYS_trap_count); a program that set TF right before `syscall` gets exactly one, after
-// the call returns. The kernel never runs with TF set: FMASK clears it on `syscall`, every
-// gate clears it on entry (SDM Vol. 3A 6.12.1.2), and a TF in R11 sends the exit to iretq
-// (lstar_entry.asm), which sets it only as it lands in ring 3.
+// Ring 3 may set TF (popfq) to single-step itself: each step is a trap the program is charged for
+// (SYS_trap_count); a program that set TF right before `syscall` gets exactly one, after the call
+// returns. The kernel never runs with TF set: FMASK clears it on `syscall`, every gate clears it on
+// entry (SDM Vol. 3A "Flag Usage by Exception- or Interrupt-Handler Procedure"), and a TF in R11
+// sends the exit to iretq (lstar_entry.asm), which sets it only as it lands in ring 3.
 //
 // A single step can still land in ring 0, in an entry window, where RSP or GS is the user's:
 //  - an emulator's reading: Bochs 2.7 raises the single-step trap after a `syscall` executed
@@ -12,8 +12,9 @@
 //    `syscall`, after FMASK cleared it, and takes no trap (SDM Vol. 2B "SYSCALL").
 //  - a debugger that sets TF in the kernel's RFLAGS (tests/gdb does exactly that).
 //  - on hardware, a data breakpoint hit by `mov ss`/`pop ss` is held until after the next
-//    instruction (SDM Vol. 3A 6.8.3); if that is `syscall`, the #DB arrives at lstar_entry
-//    (CVE-2018-8897). lstar never arms DR0-DR7, but the stub must not depend on that.
+//    instruction (SDM Vol. 3A "Masking Exceptions and Interrupts When Switching Stacks"); if
+//    that is `syscall`, the #DB arrives at lstar_entry (CVE-2018-8897). lstar never arms
+//    DR0-DR7, but the stub must not depend on that.
 // The IST stack and the paranoid GS decision make such a #DB safe to take; this file makes it
 // harmless: TF is cleared in the interrupted kernel context, the event is counted and reported
 // once, and the program keeps its own TF (still in R11, or in the frame) for its own trap.
@@ -25,9 +26,9 @@
 #include "core/console.h"
 #include "core/ksyms.h"
 #include "core/process.h"
-#include "syscall/entry_window.h"
+#include "arch/x86_64/entry_window.h"
 
-#define DR6_BS (1ull << 14)     // the #DB was a single step (SDM Vol. 3A 18.2.3)
+#define DR6_BS (1ull << 14)     // the #DB was a single step (SDM Vol. 3A "Debug Status Register (DR6)")
 #define DR6_CLEAN 0xffff0ff0ull // DR6 with no condition reported (its reserved bits are 1)
 
 // Reads DR6, which says what caused the #DB.
@@ -38,7 +39,8 @@ static inline uint64_t read_dr6(void)
     return v;
 }
 
-// Clears DR6: the CPU sets its condition bits but never clears them (SDM Vol. 3A 18.2.3).
+// Clears DR6: the CPU sets its condition bits but never clears them (SDM Vol. 3A "Debug Status
+// Register (DR6)").
 static inline void clear_dr6(void) { __asm__ volatile("mov %0, %%dr6" ::"r"(DR6_CLEAN)); }
 
 // Handles a #DB; returns false when it is none of ours (a kernel bug: the caller panics).

@@ -1,10 +1,10 @@
 // Builds each CPU's GDT in the order SYSCALL and SYSRET require, and its TSS.
 //
-// SYSCALL loads CS from STAR[47:32] and SS from STAR[47:32] + 8; SYSRET to 64-bit mode loads
-// CS from STAR[63:48] + 16 and SS from STAR[63:48] + 8 (SDM Vol. 2B "SYSCALL", "SYSRET";
-// AMD APM Vol. 2 6.1.1). The selectors are therefore not free: the asserts below prove the
-// layout at compile time, and syscall_msr.c builds STAR from the same names. docs/msr.md
-// walks through every entry.
+// SYSCALL loads CS from STAR[47:32] and SS from STAR[47:32] + 8; SYSRET to 64-bit mode loads CS
+// from STAR[63:48] + 16 and SS from STAR[63:48] + 8 (SDM Vol. 2B "SYSCALL", "SYSRET"; AMD APM Vol.
+// 2 "SYSCALL and SYSRET"). The selectors are therefore not free: the asserts below prove the layout
+// at compile time, and syscall_msr.c builds STAR from the same names. docs/msr.md walks through
+// every entry.
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/stacks.h"
 #include "core/string.h"
@@ -18,17 +18,8 @@ _Static_assert((GDT_USER_CS32 & 3) == 3 && (GDT_USER_DS & 3) == 3 && (GDT_USER_C
 _Static_assert((GDT_KERNEL_CS & 3) == 0 && (GDT_KERNEL_DS & 3) == 0, "kernel selectors carry RPL 0");
 _Static_assert(GDT_TSS / 8 + 2 == GDT_ENTRIES, "the TSS descriptor takes the last two slots");
 
-// Encodes a flat code or data segment; base and limit are ignored in 64-bit mode but a
-// 32-bit segment (kernel boot, user compatibility placeholder) still uses them.
-uint64_t gdt_segment_descriptor(unsigned dpl, int code, int long_mode)
-{
-    uint64_t d = DESC_LIMIT_MAX | DESC_GRANULAR | DESC_ACCESSED | DESC_RW | DESC_S | DESC_PRESENT | DESC_DPL(dpl);
-    if (code)
-        d |= DESC_CODE | (long_mode ? DESC_LONG : DESC_DB);
-    else
-        d |= DESC_DB;
-    return d;
-}
+// Encodes a flat code or data segment (DESC_FLAT, gdt.h).
+uint64_t gdt_segment_descriptor(unsigned dpl, int code, int long_mode) { return DESC_FLAT(dpl, code, long_mode); }
 
 // Fills `gdt` and `tss` for `cpu`, loads them and reloads every segment register.
 void gdt_init_cpu(struct gdt *gdt, struct tss *tss, unsigned cpu)
@@ -50,7 +41,7 @@ void gdt_init_cpu(struct gdt *gdt, struct tss *tss, unsigned cpu)
     gdt->entry[GDT_USER_DS / 8] = gdt_segment_descriptor(3, 0, 0);
     gdt->entry[GDT_USER_CS / 8] = gdt_segment_descriptor(3, 1, 1);
 
-    // 16-byte TSS descriptor (SDM Vol. 3A 8.2.3).
+    // 16-byte TSS descriptor (SDM Vol. 3A "TSS Descriptor in 64-bit mode").
     uint64_t base = (uint64_t)tss, limit = sizeof *tss - 1;
     gdt->entry[GDT_TSS / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) | DESC_TYPE_TSS64 | DESC_PRESENT |
                               (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);

@@ -1,10 +1,14 @@
-// The GDT and the 64-bit TSS of one CPU (SDM Vol. 3A 3.4.5, 8.7).
+// The GDT and the 64-bit TSS of one CPU (SDM Vol. 3A "Segment Descriptors", "Task Management in
+// 64-bit Mode").
 #ifndef LSTAR_ARCH_GDT_H
 #define LSTAR_ARCH_GDT_H
 #include <stdint.h>
 #include "arch/x86_64/asm_layout.h"
 
-// The 64-bit TSS: only the stack pointers matter in long mode (SDM Vol. 3A 8.7, figure 8-11).
+// The 64-bit TSS (Intel SDM Vol. 3A, section "Task Management in 64-bit Mode"): in long mode the
+// CPU reads only its stack pointers and its I/O map base. lstar gives no I/O permission bitmap:
+// the base lies past the segment's limit, so every in/out at CPL > IOPL (ring 3, IOPL 0) is #GP
+// (Intel SDM Vol. 1, section "I/O Permission Bit Map").
 struct tss {
     uint32_t reserved0;
     uint64_t rsp[3]; // RSP0: the stack the CPU loads on an interrupt from ring 3
@@ -12,16 +16,17 @@ struct tss {
     uint64_t ist[7]; // IST1..7: stacks selected by an IDT gate's IST field, whatever the ring
     uint64_t reserved2;
     uint16_t reserved3;
-    uint16_t iomap_base; // past the limit: no I/O permission bitmap, ring 3 gets no ports
+    uint16_t iomap_base; // gdt.c: sizeof(struct tss), past the limit (sizeof - 1): no bitmap
 } __attribute__((packed));
-_Static_assert(sizeof(struct tss) == 104, "64-bit TSS is 104 bytes (SDM Vol. 3A figure 8-11)");
+_Static_assert(sizeof(struct tss) == 104, "64-bit TSS is 104 bytes (SDM Vol. 3A figure '64-Bit TSS Format')");
 
-// ---- segment descriptor fields (SDM Vol. 3A 3.4.5, figure 3-8), as bits of the 8-byte entry ----
+// ---- segment descriptor fields (SDM Vol. 3A "Segment Descriptors"), as bits of the 8-byte entry ----
 // gdt.c builds the table from them and arch_checks.c reads the loaded table back with them.
 // Accessed, preset: otherwise the CPU sets it itself the first time a selector for the entry is
-// loaded, a locked write into the table (SDM Vol. 3A 3.4.5.1; "Automatic Locking" in the
-// multiple-processor chapter). The GDT is writable (per-CPU .bss), so this is not needed for
-// correctness: it spares that locked write and keeps each entry exactly as gdt_init_cpu wrote it.
+// loaded, a locked write into the table (SDM Vol. 3A "Code- and Data-Segment Descriptor Types";
+// "Automatic Locking" in the multiple-processor chapter). The GDT is writable (per-CPU .bss), so
+// this is not needed for correctness: it spares that locked write and keeps each entry exactly as
+// gdt_init_cpu wrote it.
 #define DESC_ACCESSED (1ull << 40)
 #define DESC_RW (1ull << 41)   // code: readable; data: writable
 #define DESC_CODE (1ull << 43) // executable
@@ -33,7 +38,16 @@ _Static_assert(sizeof(struct tss) == 104, "64-bit TSS is 104 bytes (SDM Vol. 3A 
 #define DESC_DB (1ull << 54)       // 32-bit default size (must be 0 when L = 1)
 #define DESC_GRANULAR (1ull << 55) // limit in 4 KiB units
 #define DESC_LIMIT_MAX (0xffffull | (0xfull << 48))
-#define DESC_TYPE_TSS64 (9ull << 40) // system descriptor type 9: available 64-bit TSS (SDM Vol. 3A 8.2.3)
+// System descriptor type 9: an available 64-bit TSS (SDM Vol. 3A "TSS Descriptor in 64-bit mode").
+#define DESC_TYPE_TSS64 (9ull << 40)
+
+// A flat code or data segment of privilege `dpl`: base 0, limit 4 GiB, present, accessed. Base
+// and limit are ignored in 64-bit mode, but a 32-bit segment (the boot code's, the user
+// compatibility placeholder) still uses them. A constant expression, so that the boot code's
+// GDTs (boot/entry32.asm, ap_trampoline.asm) are built from it too (asm_offsets.c).
+#define DESC_FLAT(dpl, code, long_mode)                                                                 \
+    (DESC_LIMIT_MAX | DESC_GRANULAR | DESC_ACCESSED | DESC_RW | DESC_S | DESC_PRESENT | DESC_DPL(dpl) | \
+     ((code) ? DESC_CODE | ((long_mode) ? DESC_LONG : DESC_DB) : DESC_DB))
 
 #define GDT_ENTRIES 9 // null, kcode32, kcode, kdata, ucode32, udata, ucode, TSS (two slots)
 

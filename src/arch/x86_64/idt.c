@@ -1,8 +1,9 @@
 // Fills the IDT: exceptions, the PIC's IRQs and the int 0x80 system-call gate.
 //
-// Every gate is an interrupt gate (IF cleared on entry: the kernel is never preempted) with
-// DPL 0, so ring 3 cannot raise it with `int n` (it gets #GP instead, SDM Vol. 3A 6.12.1.1),
-// except vector 0x80, whose DPL 3 is the whole point of the classic system-call gate.
+// Every gate is an interrupt gate (IF cleared on entry: the kernel is never preempted) with DPL 0,
+// so ring 3 cannot raise it with `int n` (it gets #GP instead, SDM Vol. 3A "Protection of
+// Exception- and Interrupt-Handler Procedures"), except vector 0x80, whose DPL 3 is the whole point
+// of the classic system-call gate.
 //
 // Each CPU has its own copy of the table, made from the boot CPU's when the CPU starts. The
 // copies are identical except while a benchmark has put an empty int 0x80 gate in one
@@ -14,8 +15,6 @@
 #include "arch/x86_64/stacks.h"
 #include "arch/x86_64/traps.h"
 #include "core/string.h"
-
-#define IDT_GATES 256
 
 static struct idt_gate idts[MAX_CPUS][IDT_GATES] __attribute__((aligned(16)));
 extern void (*const trap_stub_table[TRAP_STUBS])(void);
@@ -47,13 +46,14 @@ void idt_init(void)
 {
     for (unsigned v = 0; v < TRAP_STUBS; v++)
         idt_set_gate((uint8_t)v, trap_stub_table[v], 0, 0);
-    // NMI, #DF, #MC and #DB get stacks of their own: they may strike while RSP is still the
-    // user's (in the entry windows, entry_window.inc: the first instructions of the LSTAR stub,
-    // the last ones before sysretq, the empty and CSTAR stubs) or the kernel stack is exhausted.
-    // #DB can land there too: a single step that an emulator or a debugger raises right after
-    // `syscall`, or a data breakpoint deferred past `syscall` by `mov ss`/`pop ss`
-    // (CVE-2018-8897; SDM Vol. 3A 6.8.3). Linux keeps #DB on an IST stack for the same
-    // reasons. An IST gate loads RSP from the TSS whatever the old RSP was (SDM Vol. 3A 6.14.5).
+    // NMI, #DF, #MC and #DB get stacks of their own: they may strike while RSP is still the user's
+    // (in the entry windows, entry_window.inc: the first instructions of the LSTAR stub, the last
+    // ones before sysretq, the empty and CSTAR stubs) or the kernel stack is exhausted. #DB can
+    // land there too: a single step that an emulator or a debugger raises right after `syscall`, or
+    // a data breakpoint deferred past `syscall` by `mov ss`/`pop ss` (CVE-2018-8897; SDM Vol. 3A
+    // "Masking Exceptions and Interrupts When Switching Stacks"). Linux keeps #DB on an IST stack
+    // for the same reasons. An IST gate loads RSP from the TSS whatever the old RSP was (SDM Vol.
+    // 3A "Interrupt Stack Table").
     idt_set_gate(VEC_NMI, trap_stub_table[VEC_NMI], 0, IST_NMI); // [mutant ist-nmi: IST_NMI -> 0]
     idt_set_gate(VEC_DF, trap_stub_table[VEC_DF], 0, IST_DF);    // [mutant ist-df: IST_DF -> 0]
     idt_set_gate(VEC_MC, trap_stub_table[VEC_MC], 0, IST_MC);    // [mutant ist-mc: IST_MC -> 0]

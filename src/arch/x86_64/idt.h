@@ -1,4 +1,5 @@
-// The interrupt descriptor table (SDM Vol. 3A 6.10, 6.14.1).
+// The interrupt descriptor table (SDM Vol. 3A "Interrupt Descriptor Table (IDT)", "64-Bit Mode
+// IDT").
 #ifndef LSTAR_ARCH_IDT_H
 #define LSTAR_ARCH_IDT_H
 #include <stdint.h>
@@ -14,7 +15,8 @@ struct idt_gate {
 } __attribute__((packed));
 _Static_assert(sizeof(struct idt_gate) == 16, "64-bit IDT gates are 16 bytes");
 
-// ---- type_attr (SDM Vol. 3A 6.14.1 "64-Bit Mode IDT"): idt.c writes it, arch_checks.c reads it back ----
+// ---- type_attr (SDM Vol. 3A "64-Bit Mode IDT"): idt.c writes it, arch_checks.c reads it back ----
+#define IDT_GATES 256 // vectors 0-255
 #define GATE_PRESENT 0x80
 #define GATE_DPL_SHIFT 5
 #define GATE_DPL(n) ((unsigned)(n) << GATE_DPL_SHIFT) // the lowest CPL that may `int n` to it

@@ -1,5 +1,6 @@
-// Local APIC access through its MMIO page, in xAPIC mode (SDM Vol. 3A ch. 11, 11.6 IPIs), and
-// its timer: the periodic tick of every CPU but the boot CPU, which keeps the PIT (timer.c).
+// Local APIC access through its MMIO page, in xAPIC mode (SDM Vol. 3A "Advanced Programmable
+// Interrupt Controller (APIC)"; IPIs: "Issuing Interprocessor Interrupts"), and its timer: the
+// periodic tick of every CPU but the boot CPU, which keeps the PIT (timer.c).
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/cr.h"
 #include "arch/x86_64/paging.h"
@@ -12,17 +13,17 @@
 #define LAPIC_ICR_HIGH 0x310
 #define ICR_INIT (5u << 8)
 #define ICR_STARTUP (6u << 8)
-#define ICR_NMI (4u << 8) // delivery mode NMI: vector field ignored (SDM Vol. 3A 11.6.1)
+#define ICR_NMI (4u << 8) // delivery mode NMI: vector field ignored (SDM Vol. 3A "Interrupt Command Register (ICR)")
 #define ICR_LEVEL_ASSERT (1u << 14)
 #define ICR_PENDING (1u << 12)      // delivery status: the last IPI is still being sent
 #define ICR_ALL_BUT_SELF (3u << 18) // destination shorthand: every CPU but the sender
 #define LAPIC_EOI 0xb0
-#define LAPIC_SVR 0xf0       // spurious-interrupt vector register (SDM Vol. 3A 11.9)
+#define LAPIC_SVR 0xf0       // spurious-interrupt vector register (SDM Vol. 3A "Spurious Interrupt")
 #define SVR_ENABLE (1u << 8) // APIC software enable: without it the timer stays masked
 #define LAPIC_LVT_TIMER 0x320
 #define LAPIC_LVT_LINT1 0x360
 #define LVT_DELIVERY_NMI (4u << 8) // delivery mode 100b: the pin raises an NMI
-#define LVT_PERIODIC (1u << 17)    // timer mode bits 18:17 = 01 (SDM Vol. 3A 11.5.4)
+#define LVT_PERIODIC (1u << 17)    // timer mode bits 18:17 = 01 (SDM Vol. 3A "APIC Timer")
 #define LVT_MASKED (1u << 16)
 #define LAPIC_TIMER_INITIAL 0x380
 #define LAPIC_TIMER_CURRENT 0x390
@@ -108,7 +109,8 @@ void lapic_timer_start(uint8_t vector, uint8_t spurious, unsigned hz)
     lapic_write(LAPIC_TIMER_INITIAL, timer_counts_per_s / hz ? timer_counts_per_s / hz : 1);
 }
 
-// Lets this CPU take an NMI raised on its LINT1 pin. Firmware wires LINT1 as NMI on the boot
-// CPU only ("virtual wire" mode, MP spec 3.6.2.2); after INIT every LVT entry of the others is
-// masked (SDM Vol. 3A 11.4.7.1, 11.4.7.3; LVT layout 11.5.1). QEMU's monitor `nmi` reaches every CPU through that pin.
+// Lets this CPU take an NMI raised on its LINT1 pin. Firmware wires LINT1 as NMI on the boot CPU
+// only ("virtual wire" mode, MP spec 3.6.2.2); after INIT every LVT entry of the others is masked
+// (SDM Vol. 3A "Local APIC State After Power-Up or Reset", "Local APIC State After an INIT Reset";
+// LVT layout: "Local Vector Table"). QEMU's monitor `nmi` reaches every CPU through that pin.
 void lapic_lint1_nmi(void) { lapic_write(LAPIC_LVT_LINT1, LVT_DELIVERY_NMI); }

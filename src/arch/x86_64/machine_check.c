@@ -8,13 +8,12 @@
 // exception log (trap_dispatch makes it exception context) and printed by ordinary code, each
 // CPU's report as one block (docs/design.md "Exception context").
 //
-// References are to Intel SDM Vol. 3B, chapter "Machine-Check Architecture": ch. 16 in the
-// editions cited here (ch. 15 in older ones, ch. 17 in the newest; sections keep their numbers
-// below the chapter's): 16.3.1.2 "IA32_MCG_STATUS MSR", 16.3.2.2 "IA32_MCi_STATUS MSRS",
-// 16.6.1 "Detection of Software Error Recovery Support", 16.6.2 "UCR Error Reporting and
-// Logging" (table "MC Error Classifications"), 16.6.3 "UCR Error Classification", 16.6.4 "UCR
-// Error Overwrite Rules", 16.9.3 "Architecturally Defined UCR Errors" and 16.10.4.1
-// "Machine-Check Exception Handler for Error Recovery" (its pseudocode example).
+// References are to Intel SDM Vol. 3B, chapter "Machine-Check Architecture" (its number moves
+// between editions), by section title: "IA32_MCG_STATUS MSR", "IA32_MCi_STATUS MSRS",
+// "Detection of Software Error Recovery Support", "UCR Error Reporting and Logging" (table "MC
+// Error Classifications"), "UCR Error Classification", "UCR Error Overwrite Rules",
+// "Architecturally Defined UCR Errors" and "Machine-Check Exception Handler for Error Recovery"
+// (its pseudocode example).
 #include <stdbool.h>
 #include <stdint.h>
 #include "arch/x86_64/machine_check.h"
@@ -28,7 +27,6 @@
 #include "core/panic.h"
 #include "core/process.h"
 
-#define CPUID1_EDX_MCA (1u << 14)
 #define MCG_CAP_COUNT(cap) ((unsigned)((cap)&0xff))
 #define MCG_CAP_CTL_P (1ull << 8)                    // MCG_CTL is present
 #define MCG_CAP_SER_P (1ull << 24)                   // software error recovery: S, AR and the UCR classes exist
@@ -72,7 +70,7 @@ static unsigned banks;
 // boot, saying what it clears; the boot CPU (cpu 0) logs the bank count.
 void machine_check_init(unsigned cpu)
 {
-    if (!(cpuid(1, 0).edx & CPUID1_EDX_MCA)) {
+    if (!(cpuid(CPUID_LEAF_FEATURES, 0).edx & CPUID1_EDX_MCA)) {
         if (cpu == 0)
             kprintf("[cpu] no machine-check architecture: #MC reports carry no bank status\n");
         return;

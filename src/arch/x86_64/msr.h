@@ -1,4 +1,5 @@
-// Model-specific registers: rdmsr and wrmsr (SDM Vol. 4 table 2-2 lists the numbers).
+// Model-specific registers: rdmsr and wrmsr (SDM Vol. 4 table "IA-32 Architectural MSRs" lists the
+// numbers).
 #ifndef LSTAR_ARCH_MSR_H
 #define LSTAR_ARCH_MSR_H
 #include <stdint.h>

@@ -13,7 +13,7 @@
 #include "arch/x86_64/traps.h"
 #include "core/console.h"
 #include "core/panic.h"
-#include "syscall/entry_window.h"
+#include "arch/x86_64/entry_window.h"
 
 // Counts one NMI on this CPU, by where it landed (called from the NMI stub, on IST1).
 void nmi_handle(const struct trap_frame *tf)

@@ -2,14 +2,14 @@
 // ring-3 programs, and both sides count, so that every NMI is accounted for.
 //
 // QEMU's monitor can inject NMIs too (tests/qemu), but each `nmi` command takes tens of
-// milliseconds under TCG; an IPI takes microseconds. cpu1 sends one NMI, waits until cpu0's
-// handler has counted it, then waits a random few microseconds before the next: so the NMIs
-// land at random instructions (ring 3, both entries, the entry windows) and never two at a
-// time, which the CPU would merge into one (only one NMI is held pending; SDM Vol. 3A 6.7.1).
-// A send that cpu0 never counts is reported as lost. How many NMIs fit into one run of the
-// programs depends on the host (the two CPUs are two host threads that must both be scheduled
-// for each NMI): kmain runs the programs again while the storm lasts (nmi_storm_sending), up to
-// a bound, and cpu0 then waits in the kernel for whatever is left, so that every run checks all N.
+// milliseconds under TCG; an IPI takes microseconds. cpu1 sends one NMI, waits until cpu0's handler
+// has counted it, then waits a random few microseconds before the next: so the NMIs land at random
+// instructions (ring 3, both entries, the entry windows) and never two at a time, which the CPU
+// would merge into one (only one NMI is held pending; SDM Vol. 3A "Handling Multiple NMIs"). A send
+// that cpu0 never counts is reported as lost. How many NMIs fit into one run of the programs
+// depends on the host (the two CPUs are two host threads that must both be scheduled for each NMI):
+// kmain runs the programs again while the storm lasts (nmi_storm_sending), up to a bound, and cpu0
+// then waits in the kernel for whatever is left, so that every run checks all N.
 #include <stdbool.h>
 #include "arch/x86_64/nmi_storm.h"
 #include "arch/x86_64/cr.h"

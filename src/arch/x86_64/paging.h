@@ -1,4 +1,5 @@
-// 4-level page tables (SDM Vol. 3A 4.5): the kernel's mappings and each process's.
+// 4-level page tables (SDM Vol. 3A "4-Level Paging and 5-Level Paging"): the kernel's mappings and
+// each process's.
 #ifndef LSTAR_ARCH_PAGING_H
 #define LSTAR_ARCH_PAGING_H
 #include <stdbool.h>

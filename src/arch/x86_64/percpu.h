@@ -2,7 +2,7 @@
 //
 // IA32_GS_BASE points here while the CPU runs kernel code; `swapgs` exchanges it with
 // IA32_KERNEL_GS_BASE (which holds the user's GS base, 0) on every crossing to and from ring 3.
-// The first fields are read by NASM at fixed offsets, proved below against asm_layout.h.
+// The first fields are read by NASM as PERCPU_* (generated/asm_offsets.inc, from asm_offsets.c).
 #ifndef LSTAR_ARCH_PERCPU_H
 #define LSTAR_ARCH_PERCPU_H
 #include <stdbool.h>
@@ -41,11 +41,8 @@ struct percpu {
     } loaded;
 } __attribute__((aligned(CACHE_LINE)));
 
-_Static_assert(offsetof(struct percpu, self) == PERCPU_SELF, "asm_layout.h PERCPU_SELF");
-_Static_assert(offsetof(struct percpu, kernel_rsp) == PERCPU_KERNEL_RSP, "asm_layout.h PERCPU_KERNEL_RSP");
-_Static_assert(offsetof(struct percpu, user_rsp) == PERCPU_USER_RSP, "asm_layout.h PERCPU_USER_RSP");
-_Static_assert(offsetof(struct percpu, current) == PERCPU_CURRENT, "asm_layout.h PERCPU_CURRENT");
-_Static_assert(offsetof(struct percpu, cpu) == PERCPU_CPU, "asm_layout.h PERCPU_CPU");
+// this_cpu() below reads [gs:0]: the area must begin with its own address.
+_Static_assert(offsetof(struct percpu, self) == 0, "this_cpu() reads the self pointer at [gs:0]");
 
 // No false sharing: every area starts on a cache line of its own and fills whole lines, so a
 // CPU writing its own area (the LSTAR stub's user_rsp on every call) never writes a line

@@ -2,6 +2,7 @@
 // exceptions (#DF is 8), so they are moved to 32-47 before interrupts are ever enabled.
 #include "arch/x86_64/pic.h"
 #include "arch/x86_64/io.h"
+#include "arch/x86_64/traps.h"
 
 #define PIC1_CMD 0x20
 #define PIC1_DATA 0x21
@@ -10,16 +11,19 @@
 #define PIC_EOI 0x20
 #define PIC_READ_ISR 0x0b
 
-// Remaps both PICs to vectors 32-47 and masks every line but IRQ0.
+// ICW2 gives each PIC the first of its eight vectors; its low three bits must be 0.
+_Static_assert(VEC_IRQ15 == VEC_IRQ0 + 15 && VEC_IRQ0 % 8 == 0, "each PIC takes 8 vectors from an 8-aligned base");
+
+// Remaps both PICs to vectors VEC_IRQ0-VEC_IRQ15 (32-47) and masks every line but IRQ0.
 void pic_init(void)
 {
     outb(PIC1_CMD, 0x11); // ICW1: initialise, ICW4 follows
     outb(PIC2_CMD, 0x11);
-    outb(PIC1_DATA, 32);   // ICW2: master vector base
-    outb(PIC2_DATA, 40);   // ICW2: slave vector base
-    outb(PIC1_DATA, 4);    // ICW3: slave on IRQ2
-    outb(PIC2_DATA, 2);    // ICW3: slave identity
-    outb(PIC1_DATA, 0x01); // ICW4: 8086 mode
+    outb(PIC1_DATA, VEC_IRQ0);     // ICW2: master vector base (IRQ0-7)
+    outb(PIC2_DATA, VEC_IRQ0 + 8); // ICW2: slave vector base (IRQ8-15)
+    outb(PIC1_DATA, 4);            // ICW3: slave on IRQ2
+    outb(PIC2_DATA, 2);            // ICW3: slave identity
+    outb(PIC1_DATA, 0x01);         // ICW4: 8086 mode
     outb(PIC2_DATA, 0x01);
     outb(PIC1_DATA, 0xfe); // mask all but IRQ0 (timer)
     outb(PIC2_DATA, 0xff);

@@ -2,15 +2,6 @@
 #include "arch/x86_64/serial.h"
 #include "arch/x86_64/io.h"
 
-#define COM1 0x3f8
-#define UART_DATA 0        // transmit/receive buffer (DLAB=0), divisor low (DLAB=1)
-#define UART_IER 1         // interrupt enable (DLAB=0), divisor high (DLAB=1)
-#define UART_FCR 2         // FIFO control
-#define UART_LCR 3         // line control; bit 7 = DLAB
-#define UART_MCR 4         // modem control
-#define UART_LSR 5         // line status
-#define UART_LSR_THRE 0x20 // transmit holding register empty
-
 // Programs COM1 for 115200 baud, 8 data bits, no parity, one stop bit, FIFOs on, no interrupts.
 void serial_init(void)
 {

@@ -41,16 +41,16 @@ static uint64_t tsc_measure_against_pit(void)
 // Finds the TSC frequency: CPUID 0x15 (crystal ratio), then 0x16 (base MHz), else the PIT.
 void tsc_calibrate(void)
 {
-    uint32_t max_leaf = cpuid(0, 0).eax;
-    if (max_leaf >= 0x15) {
-        struct cpuid_regs r = cpuid(0x15, 0);
+    uint32_t max_leaf = cpuid(CPUID_LEAF_BASIC, 0).eax;
+    if (max_leaf >= CPUID_LEAF_TSC) {
+        struct cpuid_regs r = cpuid(CPUID_LEAF_TSC, 0);
         if (r.eax && r.ebx && r.ecx) {
             tsc_frequency = (uint64_t)r.ecx * r.ebx / r.eax;
             tsc_from = "cpuid15";
         }
     }
-    if (!tsc_frequency && max_leaf >= 0x16) {
-        uint32_t mhz = cpuid(0x16, 0).eax & 0xffff;
+    if (!tsc_frequency && max_leaf >= CPUID_LEAF_FREQUENCY) {
+        uint32_t mhz = cpuid(CPUID_LEAF_FREQUENCY, 0).eax & 0xffff;
         if (mhz) {
             tsc_frequency = (uint64_t)mhz * 1000000u;
             tsc_from = "cpuid16";

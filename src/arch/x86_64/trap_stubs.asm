@@ -1,11 +1,10 @@
 ; Exception and IRQ entry stubs: build a struct trap_frame (traps.h) and call trap_dispatch.
 ;
-; The CPU has already pushed SS, RSP, RFLAGS, CS, RIP (and an error code for some vectors),
-; after aligning RSP to 16 bytes (SDM Vol. 3A 6.14.2). Each stub makes the frame uniform by
-; pushing a 0 where the CPU pushed no error code, then the vector number.
+; The CPU has already pushed SS, RSP, RFLAGS, CS, RIP (and an error code for some vectors), after
+; aligning RSP to 16 bytes (SDM Vol. 3A "64-Bit Mode Stack Frame"). Each stub makes the frame
+; uniform by pushing a 0 where the CPU pushed no error code, then the vector number.
 
-%include "asm_layout.inc"                ; TF_* and IRET_* frame offsets
-%include "arch_bits.inc"                 ; MSR_GS_BASE
+%include "asm_offsets.inc"               ; TF_*, IRET_*, MSR_GS_BASE, VEC_*, TRAP_STUBS
 %include "arch/x86_64/smap_clac.inc"
 %include "arch/x86_64/entry_window.inc" ; ENTRY_WINDOW, RING3_EDGE
 
@@ -84,7 +83,9 @@ trap_stub_%1:
     jmp trap_paranoid
 %endmacro
 
-; Vectors with an error code: 8, 10-14, 17, 21, 29, 30 (SDM Vol. 3A table 6-1).
+; Vectors with an error code: 8, 10-14, 17 and 21 (Intel SDM Vol. 3A, table "Protected-Mode
+; Exceptions and Interrupts"); 29 (#VC) and 30 (#SX) are AMD's, both with an error code (AMD APM
+; Vol. 2, table "Interrupt Vector Source and Cause").
 TRAP_NOERR 0
 TRAP_IST 1                                ; #DB: IST4
 TRAP_IST 2                                ; NMI: IST1
@@ -115,13 +116,20 @@ TRAP_NOERR %[v]
 TRAP_ERR 29
 TRAP_ERR 30
 TRAP_NOERR 31
-%assign v 32                              ; PIC IRQs 0-15
-%rep 16
+%assign v VEC_IRQ0                        ; PIC IRQs 0-15 (traps.h VEC_IRQ0..VEC_IRQ15)
+%rep VEC_IRQ15 - VEC_IRQ0 + 1
 TRAP_NOERR %[v]
 %assign v v + 1
 %endrep
-TRAP_NOERR 48                             ; local APIC timer (traps.h VEC_LAPIC_TIMER)
-TRAP_NOERR 49                             ; local APIC spurious vector
+%assign v VEC_LAPIC_TIMER                 ; the local APIC timer
+TRAP_NOERR %[v]
+%assign v VEC_APIC_SPURIOUS               ; the local APIC's spurious vector
+TRAP_NOERR %[v]
+; The table below lists trap_stub_0 .. trap_stub_(TRAP_STUBS - 1): no vector may be skipped.
+%if VEC_IRQ0 != EXCEPTION_VECTORS || VEC_LAPIC_TIMER != VEC_IRQ15 + 1 || \
+    VEC_APIC_SPURIOUS != VEC_LAPIC_TIMER + 1 || VEC_APIC_SPURIOUS + 1 != TRAP_STUBS
+%error "trap_stubs.asm: the stubs above must cover vectors 0 to TRAP_STUBS - 1 (traps.h)"
+%endif
 
 ; ---- the common path: vectors that never run on an IST stack ----
 ; These arrive with a trustworthy CS: from ring 3 (GS is the user's: swap) or from kernel code
@@ -177,10 +185,15 @@ trap_common_iretq:
 ; user GS) or between the exit path's swapgs and sysretq. CS says nothing about GS there, so
 ; read IA32_GS_BASE itself: kernel GS bases are kernel-half (negative) addresses.
 ; That test relies on one invariant: ring 3 can never make its GS base negative. It holds
-; because CR4.FSGSBASE stays off (cpu_features.c never sets it: `wrgsbase` is #UD in ring 3),
-; lstar has no call that sets a user GS base, and a selector loaded into GS from ring 3 takes
-; its base from a GDT descriptor, all of which have base 0 (SDM Vol. 3A 3.4.4). Turn
-; FSGSBASE on and this test must become Linux's: compare against the per-CPU base itself.
+; because CR4.FSGSBASE is 0 on every CPU: control_regs.c writes CR4 whole and leaves it out,
+; whatever firmware or the loader set (its list "Cleared on purpose"), and
+; ktest_control_regs.c checks it, so `wrgsbase` is #UD in ring 3; lstar has no call that sets
+; a user GS base; and a selector loaded into GS from ring 3 takes its base from a GDT
+; descriptor, all of which have base 0 (Intel SDM Vol. 3A, "Segment Loading Instructions in
+; IA-32e Mode"). With FSGSBASE on, ring 3 could choose any base and this test would have to
+; become Linux's FSGSBASE paranoid entry (arch/x86/entry/entry_64.S, paranoid_entry and
+; SAVE_AND_SET_GSBASE): save whatever GS base is live with rdgsbase, load this CPU's kernel
+; base with wrgsbase unconditionally, no swapgs, and write the saved base back on the way out.
 ; Limit, stated plainly (docs/design.md "NMIs"): the CPU holds off further NMIs until the
 ; NMI handler's iretq, but any iretq un-blocks them, so an exception taken *inside* the NMI
 ; handler and returned from would let a second NMI reuse the same IST stack (Linux's
@@ -221,7 +234,7 @@ section .rodata
 align 8
 trap_stub_table:                          ; idt.c installs these
 %assign v 0
-%rep 50                                  ; traps.h TRAP_STUBS
+%rep TRAP_STUBS
     dq trap_stub_%[v]
 %assign v v + 1
 %endrep

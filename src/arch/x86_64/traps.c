@@ -25,7 +25,7 @@ volatile uint64_t timer_ticks;
 static uint64_t expect_vector = ~0ull, expect_resume;
 static int expect_taken;
 
-static const char *const vector_names[32] = {
+static const char *const vector_names[EXCEPTION_VECTORS] = {
     "#DE divide error",
     "#DB debug",
     "NMI",
@@ -63,7 +63,7 @@ static const char *const vector_names[32] = {
 // Names a vector for reports.
 const char *trap_vector_name(uint64_t vector)
 {
-    if (vector < 32)
+    if (vector < EXCEPTION_VECTORS)
         return vector_names[vector];
     if (vector == VEC_INT80)
         return "int 0x80";
@@ -87,14 +87,14 @@ int trap_expected_taken(void)
     return taken;
 }
 
-// Spells out a #PF error code (SDM Vol. 3A 4.7).
+// Spells out a #PF error code (SDM Vol. 3A "Page-Fault Exceptions").
 static void print_pf_error(uint64_t e)
 {
     kprintf("[%s%s%s%s%s]", e & 1 ? "protection-violation" : "not-present", e & 2 ? " write" : " read",
             e & 4 ? " user" : " supervisor", e & 8 ? " reserved-bit" : "", e & 16 ? " instruction-fetch" : "");
 }
 
-// Spells out a selector error code (#GP, #NP, #SS, #TS; SDM Vol. 3A 6.13).
+// Spells out a selector error code (#GP, #NP, #SS, #TS; SDM Vol. 3A "Error Code").
 static void print_selector_error(uint64_t e)
 {
     if (e == 0) {
@@ -142,7 +142,7 @@ void trap_print_frame(const struct trap_frame *tf)
         kprintf("%s   CR2 is in the guard page of a %s: stack overflow\n", tag, stack);
 }
 
-// Handles a hardware interrupt (the PIC's vectors 32-47).
+// Handles a hardware interrupt (the PIC's vectors VEC_IRQ0-VEC_IRQ15, 32-47).
 static void handle_irq(struct trap_frame *tf)
 {
     uint8_t irq = (uint8_t)(tf->vector - VEC_IRQ0);

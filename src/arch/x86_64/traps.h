@@ -3,7 +3,14 @@
 #define LSTAR_ARCH_TRAPS_H
 #include <stddef.h>
 #include <stdint.h>
-#include "arch/x86_64/asm_layout.h"
+
+// The frame iretq pops, as every interrupt and exception pushes it in 64-bit mode (Intel SDM
+// Vol. 3A, section "64-Bit Mode Stack Frame"): RIP at the lowest address. Both frames the entry
+// stubs build end in it (struct trap_frame below, struct syscall_frame), and the assembly reads
+// it through IRET_* (asm_offsets.c).
+struct iret_frame {
+    uint64_t rip, cs, rflags, rsp, ss;
+};
 
 // What trap_stubs.asm leaves on the stack, lowest address first: the general registers it
 // pushed, the vector and error code (0 when the CPU pushes none), then the CPU's own frame.
@@ -13,14 +20,17 @@ struct trap_frame {
     uint64_t vector, error_code;
     uint64_t rip, cs, rflags, rsp, ss; // pushed by the CPU; what iretq pops
 };
-_Static_assert(offsetof(struct trap_frame, vector) == TF_VECTOR, "asm_layout.h TF_VECTOR");
-_Static_assert(offsetof(struct trap_frame, error_code) == TF_ERROR, "asm_layout.h TF_ERROR");
-_Static_assert(offsetof(struct trap_frame, rip) == TF_RIP, "asm_layout.h TF_RIP");
-_Static_assert(offsetof(struct trap_frame, cs) == TF_CS, "asm_layout.h TF_CS");
-_Static_assert(offsetof(struct trap_frame, rsp) == TF_RSP, "asm_layout.h TF_RSP");
-_Static_assert(sizeof(struct trap_frame) == TF_SIZE, "asm_layout.h TF_SIZE");
-_Static_assert(TF_SIZE % 16 == 0, "the C handler runs on a 16-byte aligned stack");
+// The stubs hand trap_dispatch the frame's address as RSP: the alignment the C ABI wants.
+_Static_assert(sizeof(struct trap_frame) % 16 == 0, "the C handler runs on a 16-byte aligned stack");
+_Static_assert(
+    sizeof(struct trap_frame) - offsetof(struct trap_frame, rip) == sizeof(struct iret_frame) &&
+        offsetof(struct trap_frame, cs) - offsetof(struct trap_frame, rip) == offsetof(struct iret_frame, cs) &&
+        offsetof(struct trap_frame, rflags) - offsetof(struct trap_frame, rip) == offsetof(struct iret_frame, rflags) &&
+        offsetof(struct trap_frame, rsp) - offsetof(struct trap_frame, rip) == offsetof(struct iret_frame, rsp) &&
+        offsetof(struct trap_frame, ss) - offsetof(struct trap_frame, rip) == offsetof(struct iret_frame, ss),
+    "struct trap_frame ends in the iretq frame");
 
+#define EXCEPTION_VECTORS 32 // vectors 0-31: the CPU's exceptions, defined or reserved
 #define VEC_DE 0
 #define VEC_DB 1
 #define VEC_NMI 2
@@ -34,8 +44,8 @@ _Static_assert(TF_SIZE % 16 == 0, "the C handler runs on a 16-byte aligned stack
 #define VEC_IRQ7 39          // the master PIC's spurious vector
 #define VEC_IRQ15 47         // the slave PIC's spurious vector
 #define VEC_LAPIC_TIMER 48   // the local APIC timer: the tick of every CPU but cpu0 (lapic.c)
-#define VEC_APIC_SPURIOUS 49 // the local APIC's spurious vector: no EOI (SDM Vol. 3A 11.9)
-#define TRAP_STUBS 50        // vectors 0..49 have a stub in trap_stubs.asm
+#define VEC_APIC_SPURIOUS 49 // the local APIC's spurious vector: no EOI (SDM Vol. 3A "Spurious Interrupt")
+#define TRAP_STUBS 50        // vectors 0..TRAP_STUBS-1 have a stub in trap_stubs.asm
 #define VEC_INT80 0x80
 
 void trap_dispatch(struct trap_frame *tf);

@@ -28,8 +28,11 @@ _Static_assert(offsetof(struct xstate, mxcsr) == 24, "FXSAVE image: MXCSR at byt
 _Static_assert(offsetof(struct xstate, st) == 32, "FXSAVE image: ST0 at byte 32");
 _Static_assert(offsetof(struct xstate, xmm) == 160, "FXSAVE image: XMM0 at byte 160");
 
-#define XSTATE_FCW_DEFAULT \
-    0x037f // after FNINIT: all x87 exceptions masked, round to nearest, 64-bit precision (SDM Vol. 1 8.1.5)
-#define XSTATE_MXCSR_DEFAULT 0x1f80 // after reset: all SIMD exceptions masked, round to nearest (SDM Vol. 1 10.2.3)
+// After FNINIT: all x87 exceptions masked, round to nearest, 64-bit precision (SDM Vol. 1 "x87
+// FPU Control Word").
+#define XSTATE_FCW_DEFAULT 0x037f
+// After reset: all SIMD exceptions masked, round to nearest (SDM Vol. 1 "MXCSR Control and
+// Status Register").
+#define XSTATE_MXCSR_DEFAULT 0x1f80
 
 #endif

@@ -1,6 +1,6 @@
 // Where the entry windows are: the table the ENTRY_WINDOW lines of the assembly make.
 #include <stddef.h>
-#include "syscall/entry_window.h"
+#include "arch/x86_64/entry_window.h"
 
 // One ENTRY_WINDOW record (src/arch/x86_64/entry_window.inc): the window is [first, last],
 // every RIP at which an exception or NMI can be delivered (the CPU reports the address of the

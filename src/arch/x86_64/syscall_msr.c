@@ -2,9 +2,9 @@
 // value, and the self-check below compares what the CPU reads back with what we meant.
 //
 // Intel SDM Vol. 2B, instruction pages "SYSCALL—Fast System Call" and "SYSRET—Return From Fast
-// System Call"; SDM Vol. 3A 5.8.8 "Fast System Calls in 64-Bit Mode" (figure 5-14, "MSRs Used
-// by SYSCALL and SYSRET"); AMD APM Vol. 2 6.1.1 "SYSCALL and SYSRET".
-#include "syscall/syscall_msr.h"
+// System Call"; SDM Vol. 3A "Fast System Calls in 64-Bit Mode" (its figure "MSRs Used by
+// SYSCALL and SYSRET"); AMD APM Vol. 2 "SYSCALL and SYSRET".
+#include "arch/x86_64/syscall_msr.h"
 #include "arch/x86_64/arch_bits.h"
 #include "arch/x86_64/asm_layout.h"
 #include "arch/x86_64/control_regs.h"
