@@ -97,6 +97,7 @@ readonly T_SMP_PANIC='the_first_panic_wins_and_stops_every_cpu'
 readonly T_DEADLOCK='a_deadlocked_spinlock_ends_in_a_panic_report'
 readonly T_SLOTS='a_program_that_spawns_without_end_uses_only_its_cpus_slots'
 readonly T_LOCKS='frames_and_spinlocks_hold_with_every_cpu_at_once|every_cpu_programs_and_checks_its_syscall_msrs'
+readonly T_VERDICT='a_program_cannot_forge_the_verdict_of_a_qemu_run'
 readonly T_EXC='machine_check_broadcast_while_a_cpu_prints_never_waits|machine_check_while_every_cpu_prints_never_waits'
 declare -A KILLERS=(
   # src/syscall/lstar_entry.asm: 1. the `syscall` entry
@@ -158,6 +159,9 @@ declare -A KILLERS=(
   [ap-lint1-nmi]="$T_SMP_NMI"
   # src/arch/x86_64/control_regs.c
   [cr4-whole-value]="cr4_bits_a_loader_left_are_cleared_before_ring3_runs"
+  # src/core/program_output.c
+  [program-lines-marked]="$T_VERDICT"
+  [program-output-escaped]="$T_VERDICT"
   [ap-timer]="$T_SMP_LIMIT|frames_and_spinlocks_hold_with_every_cpu_at_once"
   [console-whole-lines]="$T_SMP_PLACED|$T_SMP_STRESS"
   [panic-first-wins]="$T_SMP_PANIC"

@@ -24,6 +24,7 @@ static void send_line(struct process *p, const char *how)
     // prefix (name, pid, separator) + text + marker + newline
     char line[PROCESS_NAME_MAX + 16 + PROGRAM_LINE_MAX + sizeof NO_NEWLINE_MARK + 1];
     int n = format_buf(line, sizeof line, "%s[%d]%s", p->name, p->pid, p->out_continued ? "+ " : ": ");
+    // [mutant program-lines-marked: "(size_t)n < sizeof line ? (size_t)n : sizeof line - 1" -> 0]
     size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
     memcpy(line + len, p->out, p->out_len);
     len += p->out_len;
@@ -47,7 +48,9 @@ void program_output_write(struct process *p, const char *s, size_t n)
             continue;
         }
         char esc[FORMAT_ESCAPE_MAX];
-        size_t k = format_escape_byte(esc, (unsigned char)s[i]);
+        unsigned char c = (unsigned char)s[i];
+        // [mutant program-output-escaped: "format_escape_byte(esc, c)" -> "(*esc = (char)c, 1)"]
+        size_t k = format_escape_byte(esc, c);
         if (p->out_len + k > PROGRAM_LINE_MAX) {
             send_line(p, "\n");
             p->out_continued = true; // the next piece is marked `NAME[PID]+ `
