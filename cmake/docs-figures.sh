@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# No measured figure in README.md and docs/*.md is typed by hand without its source.
+#
+#   docs-figures.sh --source DIR [FILE...]       (the test docs_figures_are_generated_or_sourced)
+#
+# Reads README.md and docs/*.md (or the FILEs given, relative to DIR) and prints, as FILE:LINE,
+# every line that carries a measured-looking figure and is neither in a generated block nor
+# sourced. A figure is what a run measures, not what a design chooses:
+#
+#   a decimal (35.25, 1.6), a percentage (27%), a ratio (4.7×, 1.6 times), a time or a
+#   frequency (40 s, 10 ms, 2.13 GHz), a count of instructions, ticks or cycles, a count of
+#   boots or runs (seven boots, 3 runs), "N of N", an estimate (about 40, ≈ 680), a count of
+#   crashes or failures, and a bold total after a colon (crashes: **0**).
+#
+# A line may carry one when
+#   - it is inside a `<!-- generated:NAME -->` block: `--target docs` (or `bench-linux`) wrote it
+#     from a run and a docs test compares or checks it (or inside reliability.md's
+#     `<!-- mutants:begin -->` table, which `cmake/mutants.sh --update-docs` writes with its run);
+#   - its paragraph is sourced: it names a commit and a date (`commit `1df91a5e`, ... on
+#     2026-11-25`), or it holds a comment `<!-- figure-source: WHAT, DATE -->` (a run: its commit
+#     and how many boots; a publication: where and its date) whose DATE is YYYY-MM-DD. A
+#     paragraph is the lines between blank lines, and a list is one paragraph; a table's row is
+#     sourced by itself or by the paragraph just before the table (its caption).
+# Code spans, code blocks, HTML comments, headings and link targets are not read: a log line, a
+# command or a number in a manual's section is not a figure typed by hand.
+#
+# Numbers that look measured but are not are listed in ALLOWED below, each with its reason; keep
+# the list short: a measured figure belongs in a generated block or names its source.
+#
+# Exit status: 0 every figure is generated or sourced, 1 some are not (each printed), 2 usage.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=cmake/script-lib.sh
+source "$here/script-lib.sh"
+
+src=''
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --source) need_value "$1" $#; src=$2; shift 2 ;;
+    -h | --help) usage; exit 0 ;;
+    -*) die_usage "unknown option '$1'" ;;
+    *) break ;;
+  esac
+done
+[[ -n $src ]] || die_usage "--source is required"
+if [[ $# -eq 0 ]]; then
+  set -- README.md
+  for f in "$src"/docs/*.md; do set -- "$@" "docs/${f##*/}"; done
+fi
+
+# Figures that are not measurements, removed from a line before it is read: "regex|reason".
+# (Extended regular expressions as awk reads them, on the line with its code spans.)
+ALLOWED=(
+  '(QEMU|Linux|Bochs|Debian|GRUB|clang-format|gcc|NASM|Multiboot|kernel|revision|SSE) ?v?[0-9][0-9.]*|versions of the tools, kernels, manuals and instruction sets named'
+  '(SDM|APM|§|Vol\.|Volume|Table|ch\.) ?[0-9A-Z.]*( §?[0-9][0-9.]*)?(, [0-9][0-9.]*)*|sections of the Intel and AMD manuals'
+  'ring [0-3]|privilege levels: architecture'
+  '[0-9]+\.[0-9]+\.[0-9][0-9.]*|numbers with two dots: sections and versions, never a measurement'
+  '\(default [^)]*\)|the defaults of options: a design choice'
+  '[0-9][0-9,.]* ?[a-zµ]* \(`[A-Z][A-Z0-9_]+`|a value quoted with the constant that sets it: a design choice, and the code is its source'
+  '[0-9]+ batches of [0-9]+ calls|the benchmark'"'"'s batch sizes: a design choice (usr/bench)'
+  'a [0-9]+ ms measurement|the TSC calibration'"'"'s PIT interval: a design choice (src/core/tsc.c)'
+  'every [0-9]+ ms|the interval at which a test injects NMIs: a design choice (tests/qemu)'
+  '[0-9]+ s per path|the scaling benchmark'"'"'s window: a design choice (cmake/bench-scaling.sh)'
+)
+
+status=0
+for file in "$@"; do
+  [[ -f $src/$file ]] || { echo "docs-figures.sh: $src/$file not found" >&2; exit 2; }
+  printf '%s\n' "${ALLOWED[@]}" >"${TMPDIR:-/tmp}/docs-figures.$$"
+  if ! awk -v file="$file" -v allowed="${TMPDIR:-/tmp}/docs-figures.$$" '
+    BEGIN {
+      while ((getline a < allowed) > 0) { sub(/\|[^|]*$/, "", a); allow[++na] = a }
+      words = "(one|two|three|four|five|six|seven|eight|nine|ten|[0-9]+)"
+      # What a figure looks like (after code spans and ALLOWED are gone).
+      fig[1] = "[0-9]\\.[0-9]"
+      fig[2] = "[0-9] ?%"
+      fig[3] = "[0-9] ?×|[0-9] times"
+      fig[4] = "[0-9] ?(ms|µs|us|ns|s|min|minutes?|seconds?|hours?|GHz|MHz)([^A-Za-z0-9]|$)"
+      fig[5] = "[0-9] (guest |host )?(instructions?|ticks?|cycles?)([^A-Za-z]|$)"
+      fig[6] = words " (boots|runs)([^A-Za-z]|$)|[0-9] of [0-9]"
+      fig[7] = "(about|≈|roughly|around) ?[0-9]|~ ?[0-9]"
+      fig[8] = "[0-9] (kernel )?(crash|crashes|failures|panics)([^A-Za-z]|$)|: \\*\\*[0-9][0-9,]*\\*\\*"
+      nfig = 8
+      date = "20[0-9][0-9]-[01][0-9]-[0-3][0-9]"
+      commit = "commit `?[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]"
+    }
+    function sourced_text(s) {
+      if (match(s, /<!-- figure-source:[^>]*-->/) && substr(s, RSTART, RLENGTH) ~ date) return 1
+      return (s ~ commit && s ~ date)
+    }
+    # The line as read: no code spans, comments, link targets or allowed phrases.
+    function readable(s,   i) {
+      gsub(/<!--[^>]*-->/, "", s)
+      for (i = 1; i <= na; i++) gsub(allow[i], "", s)
+      gsub(/`[^`]*`/, "", s)
+      gsub(/\]\([^)]*\)/, "]", s)
+      gsub(/https?:[^ )]*/, "", s)
+      return s
+    }
+    function figure(s,   i) {
+      for (i = 1; i <= nfig; i++) if (s ~ fig[i]) return 1
+      return 0
+    }
+    # A paragraph ends: report its figures unless it (or, for a table, its caption) is sourced.
+    function flush(   i, ok, table) {
+      if (n == 0) return
+      table = (line[1] ~ /^\|/)
+      ok = table ? prev_sourced : sourced_text(text)
+      if (!ok) for (i = 1; i <= n; i++) if (!(table && sourced_text(line[i])) && figure(readable(line[i]))) {
+        printf "%s:%d: a figure with no source (generate it, or name its commit and date): %s\n", file, at[i], line[i]
+        bad++
+      }
+      prev_sourced = !table && sourced_text(text)
+      n = 0; text = ""
+    }
+    /^```/ { flush(); fence = !fence; next }
+    fence { next }
+    /^<!-- (generated:[^ ]*|mutants:begin) -->$/ { flush(); gen = 1; next }
+    gen && ($0 == "<!-- /generated -->" || $0 == "<!-- mutants:end -->") { gen = 0; prev_sourced = 0; next }
+    gen { next }
+    /^[ \t]*$/ || /^#/ { flush(); if (/^#/) prev_sourced = 0; next }
+    # A table right after a paragraph, with no blank line between, is its own paragraph.
+    /^\|/ && n > 0 && line[n] !~ /^\|/ { flush() }
+    { line[++n] = $0; at[n] = FNR; text = text " " $0 }
+    END { flush(); exit bad > 0 }' "$src/$file"; then
+    status=1
+  fi
+done
+rm -f "${TMPDIR:-/tmp}/docs-figures.$$"
+if [[ $status -ne 0 ]]; then
+  echo "some figures have no source: put them in a generated block, or name the commit and date of the run (docs/testing.md, \"The docs\")"
+  exit 1
+fi
+echo "every figure in ${*} is generated or names its source"
