@@ -18,7 +18,9 @@
 #     `<!-- mutants:begin -->` table, which `cmake/mutants.sh --update-docs` writes with its run);
 #   - its paragraph is sourced: it names a commit and a date (`commit `1df91a5e`, ... on
 #     2026-11-25`), or it holds a comment `<!-- figure-source: WHAT, DATE -->` (a run: its commit
-#     and how many boots; a publication: where and its date) whose DATE is YYYY-MM-DD. A
+#     and how many boots; a publication: where and its date) whose DATE is YYYY-MM-DD, or
+#     `<!-- figure-source: PATH -->` naming a file of the tree that sets the value (a delay or a
+#     size the code chooses: the code is its source, and it is not measured). A
 #     paragraph is the lines between blank lines, and a list is one paragraph; a table's row is
 #     sourced by itself or by the paragraph just before the table (its caption).
 # Code spans, code blocks, HTML comments, headings and link targets are not read: a log line, a
@@ -52,7 +54,7 @@ fi
 # (Extended regular expressions as awk reads them, on the line with its code spans.)
 ALLOWED=(
   '(QEMU|Linux|Bochs|Debian|GRUB|clang-format|gcc|NASM|Multiboot|kernel|revision|SSE) ?v?[0-9][0-9.]*|versions of the tools, kernels, manuals and instruction sets named'
-  '(SDM|APM|§|Vol\.|Volume|Table|ch\.) ?[0-9A-Z.]*( §?[0-9][0-9.]*)?(, [0-9][0-9.]*)*|sections of the Intel and AMD manuals'
+  '((SDM|APM) )?(§|Vol\. ?|Volume |Table |ch\. )[0-9A-Z.]*([ ,]+(§)?[0-9][0-9.]*)*|sections of the Intel and AMD manuals'
   'ring [0-3]|privilege levels: architecture'
   '[0-9]+\.[0-9]+\.[0-9][0-9.]*|numbers with two dots: sections and versions, never a measurement'
   '\(default [^)]*\)|the defaults of options: a design choice'
@@ -67,7 +69,7 @@ status=0
 for file in "$@"; do
   [[ -f $src/$file ]] || { echo "docs-figures.sh: $src/$file not found" >&2; exit 2; }
   printf '%s\n' "${ALLOWED[@]}" >"${TMPDIR:-/tmp}/docs-figures.$$"
-  if ! awk -v file="$file" -v allowed="${TMPDIR:-/tmp}/docs-figures.$$" '
+  if ! awk -v file="$file" -v root="$src" -v allowed="${TMPDIR:-/tmp}/docs-figures.$$" '
     BEGIN {
       while ((getline a < allowed) > 0) { sub(/\|[^|]*$/, "", a); allow[++na] = a }
       words = "(one|two|three|four|five|six|seven|eight|nine|ten|[0-9]+)"
@@ -84,8 +86,16 @@ for file in "$@"; do
       date = "20[0-9][0-9]-[01][0-9]-[0-3][0-9]"
       commit = "commit `?[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]"
     }
-    function sourced_text(s) {
-      if (match(s, /<!-- figure-source:[^>]*-->/) && substr(s, RSTART, RLENGTH) ~ date) return 1
+    # Sourced: a commit and a date, or a figure-source comment with a date or a file of the tree.
+    function sourced_text(s,   c, f) {
+      if (match(s, /<!-- figure-source:[^>]*-->/)) {
+        c = substr(s, RSTART, RLENGTH)
+        if (c ~ date) return 1
+        if (match(c, /(src|usr|boot|cmake|tests)\/[A-Za-z0-9_.\/-]+/)) {
+          f = substr(c, RSTART, RLENGTH)
+          if ((getline junk < (root "/" f)) >= 0) { close(root "/" f); return 1 }
+        }
+      }
       return (s ~ commit && s ~ date)
     }
     # The line as read: no code spans, comments, link targets or allowed phrases.

@@ -9,6 +9,7 @@ set -uo pipefail
 check=${1:?usage: figures_test.sh DOCS_FIGURES_SH}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
+mkdir "$dir/src" && : >"$dir/src/wait.c"
 failures=0
 
 # expect STATUS GREP-PATTERN DOC-TEXT...: docs-figures.sh on README.md holding the text exits with
@@ -39,6 +40,8 @@ expect 0 '' '<!-- generated:x -->' 'Under TCG `int 0x80` costs 3.3× `syscall`.'
 expect 0 '' 'Measured at commit `abc1234` on 2026-12-07: `int 0x80` costs 3.3× `syscall`.'
 expect 0 '' 'It took 94 s,' 'in one paragraph. <!-- figure-source: the boots of 2026-12-07 -->'
 expect 1 '^README\.md:1: ' 'It took 94 s. <!-- figure-source: the boots of last week -->'
+expect 0 '' 'It waits 10 ms. <!-- figure-source: src/wait.c -->'
+expect 1 '^README\.md:1: ' 'It waits 10 ms. <!-- figure-source: src/no-such-file.c -->'
 expect 0 '' 'Runs of commit `abc1234`, 2026-12-07:' '' '| path | ticks |' '|---|---:|' '| a | 3.5 |'
 expect 1 '^README\.md:3: ' 'A table:' '' '| a | 3.5 |' '| b | 4 on 2026-12-07 at commit `abc1234` |'
 expect 0 '' 'QEMU 7.2.22, SDM Vol. 3A §6.7.1, ring 3 runs on, the lock waits 5 s (`SPIN_LOCK_PATIENCE_S`).'
