@@ -9,8 +9,9 @@
 #
 #   a decimal (35.25, 1.6), a percentage (27%), a ratio (4.7×, 1.6 times), a time or a
 #   frequency (40 s, 10 ms, 2.13 GHz), a count of instructions, ticks or cycles, a count of
-#   boots or runs (seven boots, 3 runs), "N of N", an estimate (about 40, ≈ 680), a count of
-#   crashes or failures, and a bold total after a colon (crashes: **0**).
+#   boots or runs given as evidence (each of seven boots, in 3 runs), "N of N", an estimate
+#   (about 40, ≈ 680), a count of crashes or failures, and a bold total after a colon
+#   (crashes: **0**).
 #
 # A line may carry one when
 #   - it is inside a `<!-- generated:NAME -->` block: `--target docs` (or `bench-linux`) wrote it
@@ -23,8 +24,10 @@
 #     size the code chooses: the code is its source, and it is not measured). A
 #     paragraph is the lines between blank lines, and a list is one paragraph; a table's row is
 #     sourced by itself or by the paragraph just before the table (its caption).
-# Code spans, code blocks, HTML comments, headings and link targets are not read: a log line, a
-# command or a number in a manual's section is not a figure typed by hand.
+# Code spans, HTML comments, headings and link targets are not read: a quoted log pattern, a
+# command or a number in a manual's section is not a figure typed by hand. Code blocks are read
+# whole (a log excerpt pasted by hand carries the figures of the run it came from) and sourced
+# like a table, by the paragraph just before them.
 #
 # Numbers that look measured but are not are listed in ALLOWED below, each with its reason; keep
 # the list short: a measured figure belongs in a generated block or names its source.
@@ -65,11 +68,13 @@ ALLOWED=(
   '[0-9]+ s per path|the scaling benchmark'"'"'s window: a design choice (cmake/bench-scaling.sh)'
 )
 
+allowed=$(mktemp)
+trap 'rm -f "$allowed"' EXIT
+printf '%s\n' "${ALLOWED[@]}" >"$allowed"
 status=0
 for file in "$@"; do
   [[ -f $src/$file ]] || { echo "docs-figures.sh: $src/$file not found" >&2; exit 2; }
-  printf '%s\n' "${ALLOWED[@]}" >"${TMPDIR:-/tmp}/docs-figures.$$"
-  if ! awk -v file="$file" -v root="$src" -v allowed="${TMPDIR:-/tmp}/docs-figures.$$" '
+  if ! awk -v file="$file" -v root="$src" -v allowed="$allowed" '
     BEGIN {
       while ((getline a < allowed) > 0) { sub(/\|[^|]*$/, "", a); allow[++na] = a }
       words = "(two|three|four|five|six|seven|eight|nine|ten|[0-9]+)"
@@ -77,9 +82,11 @@ for file in "$@"; do
       fig[1] = "[0-9]\\.[0-9]"
       fig[2] = "[0-9] ?%"
       fig[3] = "[0-9] ?×|[0-9] times"
-      fig[4] = "[0-9] ?(ms|µs|us|ns|s|min|minutes?|seconds?|hours?|GHz|MHz)([^A-Za-z0-9]|$)"
+      fig[4] = "[0-9] ?(ms|µs|us|ns|s|min|minutes?|seconds?|hours?|GHz|MHz|Hz)([^A-Za-z0-9]|$)"
       fig[5] = "[0-9] (guest |host )?(instructions?|ticks?|cycles?)([^A-Za-z]|$)"
-      fig[6] = words " (boots|runs)([^A-Za-z]|$)|[0-9] of [0-9]"
+      # Boots and runs as evidence (of seven boots, in three boots, 5 boots of 5, three boots
+      # each), not as a design (bench-linux makes four boots).
+      fig[6] = "(of|in|after|over|from) " words " (boots|runs)|" words " (boots|runs) (each|tried|in a row|of " words ")|[0-9] of [0-9]"
       fig[7] = "(about|≈|roughly|around) ?[0-9]|~ ?[0-9]"
       fig[8] = "[0-9] (kernel )?(crash|crashes|failures|panics)([^A-Za-z]|$)|: \\*\\*[0-9][0-9,]*\\*\\*"
       nfig = 8
@@ -114,20 +121,24 @@ for file in "$@"; do
     # A paragraph ends: report its figures unless it (or, for a table, its caption) is sourced.
     function flush(   i, ok, table) {
       if (n == 0) return
-      table = (line[1] ~ /^\|/)
-      ok = table ? prev_sourced : sourced_text(text)
-      if (!ok) for (i = 1; i <= n; i++) if (!(table && sourced_text(line[i])) && figure(readable(line[i]))) {
+      table = (line[1] ~ /^\|/) && !code[1]
+      if (code[1]) ok = prev_kept || sourced_text(text)
+      else ok = table ? prev_sourced : sourced_text(text)
+      if (!ok) for (i = 1; i <= n; i++) if (!(table && sourced_text(line[i])) && figure(code[i] ? line[i] : readable(line[i]))) {
         printf "%s:%d: a figure with no source (generate it, or name its commit and date): %s\n", file, at[i], line[i]
         bad++
       }
-      prev_sourced = !table && sourced_text(text)
+      prev_sourced = !table && !code[1] && sourced_text(text)
+      for (i = 1; i <= n; i++) delete code[i]
       n = 0; text = ""
     }
-    /^```/ { flush(); fence = !fence; next }
-    fence { next }
     /^<!-- (generated:[^ ]*|mutants:begin) -->$/ { flush(); gen = 1; next }
     gen && ($0 == "<!-- /generated -->" || $0 == "<!-- mutants:end -->") { gen = 0; prev_sourced = 0; next }
     gen { next }
+    # A code block is read too (a log excerpt pasted by hand is a figure typed by hand), as one
+    # unit sourced, like a table, by the paragraph just before it.
+    /^```/ { flush(); if (!fence) prev_kept = prev_sourced; fence = !fence; if (!fence) prev_sourced = 0; next }
+    fence { code[++n] = 1; line[n] = $0; at[n] = FNR; text = text " " $0; next }
     /^[ \t]*$/ || /^#/ { flush(); if (/^#/) prev_sourced = 0; next }
     # A table right after a paragraph, with no blank line between, is its own paragraph.
     /^\|/ && n > 0 && line[n] !~ /^\|/ { flush() }
@@ -136,7 +147,6 @@ for file in "$@"; do
     status=1
   fi
 done
-rm -f "${TMPDIR:-/tmp}/docs-figures.$$"
 if [[ $status -ne 0 ]]; then
   echo "some figures have no source: put them in a generated block, or name the commit and date of the run (docs/testing.md, \"The docs\")"
   exit 1

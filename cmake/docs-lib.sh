@@ -210,9 +210,9 @@ docs_render_icount_headline() {
   sys=$(bench_value "$rows" syscall_null median)
   int80=$(bench_value "$rows" int80_null median)
   [[ -n $qemu && -n $sys && -n $int80 ]] || { echo "docs: $log lacks syscall_null or int80_null, or QEMU has no version" >&2; return 1; }
-  printf 'Under `-icount shift=0` (QEMU %s, the median of this build'"'"'s last `-icount` benchmark run), a null\n' "$qemu"
-  printf '`syscall` round trip is %s guest instructions and a null `int 0x80` round trip %s (each\n' "$sys" "$int80"
-  printf 'with `mov eax, nr` and a quarter of the loop): exact, so every run of this build gives them.\n'
+  printf 'Under `-icount shift=0` (QEMU %s; medians of this build'"'"'s last `-icount` benchmark run), a\n' "$qemu"
+  printf 'null `syscall` round trip is %s guest instructions and a null `int 0x80` round trip %s,\n' "$sys" "$int80"
+  printf 'each with `mov eax, nr` and a quarter of the loop: exact, so every run of this build gives them.\n'
 }
 
 # docs_render NAME SRC BIN LOGDIR [ICOUNT_LOG]: block NAME as the build and its logs give it.

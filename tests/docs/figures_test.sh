@@ -2,7 +2,8 @@
 # The test docs_figures_check_fails_on_a_hand_typed_figure: cmake/docs-figures.sh, run on small
 # documents made here, fails on a hand-typed measured figure and names its file and line, and
 # passes the same figure in a generated block, with a commit and a date, or with a
-# `<!-- figure-source: ... -->` comment, and a number that is not a measurement.
+# `<!-- figure-source: ... -->` comment, and a number that is not a measurement. A code block
+# (a log excerpt) is read too, sourced by the paragraph before it; a code span is not read.
 #
 # Usage: figures_test.sh DOCS_FIGURES_SH
 set -uo pipefail
@@ -45,7 +46,10 @@ expect 1 '^README\.md:1: ' 'It waits 10 ms. <!-- figure-source: src/no-such-file
 expect 0 '' 'Runs of commit `abc1234`, 2026-12-07:' '' '| path | ticks |' '|---|---:|' '| a | 3.5 |'
 expect 1 '^README\.md:3: ' 'A table:' '' '| a | 3.5 |' '| b | 4 on 2026-12-07 at commit `abc1234` |'
 expect 0 '' 'QEMU 7.2.22, SDM Vol. 3A §6.7.1, ring 3 runs on, the lock waits 5 s (`SPIN_LOCK_PATIENCE_S`).'
-expect 0 '' '```' 'took 3.3 s' '```' '`[bench] 3.3×` in a code span'
+expect 0 '' 'A quoted pattern: `[bench] 3.3×`, in a code span.'
+expect 1 '^README\.md:4: ' 'A log excerpt:' '' '```' '[boot] 10 ms of the 186 ms spent drawing' '```'
+expect 0 '' 'A log excerpt of commit `abc1234`, 2026-12-07:' '' '```' '[boot] 10 ms of the 186 ms spent drawing' '```'
+expect 0 '' 'Four boots of the target, `bench-linux`:' '' '```sh' 'make bench-linux   # four boots' '```'
 
 if [[ $failures -ne 0 ]]; then
   echo "$failures case(s) of docs-figures.sh went wrong"
