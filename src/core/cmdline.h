@@ -9,9 +9,12 @@
 //   limit=SECONDS                    stop a program after this much ring-3 time (0: never)
 //   timer=on|off                     the 100 Hz tick (off: no ring-3 time limit; for tests)
 //   nmistorm=N                       cpu1 sends cpu0 N NMIs while the programs run (0: none)
+//   watchdog=SECONDS|off             a CPU whose tick stands still this long (interrupts off, or
+//                                    stopped) is made to panic by another CPU's (default 10)
 //   crash=none|panic|triple|hang|pagefault|stackoverflow|panicall|deadlock   fail on purpose (for
 //                                    the test suite; panicall: every CPU panics at the same moment;
-//                                    deadlock: a spinlock taken twice)
+//                                    deadlock: a spinlock taken twice); hang@CPU hangs that CPU
+//                                    (hang alone: cpu0)
 //
 // Program names are [a-z0-9_-]+, arguments [a-z0-9_.=:-]+. A bad option is refused with a reason,
 // keeps the previous value, and does not stop the rest of the line from being read. A first
@@ -26,6 +29,8 @@
 #define CMDLINE_RUN_MAX 128          // the run= value's buffer, NUL included
 #define CMDLINE_LIMIT_MAX 86400      // limit=: one day
 #define CMDLINE_NMISTORM_MAX 1000000 // nmistorm=: a million NMIs
+#define CMDLINE_WATCHDOG_DEFAULT 10  // watchdog=: seconds (Linux's default watchdog_thresh too)
+#define CMDLINE_WATCHDOG_MAX 3600    // watchdog=: an hour
 #define CMDLINE_CPUS 8               // @0 .. @7: the kernel's MAX_CPUS (kmain.c checks they agree)
 #define RUN_ON_ALL 0x100             // an item's placement: @all
 #define RUN_ON_ALL_MASK (1u << 31)   // cmdline_run_cpus: some item says @all
@@ -47,8 +52,10 @@ struct cmdline_options {
     bool ktest;                // run the in-kernel self-checks; default true
     bool timer;                // the periodic timer interrupt; default true
     enum cmdline_crash crash;  // a deliberate failure, for the test suite; default CRASH_NONE
+    unsigned crash_cpu;        // the CPU crash=hang@CPU hangs; default 0
     unsigned limit_seconds;    // ring-3 seconds a program may run; default 0 (no limit)
     unsigned nmi_storm;        // NMIs cpu1 sends cpu0 during the programs; default 0 (none)
+    unsigned watchdog_seconds; // the hard-lockup watchdog's threshold; 0 = off; default 10
 };
 
 // Receives one message per refused option: one line, no trailing newline.

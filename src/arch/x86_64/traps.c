@@ -14,6 +14,7 @@
 #include "arch/x86_64/pic.h"
 #include "arch/x86_64/stacks.h"
 #include "arch/x86_64/timer.h"
+#include "arch/x86_64/watchdog.h"
 #include "core/console.h"
 #include "core/ksyms.h"
 #include "core/panic.h"
@@ -150,8 +151,10 @@ static void handle_irq(struct trap_frame *tf)
             pic_eoi(2); // the master saw a real IRQ2 from the slave
         return;
     }
-    if (irq == 0)
+    if (irq == 0) {
         timer_ticks++;
+        watchdog_tick((unsigned)this_cpu()->cpu); // the PIT ticks cpu0 only, but ask rather than assume
+    }
     pic_eoi(irq);
     if (irq == 0 && (tf->cs & 3)) {
         // Ring 3 was interrupted, so no kernel line is half printed: a safe moment to say what
@@ -169,6 +172,7 @@ static void handle_lapic(struct trap_frame *tf)
         return; // the APIC withdrew the interrupt: nothing to acknowledge
     struct percpu *cpu = this_cpu();
     cpu->lapic_ticks++;
+    watchdog_tick((unsigned)cpu->cpu);
     lapic_eoi();
     if (tf->cs & 3) { // as for the PIT on cpu0 (handle_irq)
         if (cpu->lapic_ticks % TIMER_HZ == 0)
