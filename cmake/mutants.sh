@@ -35,7 +35,7 @@ usage() {
 Usage: mutants.sh [options]
 
 Mutation test of the syscall/int 0x80 entries, exits, trap stubs, MSR and IDT setup, user-pointer
-checks and the pieces that keep CPUs apart (getcpu, the APs' NMI pin and timer, console, panic, the spinlock and its watchdog, the slot share): each `[mutant NAME: ACTION]` marker under src/ is applied alone to a copy of the tree,
+checks and the pieces that keep CPUs apart (getcpu, the APs' NMI pin and timer, console, panic, the spinlock and its watchdog, the slot share, the hard-lockup watchdog): each `[mutant NAME: ACTION]` marker under src/ is applied alone to a copy of the tree,
 the kernel rebuilt, and the tests in its KILLERS entry (plus boot_bios_ktest and selftest_cpu_max)
 run. Prints `mutant | killed by | result` and `mutants: K killed, S survived of N`.
 
@@ -86,6 +86,8 @@ readonly T_SMP_PANIC='the_first_panic_wins_and_stops_every_cpu'
 readonly T_DEADLOCK='a_deadlocked_spinlock_ends_in_a_panic_report'
 readonly T_SLOTS='a_program_that_spawns_without_end_uses_only_its_cpus_slots'
 readonly T_LOCKS='frames_and_spinlocks_hold_with_every_cpu_at_once|every_cpu_programs_and_checks_its_syscall_msrs'
+readonly T_LOCKUP='a_hard_lockup_on_an_ap_ends_in_its_own_panic_report|a_hard_lockup_on_the_boot_cpu_is_caught_by_the_next_cpu'
+readonly T_PARKED='parked_cpus_are_not_taken_for_hung'
 declare -A KILLERS=(
   # src/syscall/lstar_entry.asm: 1. the `syscall` entry
   [swapgs-lstar-entry]="$T_SELF|$T_FUZZ|$T_TOUR"
@@ -151,6 +153,10 @@ declare -A KILLERS=(
   [spinlock-excludes]="$T_LOCKS|$T_SMP_PLACED|$T_SMP_STRESS"
   [slot-share]="$T_SLOTS"
   [spinlock-watchdog]="$T_DEADLOCK"
+  # src/arch/x86_64/watchdog.c, smp.c: the hard-lockup watchdog
+  [watchdog-check]="$T_LOCKUP"
+  [watchdog-nmi]="$T_LOCKUP"
+  [watchdog-park]="$T_PARKED"
 )
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -86,6 +86,7 @@ __attribute__((noreturn)) void ap_main(uint64_t cpu)
     // Its last work done, the AP halts rather than polls, so that it takes no host time from
     // the CPUs still running programs (under TCG each vCPU is a host thread). Its tick stops
     // with it, on purpose: out of the watchdog's ring first.
+    // [mutant watchdog-park: delete]
     watchdog_park((unsigned)cpu);
     cpu_halt_forever(); // NMIs are still taken (IST stack) and return here
 }

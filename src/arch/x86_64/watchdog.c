@@ -141,11 +141,7 @@ void watchdog_tick(unsigned cpu)
 }
 
 // Takes this CPU out of the watch for good, before it halts on purpose with interrupts off.
-void watchdog_park(unsigned cpu)
-{
-    // [mutant watchdog-park: delete]
-    __atomic_store_n(&watches[cpu].parked, true, __ATOMIC_RELEASE);
-}
+void watchdog_park(unsigned cpu) { __atomic_store_n(&watches[cpu].parked, true, __ATOMIC_RELEASE); }
 
 // The NMI handler's first call: panics if this NMI is the watchdog's and this CPU really is
 // hung, else returns at once. Lock-free up to the panic (nmi.c), which may print: panic.c
