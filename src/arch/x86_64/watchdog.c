@@ -100,6 +100,8 @@ static void fire(unsigned cpu, struct watch *me, uint64_t now)
         __atomic_store_n(&b->hung_request, me->buddy_heartbeat + 1, __ATOMIC_RELEASE); // before the NMI
         me->nmi_sent = true;
         me->still_since_tsc = now; // the answer gets another threshold
+        // From the tick, with interrupts off, like every other IPI sender (smp.c, panic.c,
+        // nmi_storm.c): so none of them is ever interrupted between its two ICR writes.
         lapic_send_nmi((uint8_t)percpu_areas[buddy].apic_id);
         return;
     }
