@@ -71,3 +71,13 @@ lstar_boot_test(parked_cpus_are_not_taken_for_hung TIMEOUT 120
   --expect [=[^\[boot\] cpu0: init ended with status 0$]=]
   --expect [=[^\[boot\] done: success$]=]
   --reject PANIC)
+
+# A deadlock with interrupts off is a hard lockup too, but the spinlock's own watchdog (5 s) says
+# more: which lock and which tickets. On two CPUs, with the hard-lockup watchdog at its default,
+# the spinlock's report must still be the one that comes.
+lstar_boot_test(a_deadlock_on_two_cpus_is_still_the_spinlocks_report TIMEOUT 60
+  --smp 2 --cmdline "run=none ktest=off crash=deadlock"
+  --expect-exit 37
+  --expect [=[^\[watchdog\] 2 CPUs watch each other's tick: a CPU that takes none for 10 s gets an NMI and panics$]=]
+  --expect [=[^\[panic\] PANIC: spinlock 0x[0-9a-f]+: ticket 1 waited 5 s, the lock still serves ticket 0 \(next 2\): its holder never let go$]=]
+  --reject [=[hard lockup]=])
