@@ -1,6 +1,5 @@
 // The crash= option's failures, each one a kernel bug the runner must catch.
 #include "core/crash.h"
-#include "arch/x86_64/cr.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/qemu_exit.h"
 #include "arch/x86_64/smp.h"
@@ -34,7 +33,8 @@ static __attribute__((noreturn)) void panic_on_every_cpu(void)
 }
 
 // crash=hang: says so, then stops this CPU's tick for good, the way a kernel bug would. Out of
-// line, so that the report's RIP names it, and its backtrace the caller.
+// line, so that the report's RIP names it and its backtrace the caller; the kprintf call also
+// keeps its frame, which GCC leaves out of a leaf function that never returns.
 static __attribute__((noinline, noreturn)) void hang_with_interrupts_off(unsigned cpu)
 {
     if (cpu == 0)
@@ -52,9 +52,8 @@ static void hang_on_this_cpu(unsigned cpu) { hang_with_interrupts_off(cpu); }
 // another CPU's watchdog can end the run (docs/design.md "Hard lockups").
 static __attribute__((noreturn)) void hang(unsigned cpu)
 {
-    if (cpu == 0) {
+    if (cpu == 0)
         hang_with_interrupts_off(0);
-    }
     if (!smp_cpu_online(cpu))
         panic("crash=hang@%u: cpu%u is not online (%u CPU(s))", cpu, cpu, smp_online_cpus());
     smp_run(cpu, hang_on_this_cpu);
