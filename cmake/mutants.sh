@@ -86,7 +86,7 @@ readonly T_SMP_PANIC='the_first_panic_wins_and_stops_every_cpu'
 readonly T_DEADLOCK='a_deadlocked_spinlock_ends_in_a_panic_report'
 readonly T_SLOTS='a_program_that_spawns_without_end_uses_only_its_cpus_slots'
 readonly T_LOCKS='frames_and_spinlocks_hold_with_every_cpu_at_once|every_cpu_programs_and_checks_its_syscall_msrs'
-readonly T_LOCKUP='a_hard_lockup_on_an_ap_ends_in_its_own_panic_report|a_hard_lockup_on_the_boot_cpu_is_caught_by_the_next_cpu'
+readonly T_LOCKUP='a_hard_lockup_on_an_ap_ends_in_its_own_panic_report|a_hard_lockup_on_the_boot_cpu_is_caught_by_the_next_cpu|bochs_hard_lockup_on_an_ap_ends_in_its_own_panic_report'
 readonly T_PARKED='parked_cpus_are_not_taken_for_hung'
 declare -A KILLERS=(
   # src/syscall/lstar_entry.asm: 1. the `syscall` entry

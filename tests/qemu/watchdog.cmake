@@ -81,3 +81,22 @@ lstar_boot_test(a_deadlock_on_two_cpus_is_still_the_spinlocks_report TIMEOUT 60
   --expect [=[^\[watchdog\] 2 CPUs watch each other's tick: a CPU that takes none for 10 s gets an NMI and panics$]=]
   --expect [=[^\[panic\] PANIC: spinlock 0x[0-9a-f]+: ticket 1 waited 5 s, the lock still serves ticket 0 \(next 2\): its holder never let go$]=]
   --reject [=[hard lockup]=])
+
+# The same AP hang on a second CPU model: Bochs's own local APIC delivers the NMI IPI and its
+# timer the ticks. bochs-run.sh fails every run that panics (exit 1, "kernel panic: <the line>"),
+# so the test requires that failure with the hard-lockup report, and cpu1's backtrace line.
+add_test(NAME bochs_hard_lockup_on_an_ap_ends_in_its_own_panic_report
+  COMMAND bash -c [=[
+    out=$("$1" --iso "$2" --cpu ryzen --smp 2 --cmdline "run=none ktest=off crash=hang@1" --timeout 60 --log "$3" 2>&1)
+    status=$?
+    if [ "$status" -ne 1 ]; then echo "FAIL: expected exit 1 (a kernel panic), got $status"; exit 1; fi
+    case $out in
+      *"[run] FAIL: kernel panic: [panic] PANIC: hard lockup: cpu1 has taken no timer tick for "*" s, interrupts off (cpu0's watchdog sent this NMI)"*) ;;
+      *) echo "FAIL: no hard-lockup report of cpu1 in:"; echo "$out" | tail -n 5; exit 1 ;;
+    esac
+    grep -Eq '^\[panic\]   #0 0x[0-9a-f]+ hang_on_this_cpu\+0x[0-9a-f]+$' "$3" ||
+      { echo "FAIL: no backtrace line naming hang_on_this_cpu"; exit 1; }
+    echo "ok: cpu1's hard lockup reported by cpu1"
+  ]=] bochs_hard_lockup_on_an_ap_ends_in_its_own_panic_report ${CMAKE_SOURCE_DIR}/cmake/bochs-run.sh ${iso}
+    ${logs}/bochs_hard_lockup_on_an_ap_ends_in_its_own_panic_report.log)
+set_tests_properties(bochs_hard_lockup_on_an_ap_ends_in_its_own_panic_report PROPERTIES LABELS bochs TIMEOUT 90)
