@@ -23,8 +23,9 @@ endfunction()
 # cpu1's heartbeat stand still for the default 10 s and sends it the NMI; cpu1's report names the
 # cause, how long its tick stood still (10 s at least, and the run must end within the test's
 # time), the RIP in the hanging function and that function's caller in the backtrace. Without
-# the check (mutant watchdog-check) or without the NMI side (mutant watchdog-nmi), no report
-# comes and each line below is named missing.
+# the check (mutant watchdog-check) no report comes and each line below is named missing; without
+# the NMI side (mutant watchdog-nmi) only cpu0's "did not answer the watchdog's NMI" comes, and
+# cpu1's own lines are missing.
 lstar_report_within_test(a_hard_lockup_on_an_ap_ends_in_its_own_panic_report WITHIN 90
   --smp 2 --cmdline "run=none ktest=off crash=hang@1"
   EXPECT
