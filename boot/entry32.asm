@@ -107,18 +107,21 @@ boot_entry32:
     jne .fill_pd
 
     ; ---- enter long mode ----
-    mov eax, cr4
-    or eax, CR4_PAE                       ; 64-bit paging needs PAE's 8-byte entries
+    ; CR4, EFER and CR0 are written whole, not ORed into what the loader left: LA57 can only be
+    ; cleared here, before long mode, and nothing else survives to long mode by accident.
+    ; control_regs.c writes the final values (docs/msr.md "Control registers written whole").
+    mov eax, CR4_PAE                      ; 64-bit paging needs PAE's 8-byte entries; all else 0
     mov cr4, eax
     mov eax, boot_pml4
     mov cr3, eax
     mov ecx, MSR_EFER
-    rdmsr
-    or eax, EFER_LME | EFER_NXE           ; LME: long mode on next CR0.PG; NXE: honour bit 63
+    mov eax, EFER_LME | EFER_NXE          ; LME: long mode on next CR0.PG; NXE: honour bit 63
+    xor edx, edx                          ; EFER[63:32]: reserved, 0
     wrmsr
-    mov eax, cr0
-    or eax, CR0_PG | CR0_PE | CR0_WP      ; paging on: the CPU is now in compatibility mode;
-                                          ; WP: ring 0 honours read-only pages (W^X)
+    mov eax, CR0_PG | CR0_WP | CR0_NE | CR0_ET | CR0_MP | CR0_PE
+                                          ; paging on: the CPU is now in compatibility mode;
+                                          ; WP: ring 0 honours read-only pages (W^X); CD, NW,
+                                          ; AM, TS, EM: 0
     mov cr0, eax
     jmp GDT_KERNEL_CS:boot_entry64        ; a 64-bit CS (L=1) takes us into 64-bit mode
 

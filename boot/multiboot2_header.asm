@@ -31,15 +31,28 @@ align 8
     dd 2                                    ; boot loader name (logged)
     dd 14                                   ; ACPI 1.0 RSDP copy
     dd 15                                   ; ACPI 2.0+ RSDP copy
-    dd 8                                    ; framebuffer info: tells us whether VGA text exists
+    dd 8                                    ; framebuffer info: VGA text, or where to draw the log
 .info_optional_end:
 
-    ; Console flags tag (type 4): we can use an EGA text console (bit 1), so under BIOS GRUB
-    ; leaves the screen in text mode at 0xb8000 and the log is mirrored there.
+    ; Console flags tag (type 4): we can use an EGA text console (bit 1), so a loader that has
+    ; no graphics mode to give (GRUB without a video driver) leaves the screen in text mode at
+    ; 0xb8000 and the log is mirrored there.
 align 8
     dw 4, 1                                 ; type 4, optional
     dd 12
     dd 2                                    ; EGA text supported
+
+    ; Framebuffer tag (type 5, spec 3.1.10): the mode we prefer, optional, so a loader without
+    ; one still boots. UEFI PCs have no text mode: GRUB gives the GOP framebuffer, and under BIOS
+    ; a VBE mode when grub.cfg loads a video driver; fb_console.c draws the log there. 1024x768
+    ; is in every VBE and GOP mode list QEMU and Bochs offer, and small enough that redrawing it
+    ; under emulation stays cheap.
+align 8
+    dw 5, 1                                 ; type 5, optional
+    dd 20
+    dd 1280                                 ; width
+    dd 1024                                 ; height
+    dd 32                                   ; bits per pixel
 
     ; Module alignment tag (type 6): modules start on page boundaries, so ELF segments can be
     ; copied from them page by page and their frames reserved exactly.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Usage: bench-report.sh --log SERIAL_LOG --out DIR [--suffix S] [--accel A] [--qemu-version V]
+# Usage: bench-report.sh --log SERIAL_LOG --out DIR [--suffix S] [--accel A] [--qemu-version V] [--title T]
 #
 # Turn the benchmark's lines in SERIAL_LOG (as written by qemu-run.sh --log) into
 #   DIR/results<S>.csv   path,min,median,p90,p99,max,mean,samples,unit,accel
@@ -12,6 +12,7 @@
 #   --accel A            tcg, tcg-icount or kvm; default: read from the log's "[run] accel=" and
 #                        "[run] icount=" lines
 #   --qemu-version V     QEMU version for the context; default: read from the log
+#   --title T            the chart's title (default: lstar's; cmake/bench-linux.sh names Linux)
 #   -h, --help           this text
 #
 # Only a complete run is reported: without the "[bench] done rows=N" line, or with a different
@@ -31,6 +32,7 @@ out=""
 suffix=""
 accel=""
 qemu_version=""
+title="lstar: system call round trip per call, median with p90/p99 whiskers"
 
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -39,6 +41,7 @@ while [[ $# -gt 0 ]]; do
     --suffix)       need_value "$1" $#; suffix=$2; shift 2 ;;
     --accel)        need_value "$1" $#; accel=$2; shift 2 ;;
     --qemu-version) need_value "$1" $#; qemu_version=$2; shift 2 ;;
+    --title)        need_value "$1" $#; title=$2; shift 2 ;;
     -h|--help)      usage; exit 0 ;;
     *)              die_usage "unknown option '$1'" ;;
   esac
@@ -182,8 +185,7 @@ if [[ $tsc_hz =~ ^[0-9]+$ && $tsc_hz -gt 0 ]]; then
 else
   tsc_text="TSC $tsc_hz"
 fi
-title="lstar: system call round trip per call, median with p90/p99 whiskers"
-subtitle="$accel, -cpu $cpu_model, QEMU $qemu_version, lstar commit $(fact ctx_commit)"
+subtitle="$accel, -cpu $cpu_model, QEMU $qemu_version, built from lstar commit $(fact ctx_commit)"
 subtitle2="$(fact ctx_vendor) \"$(fact ctx_brand)\", $tsc_text ($(fact ctx_tsc_source))"
 
 rows=$(wc -l <"$tmp/chart.dat")

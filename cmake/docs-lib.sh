@@ -158,8 +158,8 @@ docs_render_panic_report() {
 }
 
 # icount-table: the medians of an -icount benchmark log, one row per path. The rows keep the
-# order, the bold and the third column of the table in DOC (hand-written comparison figures);
-# paths new to the log come last.
+# order and the bold of the table in DOC; paths new to the log come last. (Linux's figures are
+# the block linux-table, written by the bench-linux target.)
 docs_render_icount_table() {
   local log=$1 doc=$2 qemu rows
   qemu=$(qemu-system-x86_64 --version | sed -nE '1s/.*version ([0-9][0-9.]*).*/\1/p')
@@ -180,22 +180,20 @@ docs_render_icount_table() {
         path = cell[1]
         if (!(path in value)) { order[++n] = path; value[path] = cell[column] }
       }
-      head3 = "for comparison"
     }
-    /^\| path \|/ { head3 = trim($4); next }
     /^\| `/ {
       path = trim($2); gsub(/`/, "", path)
-      known[++k] = path; bold[path] = (trim($3) ~ /^\*\*/); extra[path] = trim($4)
+      known[++k] = path; bold[path] = (trim($3) ~ /^\*\*/)
     }
     END {
-      print "| path | instructions | " head3 " |"
-      print "|---|---:|---:|"
+      print "| path | instructions |"
+      print "|---|---:|"
       for (i = 1; i <= k; i++) if (known[i] in value) { row(known[i]); done[known[i]] = 1 }
       for (i = 1; i <= n; i++) if (!(order[i] in done)) row(order[i])
     }
     function row(p,   v) {
       v = bold[p] ? "**" value[p] "**" : value[p]
-      print "| `" p "` | " v " | " (extra[p] == "" ? "" : extra[p] " ") "|"
+      print "| `" p "` | " v " |"
     }'
 }
 

@@ -20,10 +20,12 @@
 # DEFAULT_TESTS to them.
 #
 # For each mutant, in a copy of the tree with one build directory reused: apply, rebuild, check
-# that the mutated object really changed, run the tests, restore. Slow (44 minutes for 54 mutants
-# on the 2-core development machine), so it is a target of its own (`cmake --build build --target
-# mutants`), never a CTest test. docs/testing.md says what each survivor means; docs/reliability.md
-# holds the last table.
+# that the mutated object really changed, run the tests, restore. Each failed test is a kill of a
+# KIND read from its own output (assertion, pin, timeout: "what a kill means" below); a timeout is
+# rerun once, and a rerun that passes makes it a flake, not a kill. Slow (44 minutes for 54
+# mutants on the 2-core development machine, before timeouts were rerun), so it is a target of
+# its own (`cmake --build build --target mutants`), never a CTest test. docs/testing.md says what
+# each survivor means; docs/reliability.md holds the last table.
 set -euo pipefail
 export LC_ALL=C
 
@@ -37,7 +39,11 @@ Usage: mutants.sh [options]
 Mutation test of the syscall/int 0x80 entries, exits, trap stubs, MSR and IDT setup, user-pointer
 checks and the pieces that keep CPUs apart (getcpu, the APs' NMI pin and timer, console, panic, the spinlock and its watchdog, the slot share, the hard-lockup watchdog): each `[mutant NAME: ACTION]` marker under src/ is applied alone to a copy of the tree,
 the kernel rebuilt, and the tests in its KILLERS entry (plus boot_bios_ktest and selftest_cpu_max)
-run. Prints `mutant | killed by | result` and `mutants: K killed, S survived of N`.
+run. Each kill gets a kind from the killing test's output: assertion (a named expectation or
+check failed), pin (only a quoted value changed), timeout (the run hung; rerun once to confirm)
+or unknown. Prints `mutant | killed by (kind of each kill) | kind | result` and `mutants: K killed
+(A by an assertion, P only by a pin, T only by a timeout), S survived of N`, then the mutants that
+have no assertion kill without a reason in NO_ASSERTION_POSSIBLE.
 
   --list               list the markers (where, what, which tests) and exit
   --only NAME[,NAME]   run only these mutants (repeatable)
@@ -47,6 +53,11 @@ run. Prints `mutant | killed by | result` and `mutants: K killed, S survived of 
   --update-docs        after a run of every mutant, write its table into the marked block of
                        docs/reliability.md (the one file of the real tree this script writes)
   --docs-from-last-run write the last complete run's table into docs/reliability.md, run nothing
+                       (refuses a run recorded without the kind of each kill)
+  --classify TEST STATUS FILE
+                       print the kind of a failed test's kill and the reason that decided it
+                       (STATUS: what CTest said, Failed or Timeout; FILE: what the test printed),
+                       run nothing
   -h, --help           this text
 
 Never touches the real tree otherwise. Refuses to start when a marker does not apply exactly,
@@ -86,6 +97,7 @@ readonly T_SMP_PANIC='the_first_panic_wins_and_stops_every_cpu'
 readonly T_DEADLOCK='a_deadlocked_spinlock_ends_in_a_panic_report'
 readonly T_SLOTS='a_program_that_spawns_without_end_uses_only_its_cpus_slots'
 readonly T_LOCKS='frames_and_spinlocks_hold_with_every_cpu_at_once|every_cpu_programs_and_checks_its_syscall_msrs'
+readonly T_EXC='machine_check_broadcast_while_a_cpu_prints_never_waits|machine_check_while_every_cpu_prints_never_waits'
 readonly T_LOCKUP='a_hard_lockup_on_an_ap_ends_in_its_own_panic_report|a_hard_lockup_on_the_boot_cpu_is_caught_by_the_next_cpu|bochs_hard_lockup_on_an_ap_ends_in_its_own_panic_report'
 readonly T_PARKED='parked_cpus_are_not_taken_for_hung'
 declare -A KILLERS=(
@@ -146,18 +158,161 @@ declare -A KILLERS=(
   # ring 3 on every CPU: sys_basic.c, smp.c, console.c, panic.c
   [getcpu-reads-gs]="$T_SMP_PLACED|$T_SMP_STRESS"
   [ap-lint1-nmi]="$T_SMP_NMI"
-  [ap-timer]="$T_SMP_LIMIT"
+  # src/arch/x86_64/control_regs.c
+  [cr4-whole-value]="cr4_bits_a_loader_left_are_cleared_before_ring3_runs"
+  [ap-timer]="$T_SMP_LIMIT|frames_and_spinlocks_hold_with_every_cpu_at_once"
   [console-whole-lines]="$T_SMP_PLACED|$T_SMP_STRESS"
   [panic-first-wins]="$T_SMP_PANIC"
   # src/core/spinlock.h, src/core/process.c, src/core/spinlock.c
   [spinlock-excludes]="$T_LOCKS|$T_SMP_PLACED|$T_SMP_STRESS"
   [slot-share]="$T_SLOTS"
   [spinlock-watchdog]="$T_DEADLOCK"
+  # src/core/console.c: NMI, #MC and #DB handlers record instead of taking the console lock
+  [exception-context-records]="$T_EXC"
   # src/arch/x86_64/watchdog.c, smp.c: the hard-lockup watchdog
   [watchdog-check]="$T_LOCKUP"
   [watchdog-nmi]="$T_LOCKUP"
   [watchdog-park]="$T_PARKED"
 )
+
+# ---- what a kill means ----
+# A killing test failed; its output says why, and the reason decides the kill's KIND:
+#   assertion  a named expectation or check failed: an --expect regex not found, a --reject line
+#              found, a GDB check that failed, an injection count off, a wrong exit code from
+#              the kernel itself (35 tests failed, 37 panic, an unexpected success) or a crash the
+#              runner names (CPU reset or triple fault, Bochs stopping the guest)
+#   pin        every reason is a value pin (PINS below): a line quoting a value the docs quote
+#              was missing. The mutant changed a number the tests hold fixed, which says that
+#              the number moved, not that anything broke
+#   timeout    the run hung: the runner's "guest hung" (qemu-run.sh exit 124, bochs-run.sh "no
+#              end within"), a failure that missed --fail-fast, or CTest's own timeout
+#   unknown    the test failed, but its output gives no reason this script can read (QEMU or
+#              Bochs failing by themselves, a test that prints no runner verdict)
+# A test's kind is the best of its reasons' (assertion > pin > timeout > unknown); a GDB check
+# that never ran, or an injection that never happened, only follows from a hang when the run
+# hung, so those count as assertions only in a run that did not hang. A mutant's kind is the
+# best kind among its killers.
+readonly -a KIND_ORDER=(unknown timeout pin assertion)
+
+# PINS[TEST]=ERE: the failure reasons of TEST that are value pins. Only the lines quoting an MSR's
+# value are pins: each test also expects the kernel's own read-back ("[msr] cpuN self-check: 7
+# passed, 0 failed", which compares every MSR with what was meant to be written) and the
+# selftest's verdict, and a missing one of those is an assertion.
+#   msr_values_match_docs: each line of tests/expected/msr.txt (the values docs/msr.md quotes)
+#     and LSTAR's range must appear in the boot log.
+#   every_cpu_programs_and_checks_its_syscall_msrs: cpu1's STAR and cpu3's FMASK as numbers.
+# The docs tests (label docs) quote the build's output too, but never kill: every mutant changes
+# what they quote, so they are refused as killers below.
+readonly PIN_MSR_VALUE='^expected line not found: \^\\\[msr\\\] cpu[0-9]+ [A-Z_]+='
+declare -A PINS=(
+  [msr_values_match_docs]=$PIN_MSR_VALUE
+  [every_cpu_programs_and_checks_its_syscall_msrs]=$PIN_MSR_VALUE
+)
+
+# Every mutant must be killed by an assertion: a test that names what went wrong. The mutants
+# below cannot be, for the reason given; the run reports any other mutant without an assertion
+# kill (docs/reliability.md, "What a kill means").
+declare -A NO_ASSERTION_POSSIBLE=(
+  [speculation-clamp]="architecturally a no-op (RAX is already below SYS_NR where the and runs); it matters only to a CPU that speculates past the jae, and neither QEMU's TCG nor Bochs speculates"
+  [spinlock-watchdog]="the watchdog is what turns a deadlock into a report; without it a deadlock is only a hang, and nothing else in the kernel can name it"
+)
+
+# kind_rank KIND: its place in KIND_ORDER (higher is better).
+kind_rank() {
+  local i
+  for i in "${!KIND_ORDER[@]}"; do
+    [[ ${KIND_ORDER[i]} == "$1" ]] && { echo "$i"; return; }
+  done
+  echo -1
+}
+
+# better_kind A B: the better of two kinds (either may be empty).
+better_kind() {
+  if [[ -z $1 ]]; then echo "$2"; elif [[ -z $2 ]]; then echo "$1"
+  elif [[ $(kind_rank "$1") -ge $(kind_rank "$2") ]]; then echo "$1"; else echo "$2"; fi
+}
+
+# test_reasons OUTPUT: the failure reasons in a test's output (what CTest captured), one a line:
+# SOURCE<TAB>TEXT. SOURCE is
+#   run          the boot runner's verdict: the last "[run] FAIL: ..." (qemu-run.sh, bochs-run.sh;
+#                gdb-test.sh and monitor-inject.sh repeat the run's last lines) and the
+#                "[run] also: ..." lines just before it; none when a "[run] PASS" follows it
+#   gdb-fail     "N [gdb] FAIL check: ..." (gdb-test.sh counts the GDB script's lines)
+#   gdb-count    "[gdb] check 'NAME' passed N time(s)": a check that ran too often or not at all
+#   inject-fail  "[inject] FAIL: ..." (monitor-inject.sh), but for
+#   inject-none  "[inject] FAIL: nothing injected ...": the guest never reached the line to inject at
+# The guest's own lines come before the verdict, so one that merely looks like a verdict is
+# passed over (and ring-3 lines carry their program's name in front).
+test_reasons() {
+  awk '
+    /^\[run\] also: / { also[++na] = substr($0, 13); next }
+    /^\[run\] FAIL: / {
+      nrun = 0
+      for (i = 1; i <= na; i++) run[++nrun] = also[i]
+      run[++nrun] = substr($0, 13); na = 0; next
+    }
+    /^\[run\] PASS/ { nrun = 0; na = 0; next }
+    { na = 0 }
+    /^ *[0-9]+ \[gdb\] FAIL / { sub(/^ *[0-9]+ \[gdb\] FAIL /, ""); other[++no] = "gdb-fail\t" $0; next }
+    /^\[gdb\] check .* passed [0-9]+ time\(s\)$/ { other[++no] = "gdb-count\t" substr($0, 7); next }
+    /^\[inject\] FAIL: nothing injected/ { other[++no] = "inject-none\t" substr($0, 16); next }
+    /^\[inject\] FAIL: / { other[++no] = "inject-fail\t" substr($0, 16); next }
+    END {
+      for (i = 1; i <= nrun; i++) print "run\t" run[i]
+      for (i = 1; i <= no; i++) print other[i]
+    }' "$1"
+}
+
+# reason_kind TEST SOURCE TEXT: the kind of one reason, or "consequence" for one that follows
+# from a hang when the run hung (a GDB check that never ran, nothing injected).
+reason_kind() {
+  local test=$1 source=$2 text=$3
+  case $source in
+    gdb-fail | inject-fail) echo assertion; return ;;
+    inject-none) echo consequence; return ;;
+    gdb-count)
+      if [[ $text =~ passed\ 0\ time ]]; then echo consequence; else echo assertion; fi
+      return ;;
+  esac
+  if [[ $text =~ ^(guest\ hung|the\ failure\ did\ not\ come\ within\ --fail-fast) ]]; then
+    echo timeout
+  elif [[ -n ${PINS[$test]:-} && $text =~ ${PINS[$test]} ]]; then
+    echo pin
+  elif [[ $text =~ ^(expected\ line\ not\ found|rejected\ line\ found|kernel\ panic|tests\ failed|kernel\ reported\ success|guest\ reset\ or\ triple\ fault|guest\ wrote|Bochs\ stopped\ the\ guest|the\ kernel\ reported\ failure|no\ \'\[boot\]\ done:\ success\'\ line|the\ run\ was\ expected\ to\ fail) ]]; then
+    echo assertion
+  else
+    echo unknown   # QEMU itself failed, Bochs exited by itself, or a reason this list lacks
+  fi
+}
+
+# classify TEST STATUS OUTPUT: print "KIND<TAB>REASON" for a failed test: STATUS is what CTest
+# said of it ("Failed", "Timeout", ...), OUTPUT a file holding what it printed. REASON is the
+# reason that decided the kind.
+classify() {
+  local test=$1 status=$2 output=$3 source text kind best="" why="" hung=0 consequences=()
+  if [[ $status == Timeout ]]; then
+    printf 'timeout\tCTest timeout: the test ran past its TIMEOUT property\n'
+    return
+  fi
+  while IFS=$'\t' read -r source text; do
+    kind=$(reason_kind "$test" "$source" "$text")
+    if [[ $kind == consequence ]]; then
+      consequences+=("$text")
+      continue
+    fi
+    [[ $kind == timeout ]] && hung=1
+    if [[ $(better_kind "$best" "$kind") != "$best" ]]; then
+      best=$kind why=$text
+    fi
+  done < <([[ -f $output ]] && test_reasons "$output")
+  if [[ $hung -eq 0 && ${#consequences[@]} -gt 0 && $best != assertion ]]; then
+    best=assertion why=${consequences[0]}
+  fi
+  if [[ -z $best ]]; then
+    best=unknown why="no failure reason in its output (CTest: $status)"
+  fi
+  printf '%s\t%s\n' "$best" "$why"
+}
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 WORK=/tmp/lstar-mutants
@@ -201,6 +356,10 @@ while [[ $# -gt 0 ]]; do
       shift ;;
     --update-docs) UPDATE_DOCS=1 ;;
     --docs-from-last-run) DOCS_ONLY=1 ;;
+    --classify)
+      [[ $# -ge 4 ]] || die_usage "--classify needs a test name, a CTest status and a file"
+      classify "$2" "$3" "$4"
+      exit 0 ;;
     -h|--help) usage; exit 0 ;;
     *) die_usage "unknown option '$1'" ;;
   esac
@@ -216,6 +375,7 @@ case $WORK/ in
 esac
 readonly TREE=$WORK/tree BUILD=$WORK/build LOGS=$WORK/logs
 readonly DOCS=$SRC/docs/reliability.md LAST_RUN=$WORK/last-complete-run.md
+readonly TABLE_HEADER='| mutant | killed by (kind of each kill) | kind | result |'
 
 # ---- markers ----
 
@@ -343,6 +503,10 @@ load_markers() {
   for name in "${!KILLERS[@]}"; do
     [[ -n ${M_FILE[$name]:-} ]] || { echo "mutants.sh: KILLERS names '$name', which no marker defines" >&2; bad=1; }
   done
+  for name in "${!NO_ASSERTION_POSSIBLE[@]}"; do
+    [[ -n ${M_FILE[$name]:-} ]] ||
+      { echo "mutants.sh: NO_ASSERTION_POSSIBLE names '$name', which no marker defines" >&2; bad=1; }
+  done
   [[ $bad -eq 0 ]] || die "fix the markers above first"
   [[ ${#NAMES[@]} -gt 0 ]] || die "no [mutant ...] markers under $SRC/src"
 }
@@ -370,12 +534,21 @@ if [[ $LIST -eq 1 ]]; then
   for name in "${NAMES[@]}"; do
     printf '%-28s %s:%s  %s\n%-28s tests: %s\n' "$name" "${M_FILE[$name]}" "${M_TARGET[$name]}" \
       "${M_ACTION[$name]}" "" "^($DEFAULT_TESTS|${KILLERS[$name]})\$"
+    [[ -z ${NO_ASSERTION_POSSIBLE[$name]:-} ]] ||
+      printf '%-28s no assertion kill possible: %s\n' "" "${NO_ASSERTION_POSSIBLE[$name]}"
   done
+  echo "value pins (a kill by these alone is a pin): $(printf '%s ' "${!PINS[@]}")"
   exit 0
 fi
 
 if [[ $DOCS_ONLY -eq 1 ]]; then
   [[ -f $LAST_RUN ]] || die "no complete run recorded in $WORK yet"
+  # A run recorded before kills had kinds has the header "| mutant | killed by | result |". Its
+  # kinds cannot be read back: the tests' outputs were not kept with it.
+  grep -qxF "$TABLE_HEADER" "$LAST_RUN" ||
+    die "the last complete run in $LAST_RUN was recorded without the kind of each kill (an older
+format: its table has no kind column), and its tests' outputs are not kept, so it cannot be
+converted; run every mutant again (cmake/mutants.sh --update-docs)"
   write_docs "$LAST_RUN"
   exit 0
 fi
@@ -472,15 +645,48 @@ build() {
   cmake --build "$BUILD" -j "$JOBS" >"$1" 2>&1
 }
 
-# run_tests REGEX LOGFILE: run the tests; prints the names of those that failed, one a line.
-# Fails if CTest itself could not run them.
+# run_tests REGEX LOGFILE OUTDIR: run the tests; prints "NAME<TAB>STATUS" for each that failed
+# (STATUS as CTest says it: Failed, Timeout, ...) and leaves what each test printed in
+# OUTDIR/NAME.out. Fails if CTest itself could not run them. A failed test's output is cut from
+# its head, not its tail, when long: the runners' verdicts are their last lines.
 run_tests() {
-  local regex=$1 log=$2 rc=0
-  ctest --test-dir "$BUILD" -R "$regex" -j "$JOBS" --no-tests=error --output-on-failure >"$log" 2>&1 || rc=$?
-  awk '/^The following tests FAILED:/ { f = 1; next } f && /^[ \t]*[0-9]+ - / { print $3 }' "$log"
+  local regex=$1 log=$2 outdir=$3 rc=0
+  rm -rf "$outdir"
+  mkdir -p "$outdir"
+  ctest --test-dir "$BUILD" -R "$regex" -j "$JOBS" --no-tests=error --output-on-failure \
+    --test-output-size-failed 1000000 --test-output-truncation head >"$log" 2>&1 || rc=$?
   if [[ $rc -ne 0 ]] && ! grep -q '^The following tests FAILED:' "$log"; then
     return 1
   fi
+  cp "$BUILD/Testing/Temporary/LastTest.log" "$outdir/LastTest.log" 2>/dev/null || true
+  [[ -f $outdir/LastTest.log ]] && split_outputs "$outdir/LastTest.log" "$outdir"
+  local name status
+  while IFS=$'\t' read -r name status; do
+    # Once (the first mutant of a trial run) LastTest.log held none of the outputs, for a cause not
+    # found; CTest's own log holds each failed test's output too, after the line that says it failed.
+    [[ -s $outdir/$name.out ]] || failed_output "$log" "$name" >"$outdir/$name.out"
+    printf '%s\t%s\n' "$name" "$status"
+  done < <(awk '/^The following tests FAILED:/ { f = 1; next }
+                f && /^[ \t]*[0-9]+ - / { status = $0; sub(/^.*\(/, "", status); sub(/\)[ \t]*$/, "", status); print $3 "\t" status }' "$log")
+}
+
+# failed_output CTEST_LOG NAME: what test NAME printed, from CTest's --output-on-failure log: the
+# lines after "N/M Test #K: NAME ...***Failed" up to the next test's line or the summary.
+failed_output() {
+  NAME=$2 awk '
+    /^ *[0-9]+\/[0-9]+ Test +#[0-9]+: / { inside = ($4 == ENVIRON["NAME"] && $0 ~ /\*\*\*/); next }
+    /^ *Start +[0-9]+: / || /^[0-9]+% tests passed/ { inside = 0; next }
+    inside { print }' "$1"
+}
+
+# split_outputs LASTTEST_LOG OUTDIR: each test's output in CTest's LastTest.log (between "Output:"
+# and "<end of output>" in the section "N/M Test: NAME") into OUTDIR/NAME.out.
+split_outputs() {
+  DIR=$2 awk '
+    /^[0-9]+\/[0-9]+ Test: / { name = $3; next }
+    /^Output:$/ && name != "" { file = ENVIRON["DIR"] "/" name ".out"; printf "" >file; inside = 1; getline; next }
+    inside && /^<end of output>$/ { inside = 0; close(file); name = ""; next }
+    inside { print >file }' "$1"
 }
 
 # ---- applying and restoring, with Ctrl-C ----
@@ -551,6 +757,20 @@ for name in "${SELECTED[@]}"; do
   done
 done
 [[ ${#missing[@]} -eq 0 ]] || die "KILLERS names tests this tree does not have: ${missing[*]}"
+# A renamed pin test would turn its pin kills into assertions.
+for t in "${!PINS[@]}"; do
+  grep -qxF "$t" <<<"$ALL_TESTS" || die "PINS names the test $t, which this tree does not have"
+done
+# The docs tests compare the docs' quotes with what the build prints: every mutant changes some of
+# that, so their failing says nothing about the rule a mutant breaks.
+ctest --test-dir "$BUILD" -N -L docs >"$LOGS/docs-tests.txt" 2>&1 || die "ctest -N -L docs failed"
+DOCS_TESTS=$(awk '/^ *Test +#[0-9]+: / { print $3 }' "$LOGS/docs-tests.txt")
+docs_named=()
+for t in "${!SEEN[@]}"; do
+  [[ -n $DOCS_TESTS ]] && grep -qxE "$t" <<<"$DOCS_TESTS" && docs_named+=("$t")
+done
+[[ ${#docs_named[@]} -eq 0 ]] ||
+  die "KILLERS or DEFAULT_TESTS names docs tests (label docs), which never count as killers: ${docs_named[*]}"
 
 declare -A BASE_DIGEST
 for name in "${SELECTED[@]}"; do
@@ -561,17 +781,76 @@ for name in "${SELECTED[@]}"; do
 done
 
 say "running the tests on the unmutated copy: ^($UNION)\$"
-failed=$(run_tests "^($UNION)\$" "$LOGS/baseline.ctest.log") ||
+failed=$(run_tests "^($UNION)\$" "$LOGS/baseline.ctest.log" "$LOGS/baseline.out") ||
   die "ctest could not run the tests: see $LOGS/baseline.ctest.log"
 [[ -z $failed ]] || die "these tests fail without any mutant, so a mutant could not be judged by them:
-$(sed 's/^/  /' <<<"$failed")
+$(cut -f1 <<<"$failed" | sed 's/^/  /')
 see $LOGS/baseline.ctest.log"
 say "baseline passes ($((SECONDS - START)) s so far)"
 
 # ---- the mutants ----
-HEADER=$'| mutant | killed by | result |\n|---|---|---|'
+
+# judge_kills NAME FAILED: classify each failed test of mutant NAME (FAILED: run_tests's lines),
+# rerun the ones that timed out once, and set KILLS (the table's "killed by" cell), MKIND (the
+# mutant's kind, empty when nothing counts) and FLAKES (how many kills a rerun did not confirm).
+# Each test's kind and reason go to LOGS/NAME.kinds.
+judge_kills() {
+  local name=$1 failed=$2 t status kind why rerun_failed rstatus rkind rwhy note
+  local -a tests=() timeouts=()
+  local -A kind_of=()
+  KILLS="" MKIND="" FLAKES=0
+  : >"$LOGS/$name.kinds"
+  while IFS=$'\t' read -r t status; do
+    [[ -n $t ]] || continue
+    IFS=$'\t' read -r kind why < <(classify "$t" "$status" "$LOGS/$name.out/$t.out")
+    tests+=("$t")
+    kind_of[$t]=$kind
+    printf '%s\t%s\t%s\t%s\n' "$t" "$status" "$kind" "$why" >>"$LOGS/$name.kinds"
+    [[ $kind == timeout ]] && timeouts+=("$t")
+  done <<<"$failed"
+  # A hang may be the host's load, not the mutant: the tests that timed out run once more (together).
+  declare -A confirmed=()
+  if [[ ${#timeouts[@]} -gt 0 ]]; then
+    say "  rerunning what timed out: ${timeouts[*]}"
+    if rerun_failed=$(run_tests "^($(IFS='|'; echo "${timeouts[*]}"))\$" "$LOGS/$name.rerun.ctest.log" "$LOGS/$name.rerun.out"); then
+      while IFS=$'\t' read -r t rstatus; do
+        [[ -n $t ]] || continue
+        IFS=$'\t' read -r rkind rwhy < <(classify "$t" "$rstatus" "$LOGS/$name.rerun.out/$t.out")
+        confirmed[$t]=$rkind
+        printf '%s\t%s\t%s\t%s\t(rerun)\n' "$t" "$rstatus" "$rkind" "$rwhy" >>"$LOGS/$name.kinds"
+      done <<<"$rerun_failed"
+    else
+      for t in "${timeouts[@]}"; do confirmed[$t]=timeout; done
+      say "  the rerun did not run (see $LOGS/$name.rerun.ctest.log): its timeouts stand"
+    fi
+  fi
+  for t in "${tests[@]}"; do
+    kind=${kind_of[$t]} note=$kind
+    if [[ $kind == timeout ]]; then
+      if [[ -z ${confirmed[$t]:-} ]]; then
+        KILLS+="${KILLS:+, }$t (timeout, rerun passed: a flake, not counted)"
+        FLAKES=$((FLAKES + 1))
+        printf '%s\t-\tflake\tthe rerun passed: not counted\n' "$t" >>"$LOGS/$name.kinds"
+        continue
+      fi
+      # The rerun failed too; if it gave a named reason this time, that reason counts.
+      if [[ ${confirmed[$t]} == timeout ]]; then
+        note="timeout, confirmed by a rerun"
+      else
+        kind=$(better_kind timeout "${confirmed[$t]}")
+        note="timeout, then ${confirmed[$t]} in the rerun"
+      fi
+    fi
+    KILLS+="${KILLS:+, }$t ($note)"
+    MKIND=$(better_kind "$MKIND" "$kind")
+  done
+}
+
 ROWS=()
 KILLED=0 SURVIVED=0 OTHER=0
+declare -A BY_KIND=([assertion]=0 [pin]=0 [timeout]=0 [unknown]=0)
+declare -A RESULT_OF=() KIND_OF=()
+HEADER="$TABLE_HEADER"$'\n|---|---|---|---|'
 echo "$HEADER" >"$WORK/results.partial.md"
 i=0
 for name in "${SELECTED[@]}"; do
@@ -584,33 +863,29 @@ for name in "${SELECTED[@]}"; do
   mutate "$WORK/pristine/$file" "$WORK/mutated.tmp" "$file" "${M_TARGET[$name]}" "$KIND" "$OLD" "$NEW"
   cat "$WORK/mutated.tmp" >"$TREE/$file"
   diff -u "$WORK/pristine/$file" "$TREE/$file" --label "a/$file" --label "b/$file" >"$LOGS/$name.diff" || true
-  killers="" result=""
+  KILLS="" MKIND="" FLAKES=0 result=""
+  rm -f "$LOGS/$name.kinds"
   if ! build "$LOGS/$name.build.log"; then
     result="build failed"
   elif [[ $(code_digest "$(object_of "$file")") == "${BASE_DIGEST[$file]}" ]]; then
     result="not applied"
+  elif failed=$(run_tests "^($DEFAULT_TESTS|${KILLERS[$name]})\$" "$LOGS/$name.ctest.log" "$LOGS/$name.out"); then
+    judge_kills "$name" "$failed"
+    if [[ -n $MKIND ]]; then result=killed; else result=survived; fi
   else
-    if failed=$(run_tests "^($DEFAULT_TESTS|${KILLERS[$name]})\$" "$LOGS/$name.ctest.log"); then
-      if [[ -n $failed ]]; then
-        result=killed
-        killers=$(paste -sd, <<<"$failed" | sed 's/,/, /g')
-      else
-        result=survived
-      fi
-    else
-      result="tests did not run"
-    fi
+    result="tests did not run"
   fi
   restore
   case $result in
-    killed) KILLED=$((KILLED + 1)) ;;
+    killed) KILLED=$((KILLED + 1)); BY_KIND[$MKIND]=$((${BY_KIND[$MKIND]} + 1)) ;;
     survived) SURVIVED=$((SURVIVED + 1)) ;;
     *) OTHER=$((OTHER + 1)) ;;
   esac
-  row="| $name | ${killers:-—} | $result |"
+  RESULT_OF[$name]=$result KIND_OF[$name]=$MKIND
+  row="| $name | ${KILLS:-—} | ${MKIND:-—} | $result |"
   ROWS+=("$row")
   echo "$row" >>"$WORK/results.partial.md"
-  say "[$i/${#SELECTED[@]}] $name: $result${killers:+ by $killers} ($((SECONDS - t0)) s)"
+  say "[$i/${#SELECTED[@]}] $name: $result${MKIND:+ ($MKIND)}${KILLS:+ by $KILLS} ($((SECONDS - t0)) s)"
 done
 
 say "rebuilding the unmutated copy"
@@ -620,23 +895,54 @@ for file in "${!BASE_DIGEST[@]}"; do
     die "$file does not build back to its unmutated object: the copy in $TREE is suspect"
 done
 
-SUMMARY="mutants: $KILLED killed, $SURVIVED survived of ${#SELECTED[@]}"
+SUMMARY="mutants: $KILLED killed (${BY_KIND[assertion]} by an assertion, ${BY_KIND[pin]} only by a pin, ${BY_KIND[timeout]} only by a timeout"
+[[ ${BY_KIND[unknown]} -eq 0 ]] || SUMMARY+=", ${BY_KIND[unknown]} only by a failure of unknown cause"
+SUMMARY+="), $SURVIVED survived of ${#SELECTED[@]}"
 [[ $OTHER -eq 0 ]] || SUMMARY+=" ($OTHER neither: not applied, build failed or tests did not run)"
+
+# The rule: every mutant has an assertion kill, or NO_ASSERTION_POSSIBLE says why it cannot.
+EXCUSED=() BROKEN=() STALE=()
+for name in "${SELECTED[@]}"; do
+  case ${RESULT_OF[$name]} in killed | survived) ;; *) continue ;; esac
+  kind=${KIND_OF[$name]:-}
+  if [[ $kind == assertion ]]; then
+    [[ -n ${NO_ASSERTION_POSSIBLE[$name]:-} ]] && STALE+=("$name")
+  elif [[ -n ${NO_ASSERTION_POSSIBLE[$name]:-} ]]; then
+    EXCUSED+=("$name (${kind:-survived})")
+  else
+    BROKEN+=("$name (${kind:-survived})")
+  fi
+done
+RULE=()
+if [[ ${#BROKEN[@]} -eq 0 ]]; then
+  RULE+=("Every mutant run has an assertion kill or a reason in NO_ASSERTION_POSSIBLE.")
+else
+  RULE+=("RULE BROKEN: no assertion kill, and no reason in NO_ASSERTION_POSSIBLE why none can exist: $(printf '%s, ' "${BROKEN[@]}" | sed 's/, $//').")
+fi
+[[ ${#EXCUSED[@]} -eq 0 ]] ||
+  RULE+=("No assertion kill, as NO_ASSERTION_POSSIBLE says: $(printf '%s, ' "${EXCUSED[@]}" | sed 's/, $//').")
+[[ ${#STALE[@]} -eq 0 ]] ||
+  RULE+=("Killed by an assertion although NO_ASSERTION_POSSIBLE names them (the entries can go): ${STALE[*]}.")
+
 MINUTES=$(((SECONDS - START + 30) / 60))
 {
   echo "Run of $START_DATE on $ID: $MINUTES min with $JOBS jobs on $(nproc) cores."
   echo "Each mutant ran \`^($DEFAULT_TESTS|its killers)\$\` (\`cmake/mutants.sh --list\` shows them)."
+  echo "The kind of a kill: assertion (a named expectation or check failed), pin (only a quoted value"
+  echo "changed), timeout (the run hung, and hung again when rerun), unknown; a mutant's kind is its best kill's."
   echo
   echo "$HEADER"
   printf '%s\n' "${ROWS[@]}"
   echo
   echo "$SUMMARY"
+  echo
+  printf '%s\n' "${RULE[@]}"
 } >"$WORK/results.md"
 rm -f "$WORK/results.partial.md"
 
 echo
 cat "$WORK/results.md"
-say "logs: $LOGS (NAME.diff, NAME.build.log, NAME.ctest.log)"
+say "logs: $LOGS (NAME.diff, NAME.build.log, NAME.ctest.log, NAME.kinds, NAME.out/TEST.out)"
 
 if [[ ${#ONLY[@]} -eq 0 ]]; then
   cp "$WORK/results.md" "$LAST_RUN"

@@ -21,7 +21,8 @@
 #   --log FILE           keep a copy of the serial log in FILE (default: a temporary file)
 #   --memory SIZE        guest RAM, e.g. 256M or 1G (default: 256M)
 #   --smp N              number of CPUs (default: 1)
-#   --expect-exit N      QEMU exit code that means success (default: 33, the kernel wrote 0x10)
+#   --expect-exit N[,N]  QEMU exit code that means success (default: 33, the kernel wrote 0x10);
+#                        a list accepts any of its codes (a run with two allowed outcomes)
 #   --expect REGEX       an extended regex some serial line must match (repeatable)
 #   --reject REGEX       an extended regex no serial line may match (repeatable)
 #   --expect-fail        invert the verdict: the run must fail (a QEMU error does not count)
@@ -95,7 +96,7 @@ done
 [[ $firmware == bios || $firmware == uefi ]] || die_usage "--firmware must be bios or uefi, not '$firmware'"
 [[ $accel == auto || $accel == kvm || $accel == tcg ]] || die_usage "--accel must be auto, kvm or tcg, not '$accel'"
 is_uint "$timeout_s" || die_usage "--timeout needs a whole number of seconds, not '$timeout_s'"
-is_uint "$expect_exit" || die_usage "--expect-exit needs a number, not '$expect_exit'"
+[[ $expect_exit =~ ^[0-9]+(,[0-9]+)*$ ]] || die_usage "--expect-exit needs a number or a list N,N, not '$expect_exit'"
 [[ $smp =~ ^[1-9][0-9]*$ ]] || die_usage "--smp needs a positive number, not '$smp'"
 [[ $memory =~ ^[0-9]+[KMGT]?$ ]] || die_usage "--memory needs a size like 256M or 1G, not '$memory'"
 [[ $cpu =~ ^[A-Za-z0-9_.,=+-]+$ ]] || die_usage "--cpu: '$cpu' is not a CPU model name"
@@ -305,9 +306,9 @@ describe_exit() {
 }
 
 failures=()
-if [[ $status -ne $expect_exit ]]; then
+if [[ ,$expect_exit, != *,$status,* ]]; then
   reason=$(describe_exit "$status")
-  [[ $expect_exit -ne 33 ]] && reason="$reason; expected exit $expect_exit"
+  [[ $expect_exit != 33 ]] && reason="$reason; expected exit $expect_exit"
   failures+=("$reason")
 else
   check_expectations "$serial"

@@ -25,9 +25,12 @@ readonly PACKAGES=(
   qemu-system-x86 ovmf                   # boot it, through SeaBIOS and through UEFI
   bochs bochs-term bochsbios vgabios     # a second CPU model (Bochs tests); term: the headless display
   gnuplot-nox                            # the benchmark chart
+  console-setup-linux                    # the framebuffer console's PSF font (Lat15-VGA16)
+  netpbm                                 # pnmtopng: the screen tests keep each screen as PNG
   gdb                                    # the debug target
   clang-format                           # the format test (c_sources_follow_clang_format)
   git                                    # the commit quoted in the boot log and results
+  cpio                                   # the initramfs of the Linux comparison (bench-linux target)
 )
 
 say() {

@@ -83,7 +83,9 @@ require_iso_copy_tools() {
 # ISO with a grub.cfg that appends each WORD (single-quoted) to every multiboot2 line and waits
 # for no menu key (timeout=0). Only GRUB's BIOS half is built (-d i386-pc). Used where GRUB's
 # two-second menu costs far more than two seconds: Bochs, and QEMU under -icount, where the
-# menu's countdown is billions of guest instructions of polling.
+# menu's countdown is billions of guest instructions of polling. With ISO_COPY_GFXPAYLOAD set,
+# each entry also says `set gfxpayload=VALUE` (e.g. text: GRUB then leaves the screen in text
+# mode instead of setting the framebuffer mode the kernel asks for).
 iso_copy_booting_at_once() {
   local iso=$1 dir=$2 root=$2/iso word grub_words=""
   shift 2
@@ -100,8 +102,14 @@ iso_copy_booting_at_once() {
   for word in "$@"; do
     grub_words+=" '$word'"
   done
-  GRUB_WORDS=$grub_words awk '
-    /^[[:space:]]*multiboot2[[:space:]]/ { print $0 ENVIRON["GRUB_WORDS"]; next }
+  # gfxpayload goes right after the multiboot2 line: that command sets it to the mode the
+  # kernel's header asks for, so only a later `set` wins.
+  GRUB_WORDS=$grub_words GFXPAYLOAD=${ISO_COPY_GFXPAYLOAD:-} awk '
+    /^[[:space:]]*multiboot2[[:space:]]/ {
+      print $0 ENVIRON["GRUB_WORDS"]
+      if (ENVIRON["GFXPAYLOAD"] != "") print "    set gfxpayload=" ENVIRON["GFXPAYLOAD"]
+      next
+    }
     { print }
     END { print "set timeout=0" }
   ' "$cfg" >"$cfg.new"

@@ -276,6 +276,9 @@ static void apply_option(struct parser *p, const char *word, size_t len, struct 
     } else if (equals(word, key_len, "nmistorm")) {
         // NMIs the second CPU sends the first while the programs run; 0 = none.
         parse_number(p, word, len, v, n, CMDLINE_NMISTORM_MAX, "a count", &o->nmi_storm);
+    } else if (equals(word, key_len, "hold")) {
+        // Seconds the end of the run stays on the screen before the kernel exits; 0 = none.
+        parse_number(p, word, len, v, n, CMDLINE_HOLD_MAX, "seconds", &o->hold_seconds);
     } else if (equals(word, key_len, "watchdog")) {
         // Seconds a CPU's tick may stand still before another CPU makes it panic; off = never.
         uint64_t seconds;

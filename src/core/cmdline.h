@@ -9,6 +9,8 @@
 //   limit=SECONDS                    stop a program after this much ring-3 time (0: never)
 //   timer=on|off                     the 100 Hz tick (off: no ring-3 time limit; for tests)
 //   nmistorm=N                       cpu1 sends cpu0 N NMIs while the programs run (0: none)
+//   hold=SECONDS                     keep the screen as it is this long before the exit (0: none),
+//                                    so that a test can take a screenshot of the end of the run
 //   watchdog=SECONDS|off             a CPU whose tick stands still this long (interrupts off, or
 //                                    stopped) is made to panic by another CPU's (default 10)
 //   crash=none|panic|triple|hang|pagefault|stackoverflow|panicall|deadlock   fail on purpose (for
@@ -29,6 +31,7 @@
 #define CMDLINE_RUN_MAX 128          // the run= value's buffer, NUL included
 #define CMDLINE_LIMIT_MAX 86400      // limit=: one day
 #define CMDLINE_NMISTORM_MAX 1000000 // nmistorm=: a million NMIs
+#define CMDLINE_HOLD_MAX 600         // hold=: ten minutes
 #define CMDLINE_WATCHDOG_DEFAULT 10  // watchdog=: seconds (Linux's default watchdog_thresh too)
 #define CMDLINE_WATCHDOG_MAX 3600    // watchdog=: an hour
 #define CMDLINE_CPUS 8               // @0 .. @7: the kernel's MAX_CPUS (kmain.c checks they agree)
@@ -55,6 +58,7 @@ struct cmdline_options {
     unsigned crash_cpu;        // the CPU crash=hang@CPU hangs; default 0
     unsigned limit_seconds;    // ring-3 seconds a program may run; default 0 (no limit)
     unsigned nmi_storm;        // NMIs cpu1 sends cpu0 during the programs; default 0 (none)
+    unsigned hold_seconds;     // seconds the screen stays before the exit; default 0
     unsigned watchdog_seconds; // the hard-lockup watchdog's threshold; 0 = off; default 10
 };
 

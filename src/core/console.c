@@ -2,22 +2,25 @@
 //
 // Each CPU builds its current line in a buffer of its own and hands the console only complete
 // lines (or a full buffer), under the console lock: lines from CPUs running at the same time
-// never interleave, however many kprintf calls or ring-3 writes a line took to build. The
-// lock's holder is remembered, so a #MC or #DB report raised on the CPU that is printing is
-// written at once instead of waiting for itself. After a panic has stopped the other CPUs,
-// one of them may have stopped holding the lock: panic makes the console skip it from then on.
+// never interleave, however many kprintf calls or ring-3 writes a line took to build. NMI, #MC
+// and #DB handlers never take the lock (they can interrupt its holder, or a CPU queued for it):
+// what they print is recorded (exception_log.c), and whoever next holds the lock prints the
+// records first. After a panic has stopped the other CPUs, one of them may have stopped holding
+// the lock: panic makes the console skip it from then on.
 #include <stdarg.h>
 #include <stdbool.h>
 #include "core/console.h"
+#include "core/exception_log.h"
 #include "core/format.h"
 #include "core/spinlock.h"
+#include "arch/x86_64/fb_console.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/serial.h"
 #include "arch/x86_64/vga_text.h"
 
 #define CONSOLE_LINE_MAX 256 // a longer line goes out in pieces of this size
 _Static_assert(MAX_CPUS <= 10, "the [cpuN] tag has room for one digit");
-#define NO_CPU (-1)
+_Static_assert(EXCEPTION_LOG_LINE_MAX == CONSOLE_LINE_MAX, "a recorded line is a console line");
 
 static struct {
     char text[CONSOLE_LINE_MAX];
@@ -25,43 +28,61 @@ static struct {
 } lines[MAX_CPUS];
 
 static struct spinlock lock = SPINLOCK_INIT;
-static int owner = NO_CPU; // the CPU that holds `lock`
-static bool lock_skipped;  // panic stopped the other CPUs: write without the lock
-static bool tag_lines;     // programs run on several CPUs: start each line with [cpuN]
+static bool lock_skipped; // panic stopped the other CPUs: write without the lock
+static bool tag_lines;    // programs run on several CPUs: start each line with [cpuN]
 
 // The CPU printing: its number from the per-CPU area once GS holds one, cpu0 before that.
 static unsigned console_cpu(void) { return percpu_ready ? (unsigned)this_cpu()->cpu : 0; }
 
-// Writes one line (or a piece of one) to every console device, under the lock.
-static void emit(unsigned cpu, const char *s, size_t n)
+// Whether `cpu` runs an NMI, #MC or #DB handler, which records its lines instead of taking the
+// lock; once a panic has claimed the machine there is no lock to wait for, and it prints.
+static bool in_a_handler(unsigned cpu)
 {
-    bool nested = __atomic_load_n(&owner, __ATOMIC_RELAXED) == (int)cpu; // #MC/#DB while printing
-    bool locked = !nested && !__atomic_load_n(&lock_skipped, __ATOMIC_ACQUIRE);
-    uint64_t flags = 0;
-    if (locked) {
-        flags = spin_lock(&lock);
-        __atomic_store_n(&owner, (int)cpu, __ATOMIC_RELAXED);
-    }
+    // [mutant exception-context-records: "exception_context_active(cpu) &&" -> "false &&"]
+    return exception_context_active(cpu) && !__atomic_load_n(&lock_skipped, __ATOMIC_ACQUIRE);
+}
+
+// Writes one line (or a piece of one) to every console device: the lock is held, or skipped.
+static void write_devices(unsigned cpu, const char *s, size_t n)
+{
     if (tag_lines) {
         char tag[] = "[cpu0] ";
         tag[4] = (char)('0' + cpu);
         serial_write(tag, sizeof tag - 1);
         vga_text_write(tag, sizeof tag - 1);
+        fb_console_write(tag, sizeof tag - 1);
     }
     serial_write(s, n);
     vga_text_write(s, n);
-    if (locked) {
-        __atomic_store_n(&owner, NO_CPU, __ATOMIC_RELAXED);
+    fb_console_write(s, n);
+}
+
+// Under the lock: first what exception context recorded on any CPU (older than this line),
+// then the line itself, if any. Never called in exception context, unless the lock is skipped.
+static void emit(unsigned cpu, const char *s, size_t n)
+{
+    bool locked = !__atomic_load_n(&lock_skipped, __ATOMIC_ACQUIRE);
+    uint64_t flags = 0;
+    if (locked)
+        flags = spin_lock(&lock);
+    if (exception_log_pending())
+        exception_log_drain(write_devices, !locked);
+    if (n)
+        write_devices(cpu, s, n);
+    if (locked)
         spin_unlock(&lock, flags);
-    }
 }
 
 // Adds bytes to this CPU's line, handing each finished line to the console devices.
 void console_write(const char *s, size_t n)
 {
+    unsigned cpu = console_cpu();
+    if (in_a_handler(cpu)) {
+        exception_log_write(cpu, s, n); // an NMI, #MC or #DB handler: record, never wait
+        return;
+    }
     uint64_t flags = read_rflags();
     irq_disable(); // a tick on this CPU must not find the line half updated
-    unsigned cpu = console_cpu();
     char *text = lines[cpu].text;
     size_t len = lines[cpu].len;
     for (size_t i = 0; i < n; i++) {
@@ -81,10 +102,22 @@ void console_write(const char *s, size_t n)
 void console_flush(void)
 {
     unsigned cpu = console_cpu();
+    if (in_a_handler(cpu))
+        return; // the handler's lines are records (console_write)
     if (lines[cpu].len) {
         emit(cpu, lines[cpu].text, lines[cpu].len);
         lines[cpu].len = 0;
     }
+}
+
+// Prints what NMI, #MC and #DB handlers recorded on any CPU, if anything (ordinary context:
+// the timer tick, the end of the boot, panic; every line printed does it too).
+void console_print_recorded(void)
+{
+    if (in_a_handler(console_cpu()))
+        return; // the records wait for ordinary code
+    if (exception_log_pending())
+        emit(console_cpu(), NULL, 0);
 }
 
 // Whether each line names the CPU that printed it (kmain: while several CPUs run programs).

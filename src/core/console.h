@@ -14,5 +14,6 @@ void console_write(const char *s, size_t n);
 void console_flush(void);
 void console_tag_lines(bool on);
 void console_skip_lock(void);
+void console_print_recorded(void);
 
 #endif

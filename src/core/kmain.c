@@ -4,6 +4,7 @@
 #include "arch/x86_64/cpu_init.h"
 #include "arch/x86_64/cr.h"
 #include "arch/x86_64/debug_trap.h"
+#include "arch/x86_64/fb_console.h"
 #include "arch/x86_64/fw_cfg.h"
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/nmi.h"
@@ -64,6 +65,7 @@ static void parse_command_line(void)
             options.run[0] ? options.run : "none", options.ktest ? "on" : "off", options.timer ? "on" : "off",
             options.limit_seconds, options.nmi_storm, cmdline_crash_name(options.crash));
     process_set_time_limit(options.limit_seconds);
+    fb_console_set_hold(options.hold_seconds);
 }
 
 // Validates and parses the multiboot2 information block; a bad one stops the boot.
@@ -77,11 +79,74 @@ static void read_boot_info(uint64_t info_phys)
         panic("multiboot2 information refused: %s", why);
     kprintf("[boot] multiboot2 info at %016llx, %u bytes, loader '%s'\n", (unsigned long long)info_phys,
             boot_info.total_size, boot_info.loader_name);
-    if (boot_info.has_framebuffer && boot_info.framebuffer_type == 2) { // EGA text (spec 3.6.12)
+    if (boot_info.has_framebuffer && boot_info.framebuffer_type == MB2_FRAMEBUFFER_EGA_TEXT) {
         vga_text_attach(boot_info.framebuffer_addr, boot_info.framebuffer_width, boot_info.framebuffer_height);
         kprintf("[boot] log mirrored to the %ux%u VGA text screen at %016llx\n", boot_info.framebuffer_width,
                 boot_info.framebuffer_height, (unsigned long long)boot_info.framebuffer_addr);
     }
+}
+
+// Draws the log on the loader's RGB framebuffer (GOP, VBE) from here on, if it gave one that
+// passes the checks; a refused one is reported and the boot goes on without it.
+static void attach_framebuffer(void)
+{
+    if (!boot_info.has_framebuffer || boot_info.framebuffer_type == MB2_FRAMEBUFFER_EGA_TEXT)
+        return;
+    if (boot_info.framebuffer_type != MB2_FRAMEBUFFER_RGB) {
+        kprintf("[boot] framebuffer of type %u is not RGB: the log is not drawn there\n", boot_info.framebuffer_type);
+        return;
+    }
+    struct fb_format fmt = {
+        .addr = boot_info.framebuffer_addr,
+        .pitch = boot_info.framebuffer_pitch,
+        .width = boot_info.framebuffer_width,
+        .height = boot_info.framebuffer_height,
+        .bpp = boot_info.framebuffer_bpp,
+        .red_pos = boot_info.framebuffer_red_pos,
+        .red_size = boot_info.framebuffer_red_size,
+        .green_pos = boot_info.framebuffer_green_pos,
+        .green_size = boot_info.framebuffer_green_size,
+        .blue_pos = boot_info.framebuffer_blue_pos,
+        .blue_size = boot_info.framebuffer_blue_size,
+    };
+    char why[128];
+    if (fb_console_attach(&fmt, why, sizeof why) != 0) {
+        kprintf("[boot] framebuffer console refused: %s\n", why);
+        return;
+    }
+    unsigned cols, rows;
+    fb_console_size(&cols, &rows);
+    // The first line on the screen: the screen tests render the log from this line on.
+    kprintf("[boot] log drawn on the %ux%ux%u framebuffer at %016llx: %u columns, %u rows\n", fmt.width, fmt.height,
+            fmt.bpp, (unsigned long long)fmt.addr, cols, rows);
+}
+
+// Says what drawing the log on the framebuffer cost (it must stay small next to the run).
+static void report_screen_cost(void)
+{
+    unsigned cols, rows, redraws;
+    uint64_t ticks;
+    fb_console_size(&cols, &rows);
+    if (cols == 0 || tsc_hz() == 0)
+        return;
+    fb_console_cost(&redraws, &ticks);
+    uint64_t since_boot = rdtsc() - boot_tsc;
+    kprintf(
+        "[boot] framebuffer console: %llu ms of the %llu ms since boot spent drawing, %u redraw(s) after scrolling\n",
+        (unsigned long long)(ticks * 1000 / tsc_hz()), (unsigned long long)(since_boot * 1000 / tsc_hz()), redraws);
+}
+
+// Ends the run: the screen shows its last line, then QEMU's isa-debug-exit gets the exit code;
+// on a PC without that device the kernel says the run is over and halts.
+static __attribute__((noreturn)) void end_of_run(bool ok)
+{
+    fb_console_hold();
+    fb_console_flush();
+    qemu_exit(ok ? QEMU_EXIT_SUCCESS : QEMU_EXIT_FAILURE);
+    kprintf("[boot] no isa-debug-exit device: halting\n");
+    kprintf("[boot] the run is over (%s): the machine can be switched off\n", ok ? "success" : "failure");
+    fb_console_flush();
+    cpu_halt_forever();
 }
 
 // Runs this CPU's init with its share of the run= list; returns its fate (0 = every program
@@ -184,6 +249,7 @@ void kmain(uint64_t info_phys)
 
     uint64_t max_phys = physmem_init(&boot_info, info_phys);
     paging_init_kernel(max_phys);
+    attach_framebuffer();
     modules_init(&boot_info);
     ksyms_init(module_find(KSYMS_MODULE));
 
@@ -213,11 +279,14 @@ void kmain(uint64_t info_phys)
     nmi_storm_start();
     int fate = run_everywhere(&failures);
     failures += nmi_storm_finish();
-    nmi_report_totals(); // what the NMI and #DB handlers only counted, now that nothing runs
+    console_print_recorded(); // what NMI, #MC and #DB handlers recorded, before the boot ends
+    nmi_report_totals();      // what the NMI and #DB handlers only counted, now that nothing runs
     debug_trap_report();
     bool ok = failures == 0 && fate == 0;
+    // Beside the benchmark's table on the screen: what a TSC tick is on this machine.
+    kprintf("[timer] the TSC ticks at %llu Hz, calibrated against the %s\n", (unsigned long long)tsc_hz(),
+            tsc_source());
+    report_screen_cost();
     kprintf("[boot] done: %s\n", ok ? "success" : "failure");
-    qemu_exit(ok ? QEMU_EXIT_SUCCESS : QEMU_EXIT_FAILURE);
-    kprintf("[boot] no isa-debug-exit device: halting\n");
-    cpu_halt_forever();
+    end_of_run(ok);
 }

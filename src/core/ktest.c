@@ -9,10 +9,13 @@
 #include "arch/x86_64/cpu_features.h"
 #include "arch/x86_64/cr.h"
 #include "arch/x86_64/paging.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/smp.h"
 #include "arch/x86_64/stacks.h"
 #include "arch/x86_64/traps.h"
 #include "arch/x86_64/user_copy.h"
 #include "core/console.h"
+#include "core/format.h"
 #include "core/frame_alloc.h"
 #include "core/ktest.h"
 #include "core/physmem.h"
@@ -120,6 +123,27 @@ static void timer_ticks_advance(void)
     ktest_check(timer_ticks >= start + 3, "timer_interrupts_arrive", "fewer than 3 ticks");
 }
 
+// Every other online CPU's local APIC timer ticks too: without it limit= could never stop a
+// program there, and that CPU's idle loop would never wake to look for work (smp.c).
+static void ap_timers_tick(void)
+{
+    unsigned online = smp_online_cpus();
+    uint64_t start[MAX_CPUS] = {0}, t0 = rdtsc();
+    for (unsigned c = 1; c < online; c++)
+        start[c] = __atomic_load_n(&percpu_areas[c].lapic_ticks, __ATOMIC_RELAXED);
+    unsigned late = 0;
+    for (unsigned c = 1; c < online; c++) {
+        while (__atomic_load_n(&percpu_areas[c].lapic_ticks, __ATOMIC_RELAXED) < start[c] + 3 &&
+               rdtsc() - t0 < 20000000000ull)
+            __asm__ volatile("pause");
+        if (__atomic_load_n(&percpu_areas[c].lapic_ticks, __ATOMIC_RELAXED) < start[c] + 3 && !late)
+            late = c;
+    }
+    char detail[64];
+    format_buf(detail, sizeof detail, "cpu%u's local APIC timer gave fewer than 3 ticks", late);
+    ktest_check(late == 0, "every_other_cpus_timer_ticks", detail);
+}
+
 // The user-copy routines hand back a kernel with AC clear: their `clac` closes the window the
 // `stac` opened, so SMAP guards every later access. Checked on a user page mapped for the
 // occasion in the kernel's own (empty) lower half; meaningful only where SMAP is on.
@@ -191,9 +215,12 @@ int ktest_run(void)
     arch_check_gdt_and_tss();
     arch_check_idt();
     arch_check_protection_features();
+    ktest_control_regs();
     int3_is_caught_and_returned_from();
     guard_page_fault_is_reported();
     timer_ticks_advance();
+    if (smp_online_cpus() > 1)
+        ap_timers_tick();
     kprintf("ktest: %d passed, %d failed\n", passed, failed);
     return failed;
 }

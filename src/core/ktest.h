@@ -4,6 +4,8 @@
 #include <stdbool.h>
 
 int ktest_run(void);
+// Every online CPU's exact CR0, CR4 and EFER (ktest_control_regs.c).
+void ktest_control_regs(void);
 // The frame allocator and spinlocks under every online CPU at once (ktest_locks.c).
 void ktest_locks(void);
 // Loads that run out of frames at every point (ktest_out_of_memory.c).

@@ -94,11 +94,22 @@ static int parse_module(const struct walk *w, const unsigned char *tag, uint32_t
     return 0;
 }
 
-// Tag 8: the framebuffer; only the common fields, not the colour information after them.
+// Tag 8: the framebuffer; the common fields, and for an RGB one where each colour lies. GRUB
+// writes a 16-bit reserved field after the type, so the colour information starts at offset 32.
 static int parse_framebuffer(const struct walk *w, const unsigned char *tag, uint32_t size, struct mb2_info *out)
 {
     if (size < 31)
         return tag_fail(w, "size %u < 31", size);
+    if (tag[29] == MB2_FRAMEBUFFER_RGB) {
+        if (size < 38)
+            return tag_fail(w, "RGB framebuffer of size %u < 38: no colour fields", size);
+        out->framebuffer_red_pos = tag[32];
+        out->framebuffer_red_size = tag[33];
+        out->framebuffer_green_pos = tag[34];
+        out->framebuffer_green_size = tag[35];
+        out->framebuffer_blue_pos = tag[36];
+        out->framebuffer_blue_size = tag[37];
+    }
     out->framebuffer_addr = load_le64(tag + 8);
     out->framebuffer_pitch = load_le32(tag + 16);
     out->framebuffer_width = load_le32(tag + 20);

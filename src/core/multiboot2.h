@@ -23,6 +23,8 @@
 #define MB2_TAG_BASIC_MEMINFO 4
 #define MB2_TAG_MMAP 6
 #define MB2_TAG_FRAMEBUFFER 8
+#define MB2_FRAMEBUFFER_RGB 1      // framebuffer_type: direct colour
+#define MB2_FRAMEBUFFER_EGA_TEXT 2 // framebuffer_type: 16-bit text cells
 #define MB2_TAG_ACPI_OLD 14
 #define MB2_TAG_ACPI_NEW 15
 
@@ -58,7 +60,10 @@ struct mb2_info {
     int rsdp_revision;
     uint64_t framebuffer_addr;
     uint32_t framebuffer_width, framebuffer_height, framebuffer_pitch;
-    uint8_t framebuffer_bpp, framebuffer_type;
+    uint8_t framebuffer_bpp, framebuffer_type; // type: 0 indexed, 1 RGB, 2 EGA text
+    // Type 1 only: where each colour's bits lie in a pixel (spec 3.6.12, "color_info").
+    uint8_t framebuffer_red_pos, framebuffer_red_size, framebuffer_green_pos, framebuffer_green_size;
+    uint8_t framebuffer_blue_pos, framebuffer_blue_size;
     bool has_framebuffer;
 };
 

@@ -12,6 +12,7 @@
 #include "core/ksyms.h"
 #include "arch/x86_64/traps.h"
 #include "arch/x86_64/cr.h"
+#include "arch/x86_64/fb_console.h"
 #include "arch/x86_64/qemu_exit.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/smp.h"
@@ -48,6 +49,9 @@ static void claim(void)
             if (rdtsc() - t0 > STOP_WAIT_TSC)
                 break;       // report anyway: a CPU that did not stop can only add lines
         console_skip_lock(); // a stopped CPU may have stopped holding it
+        // What NMI, #MC and #DB handlers recorded, on any CPU, comes before the report: a
+        // machine check's [mce] lines say why the machine stops.
+        console_print_recorded();
         return;
     }
     if (expected == me) { // a panic while writing this CPU's own report: say the least and stop
@@ -101,6 +105,8 @@ static __attribute__((noreturn)) void panic_finish(const struct trap_frame *tf, 
     print_backtrace(tf ? tf->rbp : (uint64_t)__builtin_frame_address(0));
     kprintf("[panic] the kernel stops here (exit code 0x%x)\n", QEMU_EXIT_PANIC);
     console_flush();
+    fb_console_flush(); // the report's last lines may be waiting for the screen's next redraw
+    fb_console_hold();
     qemu_exit(QEMU_EXIT_PANIC);
     cpu_halt_forever();
 }

@@ -7,9 +7,9 @@
 // wait has a watchdog (spinlock.c): a lock not handed over within SPIN_LOCK_PATIENCE_S seconds
 // is a kernel bug, and ends in a panic report instead of a silent hang. Taking
 // a lock disables maskable interrupts on this CPU until it is released, so a timer tick can
-// never find its own CPU holding a lock its handler wants. NMI handlers take no lock at all
-// (nmi.c), and machine_check.c prints only through the console, whose lock tolerates the CPU
-// that already holds it (console.c).
+// never find its own CPU holding a lock its handler wants. IF does not mask an NMI or a #MC,
+// and a #DB can come from anywhere, so their handlers take no lock at all: what they print is
+// recorded without one (exception_log.c) and printed by ordinary code under the console lock.
 #ifndef LSTAR_CORE_SPINLOCK_H
 #define LSTAR_CORE_SPINLOCK_H
 #include <stdint.h>

@@ -7,6 +7,10 @@
 ;                                              if they all hold, iretq otherwise
 ;   5. the benchmark's empty stubs (lstar_empty, int80_empty) and the CSTAR target (cstar_entry)
 ;
+; Entry windows. Every stretch below that runs in ring 0 with the user's GS base or RSP is named
+; by an ENTRY_WINDOW line next to it, and every way into and out of ring 3 by a RING3_EDGE line
+; (entry_window.inc): the table the NMI and #DB handlers read, checked at every link.
+;
 ; Registers: rax = number; rdi, rsi, rdx, r10, r8, r9 = arguments (docs/abi.md); both entries
 ; use the same ones and leave the same frame (struct syscall_frame, syscall_frame.h).
 ; Every handler is compiled with no_caller_saved_registers, so it gives back every register
@@ -28,6 +32,7 @@
 %include "arch_bits.inc"                ; RFLAGS_TF, RFLAGS_RF
 %include "abi.inc"                      ; SYS_NR, ENOSYS, USER_CEILING from src/syscall/abi.h
 %include "arch/x86_64/smap_clac.inc"
+%include "arch/x86_64/entry_window.inc" ; ENTRY_WINDOW, RING3_EDGE
 
 extern syscall_table
 global lstar_entry
@@ -43,6 +48,7 @@ global syscall_iretq
 global lstar_empty
 global int80_empty
 global cstar_entry
+global cstar_sysret
 
 section .rodata
 align 8
@@ -61,6 +67,8 @@ int80_kernel_ss: dw GDT_KERNEL_DS       ; `mov ss` takes no immediate
 ; Nothing below may touch memory through RSP until the stack switch: ring 3 chose that value.
 section .text
 align 64
+    ENTRY_WINDOW lstar_entry, lstar_entry_safe_stack, "syscall entry"
+    RING3_EDGE lstar_entry
 lstar_entry:
 lstar_entry_user_stack:                   ; ---- RSP is the user's from here ... ----
     ; [mutant swapgs-lstar-entry: delete]
@@ -94,6 +102,8 @@ lstar_entry_safe_stack:                   ; ---- ... to here. An NMI or #MC in t
 ; and RF. Unlike `syscall` it clobbered no register. It did not clear DF or AC.
 section .text.int80 progbits alloc exec nowrite align=64
 align 64
+    ENTRY_WINDOW int80_entry, int80_entry.kernel_gs, "int 0x80 entry" ; GS is the user's to swapgs
+    RING3_EDGE int80_entry
 int80_entry:
     test byte [rsp + IRET_CS], 3          ; from ring 3? (the saved CS's RPL; RSP is at the RIP)
     jz .kernel_gs
@@ -174,6 +184,8 @@ syscall_return:
 
     ; ---- all four hold: leave by sysretq ----
     mov rsp, [rsp + IRET_RSP]             ; the user's RSP, straight from the frame
+    ENTRY_WINDOW syscall_exit_user_stack, syscall_sysret, "sysretq exit"
+    RING3_EDGE syscall_sysret
 syscall_exit_user_stack:                  ; ---- RSP is the user's again until sysretq ----
     ; [mutant swapgs-sysret-exit: delete]
     swapgs                                ; GS base <- the user's (0)
@@ -181,6 +193,8 @@ syscall_sysret:
     o64 sysret                            ; REX.W: back to 64-bit mode; RIP <- RCX, RFLAGS <- R11
 
     ; ---- a check failed: leave by iretq ----
+    ENTRY_WINDOW syscall_exit_iret, syscall_iretq, "iretq exit"
+    RING3_EDGE syscall_iretq
 syscall_exit_iret:
     test byte [rsp + IRET_CS], 3          ; going back to ring 3?
     jz .to_kernel
@@ -201,12 +215,16 @@ syscall_bad_number:
 ; the kernel never looks at anything, so the user's GS and RSP stay as they are. RCX is the
 ; CPU-written return RIP, canonical because ring 3 cannot map code at or above USER_CEILING.
 align 64
+    ENTRY_WINDOW lstar_empty, lstar_empty, "empty syscall entry" ; the user's GS and RSP throughout
+    RING3_EDGE lstar_empty
 lstar_empty:
     o64 sysret                            ; RIP <- RCX, RFLAGS <- R11; RAX comes back unchanged
 
 ; ---- the benchmark's floor for `int 0x80`: a gate that returns at once ----
 ; Installed at vector 0x80 only by SYS_bench_entry(BENCH_ENTRY_EMPTY_GATE).
 align 16
+    ENTRY_WINDOW int80_empty, int80_empty, "empty int 0x80 entry" ; the user's GS throughout
+    RING3_EDGE int80_empty
 int80_empty:
     iretq                                 ; back at once: nothing switched, so nothing to undo
 
@@ -214,8 +232,12 @@ int80_empty:
 ; lstar runs no 32-bit programs, but ring 3 can reach compatibility mode by a far jump to the
 ; user 32-bit code segment SYSRET needs in the GDT. Refuse without touching stack or GS.
 align 16
+    ENTRY_WINDOW cstar_entry, cstar_sysret, "compatibility-mode syscall entry" ; user GS and RSP
+    RING3_EDGE cstar_entry
+    RING3_EDGE cstar_sysret
 cstar_entry:
     mov eax, -ENOSYS                      ; the 32-bit ABI's result register
+cstar_sysret:
     sysret                                ; no REX.W: 32-bit SYSRET to compatibility mode, EIP <- ECX
 
 ; ---- the end of .text: pad it to a whole line ----

@@ -7,6 +7,7 @@
 #include "syscall/syscall_msr.h"
 #include "arch/x86_64/arch_bits.h"
 #include "arch/x86_64/asm_layout.h"
+#include "arch/x86_64/control_regs.h"
 #include "arch/x86_64/msr.h"
 #include "arch/x86_64/percpu.h"
 #include "core/console.h"
@@ -94,7 +95,9 @@ void syscall_msr_init(void)
     wrmsr(MSR_SYSENTER_ESP, 0);
     wrmsr(MSR_SYSENTER_EIP, 0);
     // EFER.SCE last: `syscall` is #UD until now, so no half-programmed state is reachable.
-    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+    // EFER is written whole, the value control_regs.c decides (SCE included), never ORed into
+    // what was there.
+    wrmsr(MSR_EFER, control_regs_wanted().efer);
 }
 
 // Logs one MSR as read back and counts whether it has the intended value.

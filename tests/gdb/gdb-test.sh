@@ -7,7 +7,9 @@
 # Usage: gdb-test.sh QEMU_RUN ISO KERNEL_ELF LOG_DIR SCRIPT CMDLINE [QEMU_RUN_ARGS...]
 #   SCRIPT   a .gdb file; every line starting with "check " is one check that must PASS once,
 #            except checks written inside a breakpoint's `commands` (marked "# repeats"),
-#            which may run any number of times, never FAIL, and must PASS at least once
+#            which may run any number of times, never FAIL, and must PASS at least once;
+#            tests/gdb/entry_windows.gdb (commands that read the kernel's entry-window table)
+#            is loaded before it
 set -euo pipefail
 # shellcheck source=cmake/script-lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../cmake/script-lib.sh"
@@ -29,7 +31,9 @@ bash "$qemu_run" --iso "$iso" --accel tcg --timeout 240 --log "$logs/$name.log" 
 run_pid=$!
 
 status=0
-timeout 220 gdb -q -batch -nx -ex "target remote 127.0.0.1:$port" -x "$script" "$elf" \
+# entry_windows.gdb first: commands that read the kernel's entry-window table, for any script.
+timeout 220 gdb -q -batch -nx -ex "target remote 127.0.0.1:$port" \
+  -x "$(dirname "${BASH_SOURCE[0]}")/entry_windows.gdb" -x "$script" "$elf" \
   >"$logs/$name.gdb.out" 2>&1 || status=$?
 grep '^\[gdb\]' "$logs/$name.gdb.out" | sort | uniq -c | sed 's/^ *//' || true
 wait "$run_pid" || status=1

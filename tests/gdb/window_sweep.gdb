@@ -6,6 +6,14 @@
 # (syscall_exit_iret to syscall_iretq). The calls swept are the selftest's register-exact getpid
 # through each entry (usr/selftest/regs.asm: every register loaded with its own pattern, all
 # compared by the selftest afterwards).
+# Then every boundary of one run through each other window of the kernel's table (the windows
+# with branches are swept along the path that run takes): a single step from ring 3 through
+# trap_stub_1 and the paranoid path in and out, a PIT tick from ring 3 through trap_stub_32 and
+# trap_common in and out, a context switch's GS load, a new process's first entry to ring 3, the
+# CSTAR stub (crash:compat-syscall), and lstar_empty and int80_empty from the benchmark's loops,
+# each from the ring-3 instruction that enters it. At the end every window of the table (read
+# from the kernel, tests/gdb/entry_windows.gdb) must have had a boundary swept: a window added
+# to the code without a part here fails every_window_of_the_table_was_swept, naming it.
 #
 # At each boundary, for each event (NMI, vector 2; #MC, vector 18):
 #   - the event is taken right there: its stub is reached with the frame's RIP = the boundary,
@@ -16,7 +24,8 @@
 #     GS_BASE and KERNEL_GS_BASE are again what they were at the boundary;
 #   - execution goes on at the same boundary with every general register, RSP, RFLAGS, the
 #     segment selectors, FS_BASE, GS_BASE and KERNEL_GS_BASE unchanged; an NMI is counted once,
-#     at that RIP.
+#     at that RIP, and as "in an entry window" exactly when the boundary is in ring 0 and inside
+#     a window of the table (the kernel's entry_window_name and the table must agree).
 # After each exit the call has returned its result with the registers the ABI keeps, and the
 # selftest, which checks every register of these calls itself, must still pass.
 #
@@ -148,6 +157,7 @@ define event
     set $ist_top = (long)percpu_areas[0].tss.ist[0]
     set $nmi_count = percpu_areas[0].nmi.count
     set $nmi_ring3 = percpu_areas[0].nmi.ring3
+    set $nmi_window = percpu_areas[0].nmi.window
   else
     set $stub = (long)&trap_stub_18
     set $handler = (long)&machine_check_handle
@@ -186,6 +196,10 @@ define event
     set $c = percpu_areas[0].nmi.count==$nmi_count+1&&percpu_areas[0].nmi.last_rip==$b
     set $c = $c&&percpu_areas[0].nmi.ring3==$nmi_ring3+(($s_cs&3)==3)
     check $c nmi_is_counted_once_at_the_boundary # repeats
+    # in an entry window by the kernel's count exactly when the table says so (ring 0 only)
+    window_of $b
+    set $c = percpu_areas[0].nmi.window==$nmi_window+(($s_cs&3)==0&&$win>=0)
+    check $c nmi_is_counted_in_an_entry_window_as_the_table_says # repeats
   end
   set $events = $events + 1
 end
@@ -193,6 +207,10 @@ end
 # sweep_boundary: both events at the boundary the CPU is stopped at.
 define sweep_boundary
   save_state
+  window_of $b
+  if $win >= 0
+    set $swept_windows = $swept_windows | (1 << $win)
+  end
   printf "sweep: boundary %d at 0x%lx, ring %d: ", $swept + 1, $b, $cs & 3
   if ($cs & 3) == 3
     echo the program's entry instruction\n
@@ -220,20 +238,51 @@ define step_one
   end
 end
 
+# branch_target ADDRESS: $target = where the jmp or jcc at ADDRESS goes when taken (rel8 or
+# rel32 forms, the only ones the windows use), or 0 if it is no such branch.
+define branch_target
+  set $op = *(unsigned char *)($arg0)
+  set $target = 0
+  if $op == 0xeb || ($op >= 0x70 && $op <= 0x7f)
+    set $target = (long)($arg0) + 2 + *(signed char *)(($arg0) + 1)
+  end
+  if $op == 0xe9
+    set $target = (long)($arg0) + 5 + *(int *)(($arg0) + 1)
+  end
+  if $op == 0x0f && *(unsigned char *)(($arg0) + 1) >= 0x80 && *(unsigned char *)(($arg0) + 1) <= 0x8f
+    set $target = (long)($arg0) + 6 + *(int *)(($arg0) + 2)
+  end
+end
+
 # sweep_to LAST: sweeps the boundary the CPU is at, then steps one instruction at a time,
-# sweeping each boundary, up to and including the one at address LAST.
+# sweeping each boundary, up to and including the one at address LAST. Each step must reach the
+# next instruction, or the target of the jump it ran (the trap stubs jump to their common path).
 define sweep_to
   set $last = (long)$arg0
   set $steps = 0
   sweep_boundary
-  while (long)$pc != $last && $steps < 16
+  while (long)$pc != $last && $steps < 64
     x/2i $pc
     set $next = (long)$_
+    branch_target (long)$pc
     step_one
-    check ((long)$pc==$next) each_step_reaches_the_next_instruction # repeats
+    check ((long)$pc==$next||(long)$pc==$target) each_step_reaches_the_next_instruction # repeats
     sweep_boundary
     set $steps = $steps + 1
   end
+end
+
+# pic1_mask VALUE: writes the master PIC's mask register from ring 0 by running the kernel's own
+# `out 0x21, al` at $out_at once with GDB's AL, then puts RIP and RAX back.
+define pic1_mask
+  set $o_rip = (long)$pc
+  set $o_rax = $rax
+  set $pc = $out_at
+  set $rax = $arg0
+  stepi
+  set $out_ok = (long)$pc==$out_at+2
+  set $pc = $o_rip
+  set $rax = $o_rax
 end
 
 # save_user: the ring-3 registers at the entry instruction; user_result_ok EXPECTED_RCX
@@ -271,6 +320,7 @@ set $rbx_pattern = (((unsigned long)0x0123456789abcdef<<4)|((unsigned long)0x012
 set $sys_nr = sizeof(syscall_table)/sizeof(syscall_table[0])
 set $swept = 0
 set $events = 0
+set $swept_windows = 0
 
 # ---- 1. the selftest's register-exact calls through `syscall`: the first is SYS_null ----
 hbreak *lstar_entry if $rbx==$rbx_pattern&&$rax<$sys_nr&&(long)syscall_table[$rax]==(long)&sys_null
@@ -296,13 +346,7 @@ set $expected = 1 + $n_syscall_entry + $n_sysret_exit + 1 + $n_int80_entry + $n_
 # mov rsp, [rsp + disp8]: 48 8b 64 24
 set $c = *(unsigned int *)$exit_switch == 0x24648b48
 check $c the_sysret_window_starts_at_the_stack_switch
-# the paranoid stub's iretq (48 cf), after its last pop
-set $a = (long)&'trap_paranoid.no_swap_back'
-while *(unsigned short *)$a != 0xcf48 && $a < (long)&'trap_paranoid.no_swap_back' + 64
-  x/2i $a
-  set $a = (long)$_
-end
-set $paranoid_iretq = $a
+set $paranoid_iretq = (long)&trap_paranoid_iretq
 printf "windows: syscall entry %d, sysretq exit %d, int 0x80 entry %d, iretq exit %d instructions\n", $n_syscall_entry, $n_sysret_exit, $n_int80_entry, $n_iret_exit
 
 # ---- 2. the next one from the same `syscall` is getpid: sweep its entry ----
@@ -357,10 +401,113 @@ check $same getpid_by_int80_returns_its_result_and_every_other_register
 
 # ---- every boundary the labels define was swept, each with both events ----
 check ($swept==$expected&&$events==2*$expected) every_boundary_of_the_four_windows_was_swept
+set $swept_four = $swept
+
+# ---- 6. a single step from ring 3 (the selftest's TF checks): its stub and the paranoid path ----
+# trap_stub_1 belongs to the exception entry window, trap_paranoid up to its swapgs to the
+# paranoid entry; the way out from the call to trap_paranoid_iretq is the paranoid exit.
+hbreak *trap_stub_1 if (*(long*)($rsp+8)&3)==3
+continue
+delete
+set $db_rsp = (long)$rsp
+sweep_to &'trap_paranoid.have_kernel_gs'
+check ((long)$pc==(long)&'trap_paranoid.have_kernel_gs') the_db_sweep_reached_the_kernels_gs
+hbreak *'trap_paranoid.exit' if (long)$rsp<$db_rsp&&(long)$rsp>$db_rsp-4096
+continue
+delete
+sweep_to &trap_paranoid_iretq
+step_one
+check (($cs&3)==3) the_db_sweep_returned_to_ring_3
+
+# ---- 7. a PIT tick from ring 3: trap_common's way in and out (exception entry and exit) ----
+# timer=off masks every PIC line; GDB unmasks IRQ 0 for this part only, running the kernel's own
+# `out 0x21, al` (in pic_mask_all) with its AL, and masks it again once the tick is in its stub.
+find_insn pic_mask_all 0x21e6 16
+set $out_at = $found
+hbreak *lstar_entry
+continue
+delete
+pic1_mask 0xfe
+check ($out_at!=0&&$out_ok) gdb_unmasked_the_pit_irq
+hbreak *trap_stub_32 if (*(long*)($rsp+8)&3)==3
+continue
+delete
+sweep_to &'trap_common.kernel_gs'
+check ((long)$pc==(long)&'trap_common.kernel_gs') the_tick_sweep_reached_the_kernels_gs
+pic1_mask 0xff
+check $out_ok gdb_masked_the_pit_irq_again
+hbreak *'trap_common.exit' if (*(long*)($rsp+8)&3)==3
+continue
+delete
+sweep_to &trap_common_iretq
+step_one
+check (($cs&3)==3) the_tick_sweep_returned_to_ring_3
+
+# ---- 8. a context switch: the program's GS selector loaded under the user's GS base ----
+hbreak *'context_switch.user_gs'
+continue
+delete
+sweep_to &'context_switch.kernel_gs'
+check ($gs_base==(long)&percpu_areas[0]) the_context_switch_sweep_ended_with_the_kernels_gs
+
+# ---- 9. a new process's first entry to ring 3 ----
+hbreak *'user_first_entry.user_gs'
+continue
+delete
+sweep_to &'user_first_entry.to_ring3'
+step_one
+check ($cs==0x33&&$gs_base==0) the_first_entry_sweep_reached_ring_3
+
+# ---- 10. the CSTAR stub (crash:compat-syscall): the user's GS and ESP in ring 0 ----
+hbreak *cstar_entry
+continue
+delete
+sweep_to &cstar_sysret
+step_one
+check (($cs&3)==3&&$rax==0xffffffda) the_cstar_sweep_returned_enosys_to_compatibility_mode
+
+# ---- 11. lstar_empty, from the benchmark's `syscall` (bench_loops.asm: mov rax, rbx; syscall) ----
+hbreak *lstar_empty if *(unsigned short*)($rcx+3)==0x050f
+continue
+delete
+set $next_call = $rcx + 3
+hbreak *$next_call
+continue
+delete
+check ($cs==0x33) stopped_at_the_benchmarks_next_syscall
+set $u_rip = (long)$pc
+sweep_boundary
+step_one
+check ((long)$pc==(long)&lstar_empty) the_syscall_goes_to_lstar_empty
+sweep_to &lstar_empty
+step_one
+check ($cs==0x33&&(long)$pc==$u_rip+2) lstar_empty_returns_after_the_syscall
+
+# ---- 12. int80_empty, from the benchmark's `int 0x80` (mov rax, rbx; int 0x80) ----
+hbreak *int80_empty if (*(long*)($rsp+8)&3)==3&&*(unsigned short*)(*(long*)$rsp+3)==0x80cd
+continue
+delete
+set $next_call = *(long*)$rsp + 3
+hbreak *$next_call
+continue
+delete
+check ($cs==0x33) stopped_at_the_benchmarks_next_int80
+set $u_rip = (long)$pc
+sweep_boundary
+step_one
+check ((long)$pc==(long)&int80_empty) the_int80_goes_to_int80_empty
+sweep_to &int80_empty
+step_one
+check ($cs==0x33&&(long)$pc==$u_rip+2) int80_empty_returns_after_the_int80
+
+# ---- every window of the kernel's table was swept ----
+windows_missed $swept_windows
+check ($missed==0&&$windows>0) every_window_of_the_table_was_swept
 if $fails == 0
-  printf "[gdb] sweep: %d boundaries x 2 events (NMI, #MC), all taken on their IST stack with the right GS and resumed unchanged\n", $swept
+  printf "[gdb] sweep: %d boundaries x 2 events (NMI, #MC), all taken on their IST stack with the right GS and resumed unchanged\n", $swept_four
+  printf "[gdb] sweep: %d more in the other windows, %d of %d windows of the table swept\n", $swept - $swept_four, $windows - $missed, $windows
 else
-  printf "[gdb] sweep: %d of %d boundaries x 2 events, %d check(s) failed\n", $swept, $expected, $fails
+  printf "[gdb] sweep: %d boundaries x 2 events, %d check(s) failed\n", $swept, $fails
 end
 
 # ---- let the run finish: the selftest must still pass ----

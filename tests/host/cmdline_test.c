@@ -104,6 +104,11 @@ static void crash_takes_each_failure_by_name(void)
     CHECK_EQ(parse("limit=86400"), 0);
     CHECK_EQ(parse("limit=86401"), 1);
     CHECK_STR(rep.lines[0], "refused option 'limit=86401': expected seconds, 0 to 86400");
+    CHECK_EQ(opt.hold_seconds, 0);
+    CHECK_EQ(parse("hold=5"), 0);
+    CHECK_EQ(opt.hold_seconds, 5);
+    CHECK_EQ(parse("hold=601"), 1);
+    CHECK_STR(rep.lines[0], "refused option 'hold=601': expected seconds, 0 to 600");
     CHECK_EQ(parse("limit=-1"), 1);
     CHECK_EQ(parse("limit=1s"), 1);
     CHECK_EQ(parse("limit=999999"), 1);

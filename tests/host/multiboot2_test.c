@@ -105,7 +105,7 @@ static void a_complete_block_yields_every_field(void)
     unsigned char meminfo[8] = {0};
     tag(&b, MB2_TAG_BASIC_MEMINFO, meminfo, sizeof meminfo);
     mmap_tag(&b, ram, 3, 24, 0);
-    unsigned char fb[24] = {0};
+    unsigned char fb[30] = {0};
     uint64_t fb_addr = 0xfd000000;
     uint32_t pitch = 4096, width = 1024, height = 768;
     memcpy(fb, &fb_addr, 8);
@@ -114,6 +114,8 @@ static void a_complete_block_yields_every_field(void)
     memcpy(fb + 16, &height, 4);
     fb[20] = 32;
     fb[21] = 1;
+    const unsigned char colours[6] = {16, 8, 8, 8, 0, 8}; // x8r8g8b8
+    memcpy(fb + 24, colours, sizeof colours);
     tag(&b, MB2_TAG_FRAMEBUFFER, fb, sizeof fb);
     unsigned char rsdp1[20] = {'R', 'S', 'D', ' '}, rsdp2[36] = {'R', 'S', 'D', '2'};
     tag(&b, MB2_TAG_ACPI_OLD, rsdp1, sizeof rsdp1);
@@ -143,6 +145,10 @@ static void a_complete_block_yields_every_field(void)
     CHECK_EQ(info.framebuffer_height, 768);
     CHECK_EQ(info.framebuffer_bpp, 32);
     CHECK_EQ(info.framebuffer_type, 1);
+    CHECK_EQ(info.framebuffer_red_pos, 16);
+    CHECK_EQ(info.framebuffer_green_pos, 8);
+    CHECK_EQ(info.framebuffer_blue_pos, 0);
+    CHECK_EQ(info.framebuffer_blue_size, 8);
     CHECK(info.rsdp == bytes(&b) + acpi2 + 8);
     CHECK_EQ(info.rsdp_size, 36);
     CHECK_EQ(info.rsdp_revision, 2);
@@ -545,6 +551,21 @@ static void a_framebuffer_tag_shorter_than_31_bytes_is_refused(void)
     CHECK_CONTAINS(err, "size 30 < 31");
 }
 
+static void an_rgb_framebuffer_tag_without_its_colour_fields_is_refused(void)
+{
+    struct block b;
+    unsigned char payload[30] = {0};
+    payload[21] = 1; // RGB
+    begin(&b);
+    mmap_tag(&b, ram, 3, 24, 0);
+    size_t off = tag(&b, MB2_TAG_FRAMEBUFFER, payload, 30);
+    finish(&b);
+    CHECK_EQ(parse(&b), 0);
+    put32(&b, off + 4, 37);
+    CHECK(parse(&b) < 0);
+    CHECK_CONTAINS(err, "RGB framebuffer of size 37 < 38");
+}
+
 static void acpi_rsdp_copies_shorter_than_the_rsdp_are_refused(void)
 {
     struct block b;
@@ -701,6 +722,7 @@ int main(void)
     RUN(more_than_16_modules_are_refused);
     RUN(basic_meminfo_must_be_16_bytes);
     RUN(a_framebuffer_tag_shorter_than_31_bytes_is_refused);
+    RUN(an_rgb_framebuffer_tag_without_its_colour_fields_is_refused);
     RUN(acpi_rsdp_copies_shorter_than_the_rsdp_are_refused);
     RUN(a_tiny_error_buffer_is_still_terminated);
     RUN(memory_map_types_have_names);

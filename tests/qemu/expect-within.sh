@@ -3,7 +3,8 @@
 # line that did not come within it. qemu-run.sh judges the exit code first and reads the
 # expected lines only when that code is right, so a kernel that hangs fails there as "guest
 # hung" without saying which report never came. Here every --expect regex that no guest line
-# matches is a failure of its own, "no line matching REGEX within SEC s", whatever ended the run.
+# matches is a failure of its own, "expected line not found within SEC s: REGEX", whatever ended
+# the run.
 #
 # Usage: expect-within.sh --run QEMU_RUN --log LOG --within SEC [--expect REGEX]... -- QEMU_RUN_ARGS...
 #   --run QEMU_RUN  cmake/qemu-run.sh
@@ -45,7 +46,11 @@ bash "$qemu_run" --log "$log" --timeout "$within" "${passed_on[@]}" "$@" || stat
 
 # The guest's lines only: qemu-run.sh's own start with [run] or [qemu].
 guest=$(grep -v -E '^\[(run|qemu)\] ' "$log" || true)
+# The verdict again, in qemu-run.sh's form: each missing line as "[run] also: ...", then its
+# "[run] FAIL: ..." line last (cmake/mutants.sh reads a failure's reasons from these lines).
+verdict=$(grep -E '^\[run\] FAIL: ' "$log" | tail -n 1 || true)
 for re in "${expects[@]}"; do
-  grep -Eq -- "$re" <<<"$guest" || echo "[run] FAIL: no line matching '$re' within $within s"
+  grep -Eq -- "$re" <<<"$guest" || echo "[run] also: expected line not found within $within s: $re"
 done
+echo "${verdict:-[run] FAIL: qemu-run.sh failed (exit $status)}"
 exit 1

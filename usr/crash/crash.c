@@ -72,6 +72,15 @@ static void jump_to_kernel(void) { __asm__ volatile("jmp *%0" : : "r"(KERNEL_ADD
 // offer sysenter in long mode and raise #UD (6).
 static void raise_sysenter(void) { __asm__ volatile("sysenter"); }
 
+// wrgsbase with a kernel address: #UD (vector 6) while CR4.FSGSBASE = 0, as the kernel keeps it
+// (control_regs.c), and on a CPU without FSGSBASE. Were it allowed, ring 3 would choose the GS
+// base by whose sign the NMI, #MC and #DB entries decide whether to swapgs (trap_stubs.asm).
+static void raise_wrgsbase(void) { __asm__ volatile("wrgsbase %0" : : "r"(KERNEL_ADDRESS)); }
+
+// rdpmc of counter 0 from ring 3: #GP (vector 13) while CR4.PCE = 0. (With PCE = 1 QEMU's TCG,
+// which models no counters, raises #UD instead: the two settings still look different.)
+static void raise_rdpmc(void) { __asm__ volatile("rdpmc" : : "c"(0) : "eax", "edx"); }
+
 // Defined in compat.asm: `syscall` from compatibility mode; returns its EAX.
 int64_t compat_mode_syscall(void);
 // Defined in compat.asm: getpid through `int 0x80` from compatibility mode; returns its EAX.
@@ -95,6 +104,8 @@ static const struct fault faults[] = {
     {"de", "divide by zero", 0, raise_de},
     {"kernel-page", "jump to kernel address 0xffffffff80100000 (supervisor page)", 14, jump_to_kernel},
     {"sysenter", "execute sysenter (SYSENTER_CS is 0; AMD: #UD, vector 6)", 13, raise_sysenter},
+    {"wrgsbase", "execute wrgsbase with kernel address 0xffffffff80100000 (CR4.FSGSBASE is 0)", 6, raise_wrgsbase},
+    {"rdpmc", "execute rdpmc (CR4.PCE is 0)", 13, raise_rdpmc},
 };
 
 // crash:nest spawns another crash:nest, which spawns another, until the kernel refuses one
@@ -137,6 +148,26 @@ static int storm(void)
     return 0;
 }
 
+// crash:print writes 200-byte lines, one write each, for PRINT_NS of its clock, then exits 0: a
+// CPU that spends most of its time in the console (holding its lock, or queued for it), which is
+// where an NMI, #MC or #DB must find the kernel printing and still not wait (docs/design.md
+// "Exception context").
+#define PRINT_NS 3000000000ll
+#define PRINT_LINE 200 // bytes with the newline
+
+static int print_lines(void)
+{
+    char line[PRINT_LINE];
+    long pid = sys_getpid(), end = sys_clock_ns() + PRINT_NS;
+    for (unsigned long n = 0; sys_clock_ns() < end; n++) {
+        int len = snprintf(line, sizeof line, "[crash] print: pid %ld line %lu ", pid, n);
+        memset(line + len, '.', PRINT_LINE - 1 - len);
+        line[PRINT_LINE - 1] = '\n';
+        sys_write(1, line, PRINT_LINE);
+    }
+    return 0;
+}
+
 // Print how crash is used; returns the exit status for a usage error.
 static int usage(void)
 {
@@ -151,6 +182,7 @@ static int usage(void)
     printf("  %-16s getpid by int 0x80 from compatibility mode; exit 0 if it returned there\n", "compat-int80");
     printf("  %-16s empty both entries, then ud2 (vector 6)\n", "empty-entries");
     printf("  %-16s loop in ring 3 forever (stopped by the kernel's limit=)\n", "spin");
+    printf("  %-16s write 200-byte lines for 3 s, then exit 0\n", "print");
     printf("  %-16s spawn crash:nest until refused, hold 3 s, exit 0\n", "nest");
     printf("  %-16s spawn crash:exit-0 %d times, each must exit 0\n", "storm", STORM_SPAWNS);
     printf("  %-16s exit with status N\n", "exit-N");
@@ -185,6 +217,8 @@ int main(int argc, char **argv)
         return nest();
     if (strcmp(how, "storm") == 0)
         return storm();
+    if (strcmp(how, "print") == 0)
+        return print_lines();
 
     if (strcmp(how, "spin") == 0) {
         // Never enter the kernel again: only the kernel's limit= option can stop this.

@@ -28,17 +28,18 @@ ap_trampoline_start:
     xor ax, ax
     mov ds, ax                            ; DS base 0: AT() addresses are physical
     lgdt [AT(ap_gdt_ptr)]
-    mov eax, cr4
-    or eax, CR4_PAE                       ; required for long mode
+    ; Whole values, as in boot/entry32.asm; control_regs.c writes the final ones.
+    mov eax, CR4_PAE                      ; required for long mode; all else 0
     mov cr4, eax
     mov eax, [AT(ap_trampoline_cr3)]      ; the kernel's PML4 (below 4 GiB: a frame from physmem)
     mov cr3, eax
     mov ecx, MSR_EFER
-    rdmsr
-    or eax, EFER_LME | EFER_NXE           ; long mode on next CR0.PG; the kernel's pages use bit 63
+    mov eax, EFER_LME | EFER_NXE          ; long mode on next CR0.PG; the kernel's pages use bit 63
+    xor edx, edx
     wrmsr
-    mov eax, cr0
-    or eax, CR0_PG | CR0_WP | CR0_PE      ; protected mode and paging at once
+    mov eax, CR0_PG | CR0_WP | CR0_NE | CR0_ET | CR0_MP | CR0_PE
+                                          ; protected mode and paging at once; CD = NW = 0:
+                                          ; INIT left both set (caches off)
     mov cr0, eax
     jmp dword GDT_KERNEL_CS:AT(ap_long_mode) ; 64-bit code segment of ap_gdt
 

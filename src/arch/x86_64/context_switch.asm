@@ -7,6 +7,7 @@
 ; lstar leaves CR4.FSGSBASE clear, so a program's FS and GS bases are always 0.
 
 %include "asm_layout.inc"
+%include "arch/x86_64/entry_window.inc" ; ENTRY_WINDOW, RING3_EDGE
 
 global context_switch
 global user_first_entry
@@ -58,9 +59,12 @@ context_switch:
     ; trap_paranoid), so it is fine.
     pushfq
     cli                                   ; callers already have IF = 0: this only makes sure
+    ENTRY_WINDOW context_switch.user_gs, context_switch.kernel_gs, "context switch GS load"
+.user_gs:
     swapgs                                ; GS base <- the user's (0); ours to KERNEL_GS_BASE
     mov gs, eax                           ; the program's GS selector (its base stays 0)
     swapgs                                ; GS base <- this CPU's struct percpu again
+.kernel_gs:
     popfq
     pop r15
     pop r14
@@ -88,6 +92,8 @@ user_first_entry:
     xor r13d, r13d
     xor r14d, r14d
     xor r15d, r15d
+    ENTRY_WINDOW user_first_entry.user_gs, user_first_entry.to_ring3, "first entry to ring 3"
+.user_gs:
     swapgs                                ; GS base <- the user's (0); ours goes to KERNEL_GS_BASE
     ; ---- from here GS base is the user's: interrupts are off (the caller's cli) until iretq;
     ;      an NMI or #MC reads IA32_GS_BASE itself ----
@@ -95,4 +101,6 @@ user_first_entry:
     mov es, eax                           ; x87/SSE registers were reset too (process.c), so the
     mov fs, eax                           ; program starts with nothing of anyone else's
     mov gs, eax                           ; after swapgs: writes the user's GS base, not percpu's
+    RING3_EDGE user_first_entry.to_ring3
+.to_ring3:
     iretq                                 ; RIP = entry, CS = user, RFLAGS = IF, RSP = stack top

@@ -1,13 +1,11 @@
-// Detects and enables SMEP, SMAP and UMIP (SDM Vol. 3A 2.5 CR4, 4.6.1), and names the CPU.
+// Detects SMEP, SMAP and UMIP (SDM Vol. 3A 2.5 CR4, 4.6.1), and names the CPU. control_regs.c
+// turns on those found, in the CR4 it writes whole on every CPU.
 //
 // SMEP: the kernel faults if it ever executes a user page (no ret2usr).
 // SMAP: the kernel faults if it reads or writes a user page outside stac/clac (user_copy.c).
 // UMIP: ring 3 cannot read descriptor-table addresses (sgdt, sidt, sldt, smsw, str).
-#include <stdbool.h>
 #include "arch/x86_64/cpu_features.h"
 #include "arch/x86_64/cpuid.h"
-#include "arch/x86_64/cr.h"
-#include "core/console.h"
 #include "core/string.h"
 #include "syscall/abi.h"
 
@@ -30,29 +28,6 @@ void cpu_features_detect(void)
         for (uint64_t *site = smap_sites_start; site < smap_sites_end; site++)
             memcpy((void *)*site, nop3, sizeof nop3);
     }
-}
-
-// Sets this CPU's CR4 bits for the features found; the boot CPU (cpu 0) logs what is on.
-void cpu_features_enable(unsigned cpu)
-{
-    uint64_t cr4 = read_cr4();
-    if (features & LSTAR_FEATURE_SMEP)
-        cr4 |= CR4_SMEP;
-    if (features & LSTAR_FEATURE_SMAP)
-        cr4 |= CR4_SMAP;
-    if (features & LSTAR_FEATURE_UMIP)
-        cr4 |= CR4_UMIP;
-    // CR4.MCE: a machine check is delivered as #MC (vector 18, on its IST stack, reported);
-    // with MCE clear the CPU would shut down instead (SDM Vol. 3B 16.2).
-    bool mce = cpuid(1, 0).edx & CPUID1_EDX_MCE;
-    if (mce)
-        cr4 |= CR4_MCE;
-    write_cr4(cr4);
-    if (cpu != 0)
-        return;
-    kprintf("[cpu] SMEP %s, SMAP %s, UMIP %s, machine-check exception %s\n",
-            (features & LSTAR_FEATURE_SMEP) ? "on" : "absent", (features & LSTAR_FEATURE_SMAP) ? "on" : "absent",
-            (features & LSTAR_FEATURE_UMIP) ? "on" : "absent", mce ? "on" : "absent");
 }
 
 // Returns the LSTAR_FEATURE_* bits in force.

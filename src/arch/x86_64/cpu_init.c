@@ -5,19 +5,21 @@
 //   1. percpu_init   GS -> this CPU's area, its own GDT and TSS loaded (this_cpu() works from
 //                    here, and the IST stacks the IDT names exist in this CPU's TSS)
 //   2. idt_load      its own copy of the IDT (the boot CPU's, built by idt_init beforehand)
-//   3. cpu_features_enable   CR0.WP, CR4.SMEP/SMAP/UMIP: before any ring-3 code can run
-//   4. xstate_cpu_init       CR0/CR4 x87 and SSE bits, XSAVE off
-//   5. machine_check_init    CR4.MCE and the banks
-//   6. syscall_msr_init      EFER.SCE, STAR, LSTAR, CSTAR, FMASK (docs/msr.md)
-//   7. record what the CPU's registers now say, for cpu_check_distinct
+//   3. control_regs_init     CR0, CR4 and EFER written whole (control_regs.c): SMEP/SMAP/UMIP,
+//                            CR4.MCE, the x87/SSE bits, XSAVE and FSGSBASE off, before any
+//                            ring-3 code can run; EFER.SCE held back for step 5. (CR0.WP comes
+//                            from the boot code and is written again here.)
+//   4. machine_check_init    the machine-check banks (CR4.MCE was set in step 3)
+//   5. syscall_msr_init      STAR, LSTAR, CSTAR, FMASK, then EFER.SCE (docs/msr.md)
+//   6. record what the CPU's registers now say, for cpu_check_distinct
+//   7. control_regs_check    read CR0, CR4, EFER back and log them as `[cpu] cpuN CR0=...`
 //   8. syscall_msr_check     read the MSRs back and log them as `[msr] cpuN ...`
 #include "arch/x86_64/cpu_init.h"
-#include "arch/x86_64/cpu_features.h"
+#include "arch/x86_64/control_regs.h"
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/machine_check.h"
 #include "arch/x86_64/msr.h"
 #include "arch/x86_64/percpu.h"
-#include "arch/x86_64/xstate.h"
 #include "core/console.h"
 #include "syscall/syscall_msr.h"
 
@@ -47,18 +49,18 @@ static void record_loaded(struct percpu *p)
     p->loaded.stack = rsp;
 }
 
-// Sets up CPU `cpu` (its number from the caller, not from GS); returns how many of its MSR
-// read-backs failed.
+// Sets up CPU `cpu` (its number from the caller, not from GS); returns how many of its control
+// register and MSR read-backs failed.
 int cpu_init(unsigned cpu)
 {
     percpu_init(cpu);
     idt_load(cpu);
-    cpu_features_enable(cpu);
-    xstate_cpu_init(cpu);
+    control_regs_init(cpu);
     machine_check_init(cpu);
     syscall_msr_init();
     record_loaded(&percpu_areas[cpu]);
-    return syscall_msr_check(cpu);
+    int failures = control_regs_check(cpu);
+    return failures + syscall_msr_check(cpu);
 }
 
 // Logs the per-CPU structures of CPUs 0..count-1 and checks that each CPU's GS base is its own

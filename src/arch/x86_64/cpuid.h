@@ -21,5 +21,11 @@ static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t subleaf)
 #define CPUID1_ECX_HYPERVISOR (1u << 31)
 #define CPUID1_EDX_APIC (1u << 9)
 #define CPUID1_EDX_MCE (1u << 7)
+// CPUID.01H:EDX bits every x86-64 CPU has (SDM Vol. 2A "CPUID", table "Feature Information
+// Returned in the EDX Register"): control_regs.c refuses a CPU without them.
+#define CPUID1_EDX_FPU (1u << 0)
+#define CPUID1_EDX_FXSR (1u << 24)
+#define CPUID1_EDX_SSE (1u << 25)
+#define CPUID1_EDX_SSE2 (1u << 26)
 
 #endif

@@ -48,12 +48,12 @@ void idt_init(void)
     for (unsigned v = 0; v < TRAP_STUBS; v++)
         idt_set_gate((uint8_t)v, trap_stub_table[v], 0, 0);
     // NMI, #DF, #MC and #DB get stacks of their own: they may strike while RSP is still the
-    // user's (the first instructions of the LSTAR stub, the last ones before sysretq) or the
-    // kernel stack is exhausted. #DB can land there too: a single step that an emulator or a
-    // debugger raises right after `syscall`, or a data breakpoint deferred past `syscall` by
-    // `mov ss`/`pop ss` (CVE-2018-8897; SDM Vol. 3A 6.8.3). Linux keeps #DB on an IST stack
-    // for the same reasons. An IST gate loads RSP from the TSS whatever the old RSP was
-    // (SDM Vol. 3A 6.14.5).
+    // user's (in the entry windows, entry_window.inc: the first instructions of the LSTAR stub,
+    // the last ones before sysretq, the empty and CSTAR stubs) or the kernel stack is exhausted.
+    // #DB can land there too: a single step that an emulator or a debugger raises right after
+    // `syscall`, or a data breakpoint deferred past `syscall` by `mov ss`/`pop ss`
+    // (CVE-2018-8897; SDM Vol. 3A 6.8.3). Linux keeps #DB on an IST stack for the same
+    // reasons. An IST gate loads RSP from the TSS whatever the old RSP was (SDM Vol. 3A 6.14.5).
     idt_set_gate(VEC_NMI, trap_stub_table[VEC_NMI], 0, IST_NMI); // [mutant ist-nmi: IST_NMI -> 0]
     idt_set_gate(VEC_DF, trap_stub_table[VEC_DF], 0, IST_DF);    // [mutant ist-df: IST_DF -> 0]
     idt_set_gate(VEC_MC, trap_stub_table[VEC_MC], 0, IST_MC);    // [mutant ist-mc: IST_MC -> 0]

@@ -3,6 +3,11 @@
 // bank, reports them, and decides by what the SDM says can be recovered: resume, stop the
 // interrupted program, or panic. docs/design.md "Machine checks" has the policy as a table.
 //
+// IF = 0 does not hold a #MC off, so it can interrupt a CPU that holds the console lock or is
+// queued for it: the handler takes no lock, and its kprintf lines are recorded in this CPU's
+// exception log (trap_dispatch makes it exception context) and printed by ordinary code, each
+// CPU's report as one block (docs/design.md "Exception context").
+//
 // References are to Intel SDM Vol. 3B, chapter "Machine-Check Architecture": ch. 16 in the
 // editions cited here (ch. 15 in older ones, ch. 17 in the newest; sections keep their numbers
 // below the chapter's): 16.3.1.2 "IA32_MCG_STATUS MSR", 16.3.2.2 "IA32_MCi_STATUS MSRS",
@@ -18,6 +23,7 @@
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/traps.h"
 #include "core/console.h"
+#include "core/exception_log.h"
 #include "core/format.h"
 #include "core/panic.h"
 #include "core/process.h"
@@ -61,18 +67,6 @@ enum mc_class {
 };
 
 static unsigned banks;
-static int report_lock; // one CPU's report at a time: a broadcast #MC reaches every CPU at once
-
-// Takes the report lock. No deadlock on one CPU: a second #MC while this one holds it comes
-// with MCIP still set, which shuts the CPU down before any handler runs.
-static void report_lock_take(void)
-{
-    while (__atomic_exchange_n(&report_lock, 1, __ATOMIC_ACQUIRE))
-        __builtin_ia32_pause();
-}
-
-// Drops the report lock.
-static void report_lock_drop(void) { __atomic_store_n(&report_lock, 0, __ATOMIC_RELEASE); }
 
 // Enables every error source in this CPU's banks and clears stale status from before the
 // boot, saying what it clears; the boot CPU (cpu 0) logs the bank count.
@@ -212,6 +206,10 @@ static __attribute__((noreturn)) void stop_program(const struct trap_frame *tf)
     // for the call, as the C ABI wants.
     struct trap_frame *copy = (struct trap_frame *)((p->kernel_stack_top & ~15ull) - sizeof *copy);
     *copy = *tf;
+    // The #MC ends here: what follows (the fault report, the switch to the parent) is ordinary
+    // code, which prints through the console and its lock like any other. It cannot wait for
+    // itself: the #MC came from ring 3, so this CPU held no lock and was queued for none.
+    exception_context_leave((unsigned)this_cpu()->cpu);
     __asm__ volatile("mov %%rdi, %%rsp\n\t" // the program's kernel stack, the frame at its top
                      "call %P0\n\t"         // stop_program_on_its_stack(copy): never returns
                      "ud2"
@@ -232,7 +230,6 @@ void machine_check_handle(struct trap_frame *tf)
 
     if (!banks)
         panic_with_frame(tf, "machine check with no machine-check banks: nothing says what happened");
-    report_lock_take();
     bool ser_p = rdmsr(MSR_MCG_CAP) & MCG_CAP_SER_P;
     uint64_t mcg = rdmsr(MSR_MCG_STATUS);
     kprintf("[mce] cpu%llu #MC in ring %d at RIP=%016llx: MCG_STATUS=0x%016llx RIPV=%d EIPV=%d MCIP=%d\n", cpu, ring,
@@ -273,7 +270,6 @@ void machine_check_handle(struct trap_frame *tf)
     }
     if (fatal[0]) {
         kprintf("[mce] cpu%llu verdict: panic: %s; banks left as logged\n", cpu, fatal);
-        report_lock_drop();
         panic_with_frame(tf, "machine check in ring %d: %s", ring, fatal);
     }
 
@@ -301,7 +297,6 @@ void machine_check_handle(struct trap_frame *tf)
     for (unsigned b = 0; b < banks; b++)
         if (seen[b / 64] & (1ull << (b % 64)))
             clear_bank(b, status_of[b]);
-    report_lock_drop();
     if (stop)
         stop_program(tf);     // clears MCIP once off the IST stack
     wrmsr(MSR_MCG_STATUS, 0); // last: a new #MC may come from here on, and finds MCIP clear

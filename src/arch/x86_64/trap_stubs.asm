@@ -7,11 +7,13 @@
 %include "asm_layout.inc"                ; TF_* and IRET_* frame offsets
 %include "arch_bits.inc"                 ; MSR_GS_BASE
 %include "arch/x86_64/smap_clac.inc"
+%include "arch/x86_64/entry_window.inc" ; ENTRY_WINDOW, RING3_EDGE
 
 extern trap_dispatch
 extern syscall_iretq
 global trap_stub_table
 global trap_common_iretq
+global trap_paranoid_iretq
 
 section .text
 
@@ -52,24 +54,31 @@ section .text
 %endmacro
 
 ; ---- per-vector stubs ----
+; From ring 3, every stub and trap_common up to its swapgs run with the user's GS: one entry
+; window from the first stub to the first instruction after that swapgs (entry_window.inc).
+    ENTRY_WINDOW trap_stub_0, trap_common.kernel_gs, "exception entry"
 %macro TRAP_NOERR 1
+    RING3_EDGE trap_stub_%1               ; an IDT gate's target
 trap_stub_%1:
     push 0                                ; no error code from the CPU: keep the layout
     push %1                               ; vector
     jmp trap_common
 %endmacro
 %macro TRAP_ERR 1
+    RING3_EDGE trap_stub_%1               ; an IDT gate's target
 trap_stub_%1:
     push %1                               ; vector (the CPU pushed the error code)
     jmp trap_common
 %endmacro
 %macro TRAP_IST 1
+    RING3_EDGE trap_stub_%1               ; an IDT gate's target
 trap_stub_%1:
     push 0
     push %1
     jmp trap_paranoid
 %endmacro
 %macro TRAP_IST_ERR 1
+    RING3_EDGE trap_stub_%1               ; an IDT gate's target
 trap_stub_%1:
     push %1
     jmp trap_paranoid
@@ -152,6 +161,9 @@ trap_common:
     call trap_dispatch                    ; RSP is 16-byte aligned here (TF_SIZE % 16 == 0)
     POP_GPRS
     add rsp, 16                           ; drop vector and error code
+    ENTRY_WINDOW trap_common.exit, trap_common_iretq, "exception exit"
+    RING3_EDGE trap_common_iretq
+.exit:
     test byte [rsp + IRET_CS], 3          ; returning to ring 3? (RSP is at the saved RIP)
     jz .kernel_ret
     ; [mutant swapgs-trap-common-out: delete]
@@ -174,6 +186,7 @@ trap_common_iretq:
 ; handler and returned from would let a second NMI reuse the same IST stack (Linux's
 ; entry_64.S spends a page of code on this). lstar's NMI handler only counts; the one event
 ; that can interrupt it and return with iretq is a corrected-error #MC.
+    ENTRY_WINDOW trap_paranoid, trap_paranoid.have_kernel_gs, "paranoid entry" ; GS as found
 trap_paranoid:
     PUSH_GPRS
     ; [mutant cld-trap-paranoid: delete]
@@ -191,6 +204,9 @@ trap_paranoid:
 .have_kernel_gs:
     mov rdi, rsp
     call trap_dispatch
+    ENTRY_WINDOW trap_paranoid.exit, trap_paranoid_iretq, "paranoid exit" ; GS as it was found
+    RING3_EDGE trap_paranoid_iretq
+.exit:
     test ebx, ebx
     jz .no_swap_back
     ; [mutant swapgs-trap-paranoid-out: delete]
@@ -198,6 +214,7 @@ trap_paranoid:
 .no_swap_back:
     POP_GPRS
     add rsp, 16
+trap_paranoid_iretq:
     iretq
 
 section .rodata

@@ -16,6 +16,7 @@
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/watchdog.h"
 #include "core/console.h"
+#include "core/exception_log.h"
 #include "core/ksyms.h"
 #include "core/panic.h"
 #include "core/process.h"
@@ -156,6 +157,10 @@ static void handle_irq(struct trap_frame *tf)
         watchdog_tick((unsigned)this_cpu()->cpu); // the PIT ticks cpu0 only, but ask rather than assume
     }
     pic_eoi(irq);
+    // What NMI, #MC and #DB handlers recorded, on any CPU: a report must not wait for the next
+    // line someone prints. Safe at any tick: the console lock is held only with IF = 0.
+    if (irq == 0)
+        console_print_recorded();
     if (irq == 0 && (tf->cs & 3)) {
         // Ring 3 was interrupted, so no kernel line is half printed: a safe moment to say what
         // the NMI handler only counted. Once a second at most.
@@ -174,6 +179,8 @@ static void handle_lapic(struct trap_frame *tf)
     cpu->lapic_ticks++;
     watchdog_tick((unsigned)cpu->cpu);
     lapic_eoi();
+    // What NMI, #MC and #DB handlers recorded: an idle AP prints nothing else (handle_irq).
+    console_print_recorded();
     if (tf->cs & 3) { // as for the PIT on cpu0 (handle_irq)
         if (cpu->lapic_ticks % TIMER_HZ == 0)
             nmi_report(cpu, false);
@@ -200,11 +207,18 @@ static bool refused_iret_to_user(const struct trap_frame *tf, struct trap_frame 
     return true;
 }
 
+// This CPU's number as the console tells it (console.c): cpu0 until GS holds a per-CPU area.
+static unsigned cpu_number(void) { return percpu_ready ? (unsigned)this_cpu()->cpu : 0; }
+
 // The C entry of every exception and IRQ stub.
 void trap_dispatch(struct trap_frame *tf)
 {
+    // NMI, #DB and #MC run in exception context: they can land on a CPU inside a lock or queued
+    // for one, so whatever they print is recorded and printed later (exception_log.c).
     if (tf->vector == VEC_NMI) {
+        exception_context_enter(cpu_number());
         nmi_handle(tf); // first, and nothing else: bounded work only (nmi.c)
+        exception_context_leave(cpu_number());
         return;
     }
     if (tf->vector >= VEC_LAPIC_TIMER) {
@@ -215,10 +229,17 @@ void trap_dispatch(struct trap_frame *tf)
         handle_irq(tf);
         return;
     }
-    if (tf->vector == VEC_DB && debug_trap_handle(tf))
-        return;
+    if (tf->vector == VEC_DB) {
+        exception_context_enter(cpu_number());
+        bool absorbed = debug_trap_handle(tf);
+        exception_context_leave(cpu_number());
+        if (absorbed)
+            return; // otherwise a kernel bug: the panic below claims the console for itself
+    }
     if (tf->vector == VEC_MC) {
-        machine_check_handle(tf); // resumes, stops the program or panics, by what the banks say
+        exception_context_enter(cpu_number());
+        machine_check_handle(tf); // resumes, stops the program (leaving exception context) or panics
+        exception_context_leave(cpu_number());
         return;
     }
     if (tf->cs & 3)

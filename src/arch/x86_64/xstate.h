@@ -1,5 +1,5 @@
-// Extended register state: the x87, MMX and SSE registers each process owns (FXSAVE format),
-// and the CR0/CR4 bits that give ring 3 exactly x87 and SSE, whatever the firmware left.
+// Extended register state: the x87, MMX and SSE registers each process owns (FXSAVE format).
+// The CR0/CR4 bits that give ring 3 exactly x87 and SSE are control_regs.c's.
 //
 // lstar switches processes only in process.c (spawn and the end of a child), so that is the
 // one place that saves and restores this state: FXSAVE the side that goes on later, FXRSTOR
@@ -14,7 +14,6 @@
 #define LSTAR_ARCH_XSTATE_H
 #include "arch/x86_64/xstate_layout.h" // struct xstate, XSTATE_FCW_DEFAULT, XSTATE_MXCSR_DEFAULT
 
-void xstate_cpu_init(unsigned cpu);
 void xstate_init(struct xstate *xs);
 
 // Stores this CPU's x87/MMX/SSE registers into *xs (64-bit format: full FIP/FDP).

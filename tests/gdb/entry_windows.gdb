@@ -1,0 +1,61 @@
+# GDB commands that read the kernel's entry-window table: the ENTRY_WINDOW records
+# (src/arch/x86_64/entry_window.inc) between entry_windows_start and entry_windows_end, each
+# { first, last, name } (struct entry_window, src/syscall/entry_window.c). gdb-test.sh loads this
+# file before every script, so the scripts go through the same table the kernel's handlers do.
+# It defines commands only, no checks: these, and find_insn, which the scripts use to find one of
+# the kernel's own instructions to run with registers of their choosing.
+
+# window_count: $windows = how many windows the table has.
+define window_count
+  set $windows = ((long)&entry_windows_end - (long)&entry_windows_start) / 24
+end
+
+# window_of ADDRESS: $win = the index of the window holding ADDRESS, or -1.
+define window_of
+  window_count
+  set $win = -1
+  set $wi = 0
+  while $wi < $windows && $win < 0
+    set $wr = (unsigned long *)((long)&entry_windows_start + 24 * $wi)
+    if (unsigned long)($arg0) >= $wr[0] && (unsigned long)($arg0) <= $wr[1]
+      set $win = $wi
+    end
+    set $wi = $wi + 1
+  end
+end
+
+# window_name INDEX: $wname = that window's name (a char * in the kernel).
+define window_name
+  set $wname = *(char **)((long)&entry_windows_start + 24 * ($arg0) + 16)
+end
+
+# windows_missed MASK: prints one "[gdb] note" line per window whose bit is clear in MASK;
+# $missed = how many.
+define windows_missed
+  window_count
+  set $missed = 0
+  set $wi = 0
+  while $wi < $windows
+    if ((($arg0) >> $wi) & 1) == 0
+      window_name $wi
+      printf "[gdb] note: nothing reached the %s window\n", $wname
+      set $missed = $missed + 1
+    end
+    set $wi = $wi + 1
+  end
+end
+
+# find_insn START OPCODE LIMIT: $found = the first instruction at or after START whose first two
+# bytes are OPCODE (little-endian); 0 if none within LIMIT bytes.
+define find_insn
+  set $a = (long)$arg0
+  set $found = 0
+  while $found == 0 && $a < (long)$arg0 + $arg2
+    if *(unsigned short *)$a == $arg1
+      set $found = $a
+    else
+      x/2i $a
+      set $a = (long)$_
+    end
+  end
+end
