@@ -37,7 +37,7 @@ usage() {
 Usage: mutants.sh [options]
 
 Mutation test of the syscall/int 0x80 entries, exits, trap stubs, MSR and IDT setup, user-pointer
-checks and the pieces that keep CPUs apart (getcpu, the APs' NMI pin and timer, console, panic, the spinlock and its watchdog, the slot share): each `[mutant NAME: ACTION]` marker under src/ is applied alone to a copy of the tree,
+checks and the pieces that keep CPUs apart (getcpu, the APs' NMI pin and timer, console, panic, the spinlock and its watchdog, the slot share, the hard-lockup watchdog): each `[mutant NAME: ACTION]` marker under src/ is applied alone to a copy of the tree,
 the kernel rebuilt, and the tests in its KILLERS entry (plus boot_bios_ktest and selftest_cpu_max)
 run. Each kill gets a kind from the killing test's output: assertion (a named expectation or
 check failed), pin (only a quoted value changed), timeout (the run hung; rerun once to confirm)
@@ -99,6 +99,8 @@ readonly T_SLOTS='a_program_that_spawns_without_end_uses_only_its_cpus_slots'
 readonly T_LOCKS='frames_and_spinlocks_hold_with_every_cpu_at_once|every_cpu_programs_and_checks_its_syscall_msrs'
 readonly T_VERDICT='a_program_cannot_forge_the_verdict_of_a_qemu_run'
 readonly T_EXC='machine_check_broadcast_while_a_cpu_prints_never_waits|machine_check_while_every_cpu_prints_never_waits'
+readonly T_LOCKUP='a_hard_lockup_on_an_ap_ends_in_its_own_panic_report|a_hard_lockup_on_the_boot_cpu_is_caught_by_the_next_cpu|bochs_hard_lockup_on_an_ap_ends_in_its_own_panic_report'
+readonly T_PARKED='parked_cpus_are_not_taken_for_hung'
 declare -A KILLERS=(
   # src/syscall/lstar_entry.asm: 1. the `syscall` entry
   [swapgs-lstar-entry]="$T_SELF|$T_FUZZ|$T_TOUR"
@@ -171,6 +173,10 @@ declare -A KILLERS=(
   [spinlock-watchdog]="$T_DEADLOCK"
   # src/core/console.c: NMI, #MC and #DB handlers record instead of taking the console lock
   [exception-context-records]="$T_EXC"
+  # src/arch/x86_64/watchdog.c, smp.c: the hard-lockup watchdog
+  [watchdog-check]="$T_LOCKUP"
+  [watchdog-nmi]="$T_LOCKUP"
+  [watchdog-park]="$T_PARKED"
 )
 
 # ---- what a kill means ----

@@ -279,14 +279,32 @@ static void apply_option(struct parser *p, const char *word, size_t len, struct 
     } else if (equals(word, key_len, "hold")) {
         // Seconds the end of the run stays on the screen before the kernel exits; 0 = none.
         parse_number(p, word, len, v, n, CMDLINE_HOLD_MAX, "seconds", &o->hold_seconds);
+    } else if (equals(word, key_len, "watchdog")) {
+        // Seconds a CPU's tick may stand still before another CPU makes it panic; off = never.
+        uint64_t seconds;
+        if (equals(v, n, "off"))
+            o->watchdog_seconds = 0;
+        else if (parse_decimal(v, n, CMDLINE_WATCHDOG_MAX, &seconds) && seconds > 0)
+            o->watchdog_seconds = (unsigned)seconds;
+        else
+            refuse(p, "refused", word, len, "expected off or seconds, 1 to %u", CMDLINE_WATCHDOG_MAX);
     } else if (equals(word, key_len, "crash")) {
         for (size_t i = 0; i < CRASH_KINDS; i++) {
             if (equals(v, n, crash_names[i])) {
                 o->crash = (enum cmdline_crash)i;
+                o->crash_cpu = 0;
                 return;
             }
         }
-        refuse(p, "refused", word, len, "expected none|panic|triple|hang|pagefault|stackoverflow|panicall|deadlock");
+        uint64_t cpu; // hang@CPU: the hang on that CPU, for the watchdog of the others to catch
+        if (n > 5 && memcmp(v, "hang@", 5) == 0 && n - 5 <= 2 && parse_decimal(v + 5, n - 5, CMDLINE_CPUS - 1, &cpu)) {
+            o->crash = CRASH_HANG;
+            o->crash_cpu = (unsigned)cpu;
+            return;
+        }
+        refuse(p, "refused", word, len,
+               "expected none|panic|triple|hang|hang@CPU|pagefault|stackoverflow|panicall|deadlock (CPU 0 to %d)",
+               CMDLINE_CPUS - 1);
     } else {
         refuse(p, "ignored unknown", word, len, NULL);
     }
@@ -300,6 +318,7 @@ void cmdline_defaults(struct cmdline_options *o)
     o->ktest = true;
     o->timer = true;
     o->crash = CRASH_NONE;
+    o->watchdog_seconds = CMDLINE_WATCHDOG_DEFAULT;
 }
 
 // Read every option on the line; see cmdline.h.

@@ -11,9 +11,12 @@
 //   nmistorm=N                       cpu1 sends cpu0 N NMIs while the programs run (0: none)
 //   hold=SECONDS                     keep the screen as it is this long before the exit (0: none),
 //                                    so that a test can take a screenshot of the end of the run
+//   watchdog=SECONDS|off             a CPU whose tick stands still this long (interrupts off, or
+//                                    stopped) is made to panic by another CPU's (default 10)
 //   crash=none|panic|triple|hang|pagefault|stackoverflow|panicall|deadlock   fail on purpose (for
 //                                    the test suite; panicall: every CPU panics at the same moment;
-//                                    deadlock: a spinlock taken twice)
+//                                    deadlock: a spinlock taken twice); hang@CPU hangs that CPU
+//                                    (hang alone: cpu0)
 //
 // Program names are [a-z0-9_-]+, arguments [a-z0-9_.=:-]+. A bad option is refused with a reason,
 // keeps the previous value, and does not stop the rest of the line from being read. A first
@@ -29,6 +32,8 @@
 #define CMDLINE_LIMIT_MAX 86400      // limit=: one day
 #define CMDLINE_NMISTORM_MAX 1000000 // nmistorm=: a million NMIs
 #define CMDLINE_HOLD_MAX 600         // hold=: ten minutes
+#define CMDLINE_WATCHDOG_DEFAULT 10  // watchdog=: seconds (Linux's default watchdog_thresh too)
+#define CMDLINE_WATCHDOG_MAX 3600    // watchdog=: an hour
 #define CMDLINE_CPUS 8               // @0 .. @7: the kernel's MAX_CPUS (kmain.c checks they agree)
 #define RUN_ON_ALL 0x100             // an item's placement: @all
 #define RUN_ON_ALL_MASK (1u << 31)   // cmdline_run_cpus: some item says @all
@@ -50,9 +55,11 @@ struct cmdline_options {
     bool ktest;                // run the in-kernel self-checks; default true
     bool timer;                // the periodic timer interrupt; default true
     enum cmdline_crash crash;  // a deliberate failure, for the test suite; default CRASH_NONE
+    unsigned crash_cpu;        // the CPU crash=hang@CPU hangs; default 0
     unsigned limit_seconds;    // ring-3 seconds a program may run; default 0 (no limit)
     unsigned nmi_storm;        // NMIs cpu1 sends cpu0 during the programs; default 0 (none)
     unsigned hold_seconds;     // seconds the screen stays before the exit; default 0
+    unsigned watchdog_seconds; // the hard-lockup watchdog's threshold; 0 = off; default 10
 };
 
 // Receives one message per refused option: one line, no trailing newline.

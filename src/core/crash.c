@@ -32,8 +32,37 @@ static __attribute__((noreturn)) void panic_on_every_cpu(void)
     panic_together(0);
 }
 
-// Fails the way `how` says, or returns at once for CRASH_NONE.
-void crash_if_requested(enum cmdline_crash how)
+// crash=hang: says so, then stops this CPU's tick for good, the way a kernel bug would. Out of
+// line, so that the report's RIP names it and its backtrace the caller; the kprintf call also
+// keeps its frame, which GCC leaves out of a leaf function that never returns.
+static __attribute__((noinline, noreturn)) void hang_with_interrupts_off(unsigned cpu)
+{
+    if (cpu == 0)
+        kprintf("[boot] crash=hang: cpu0 halts with interrupts off\n");
+    else
+        kprintf("[boot] crash=hang@%u: cpu%u halts with interrupts off\n", cpu, cpu);
+    for (;;)
+        __asm__ volatile("cli; hlt"); // hlt rather than a spin: the host's core stays free
+}
+
+// crash=hang@CPU on an AP: what smp_run gives that CPU.
+static void hang_on_this_cpu(unsigned cpu) { hang_with_interrupts_off(cpu); }
+
+// crash=hang@CPU: hangs `cpu`; the boot CPU goes on taking its tick meanwhile, so that only
+// another CPU's watchdog can end the run (docs/design.md "Hard lockups").
+static __attribute__((noreturn)) void hang(unsigned cpu)
+{
+    if (cpu == 0)
+        hang_with_interrupts_off(0);
+    if (!smp_cpu_online(cpu))
+        panic("crash=hang@%u: cpu%u is not online (%u CPU(s))", cpu, cpu, smp_online_cpus());
+    smp_run(cpu, hang_on_this_cpu);
+    for (;;)
+        __asm__ volatile("sti; hlt; cli" ::: "memory"); // ticking, and waiting for the end
+}
+
+// Fails the way `how` says (a hang on CPU `cpu`), or returns at once for CRASH_NONE.
+void crash_if_requested(enum cmdline_crash how, unsigned cpu)
 {
     switch (how) {
     case CRASH_NONE:
@@ -65,8 +94,7 @@ void crash_if_requested(enum cmdline_crash how)
         __asm__ volatile("1: subq $4096, %%rsp\n\tmovq $0, (%%rsp)\n\tjmp 1b" ::: "memory");
         __builtin_unreachable();
     case CRASH_HANG:
-        kprintf("[boot] crash=hang: spinning with interrupts off\n");
-        cpu_halt_forever();
+        hang(cpu);
     case CRASH_DEADLOCK: {
         // The second spin_lock waits for a turn that never comes: its watchdog must end the
         // wait with a panic report (spinlock.c), where a plain spin would hang in silence.

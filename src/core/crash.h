@@ -4,6 +4,6 @@
 #define LSTAR_CORE_CRASH_H
 #include "core/cmdline.h"
 
-void crash_if_requested(enum cmdline_crash how);
+void crash_if_requested(enum cmdline_crash how, unsigned cpu);
 
 #endif

@@ -17,6 +17,7 @@
 #include "arch/x86_64/smp.h"
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/vga_text.h"
+#include "arch/x86_64/watchdog.h"
 #include "lstar_commit.h" // generated: LSTAR_COMMIT
 #include "core/cmdline.h"
 #include "core/console.h"
@@ -268,9 +269,10 @@ void kmain(uint64_t info_phys)
     }
     nmi_storm_request(options.nmi_storm); // before the APs start: cpu1 reads it
     failures += smp_start_cpus(&boot_info, options.timer);
+    watchdog_init(options.watchdog_seconds, options.timer);
     irq_enable();
 
-    crash_if_requested(options.crash);
+    crash_if_requested(options.crash, options.crash_cpu);
     if (options.ktest)
         failures += ktest_run();
 

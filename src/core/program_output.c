@@ -24,7 +24,7 @@ static void send_line(struct process *p, const char *how)
     // prefix (name, pid, separator) + text + marker + newline
     char line[PROCESS_NAME_MAX + 16 + PROGRAM_LINE_MAX + sizeof NO_NEWLINE_MARK + 1];
     int n = format_buf(line, sizeof line, "%s[%d]%s", p->name, p->pid, p->out_continued ? "+ " : ": ");
-    // [mutant program-lines-marked: "(size_t)n < sizeof line ? (size_t)n : sizeof line - 1" -> 0]
+    // [mutant program-lines-marked: "(size_t)n < sizeof line ? (size_t)n : sizeof line - 1" -> "0 * (size_t)n"]
     size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
     memcpy(line + len, p->out, p->out_len);
     len += p->out_len;

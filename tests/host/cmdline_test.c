@@ -215,12 +215,70 @@ static void a_bad_ktest_value_is_refused_and_the_previous_value_kept(void)
 static void a_bad_crash_value_is_refused_and_the_previous_value_kept(void)
 {
     CHECK_EQ(parse("crash=panic crash=explode"), 1);
-    CHECK_STR(
-        rep.lines[0],
-        "refused option 'crash=explode': expected none|panic|triple|hang|pagefault|stackoverflow|panicall|deadlock");
+    CHECK_STR(rep.lines[0], "refused option 'crash=explode': expected "
+                            "none|panic|triple|hang|hang@CPU|pagefault|stackoverflow|panicall|deadlock (CPU 0 to 7)");
     CHECK_EQ(opt.crash, CRASH_PANIC);
     CHECK_EQ(parse("crash=pan"), 1);
     CHECK_EQ(parse("crash=panicky"), 1);
+}
+
+static void crash_hang_takes_the_cpu_to_hang(void)
+{
+    CHECK_EQ(parse("crash=hang"), 0);
+    CHECK_EQ(opt.crash, CRASH_HANG);
+    CHECK_EQ(opt.crash_cpu, 0);
+    CHECK_EQ(parse("crash=hang@1"), 0);
+    CHECK_EQ(opt.crash, CRASH_HANG);
+    CHECK_EQ(opt.crash_cpu, 1);
+    CHECK_EQ(parse("crash=hang@7"), 0);
+    CHECK_EQ(opt.crash_cpu, 7);
+    CHECK_EQ(parse("crash=hang@3 crash=hang"), 0); // a later crash= names its own CPU, or cpu0
+    CHECK_EQ(opt.crash_cpu, 0);
+    CHECK_EQ(parse("crash=hang@1 crash=panic"), 0);
+    CHECK_EQ(opt.crash, CRASH_PANIC);
+    CHECK_EQ(opt.crash_cpu, 0);
+    CHECK_EQ(parse("crash=hang@2 crash=hang@8"), 1);
+    CHECK_STR(rep.lines[0], "refused option 'crash=hang@8': expected "
+                            "none|panic|triple|hang|hang@CPU|pagefault|stackoverflow|panicall|deadlock (CPU 0 to 7)");
+    CHECK_EQ(opt.crash, CRASH_HANG); // a refusal keeps the last good value
+    CHECK_EQ(opt.crash_cpu, 2);
+    CHECK_EQ(parse("crash=hang@"), 1);
+    CHECK_EQ(parse("crash=hang@all"), 1);
+    CHECK_EQ(parse("crash=hang@01x"), 1);
+    CHECK_EQ(parse("crash=hang@001"), 1);
+    CHECK_EQ(parse("crash=hang@-1"), 1);
+    CHECK_EQ(parse("crash=panic@1"), 1); // only a hang is placed on a CPU
+}
+
+static void watchdog_takes_seconds_or_off(void)
+{
+    cmdline_defaults(&opt);
+    CHECK_EQ(opt.watchdog_seconds, CMDLINE_WATCHDOG_DEFAULT);
+    CHECK_EQ(CMDLINE_WATCHDOG_DEFAULT, 10);
+    CHECK_EQ(parse("watchdog=off"), 0);
+    CHECK_EQ(opt.watchdog_seconds, 0);
+    CHECK_EQ(parse("watchdog=1"), 0);
+    CHECK_EQ(opt.watchdog_seconds, 1);
+    CHECK_EQ(parse("watchdog=3600"), 0);
+    CHECK_EQ(opt.watchdog_seconds, 3600);
+    CHECK_EQ(parse("watchdog=off watchdog=30"), 0);
+    CHECK_EQ(opt.watchdog_seconds, 30);
+}
+
+static void a_bad_watchdog_value_is_refused_and_the_previous_value_kept(void)
+{
+    CHECK_EQ(parse("watchdog=20 watchdog=0"), 1);
+    CHECK_STR(rep.lines[0], "refused option 'watchdog=0': expected off or seconds, 1 to 3600");
+    CHECK_EQ(opt.watchdog_seconds, 20);
+    CHECK_EQ(parse("watchdog=3601"), 1);
+    CHECK_STR(rep.lines[0], "refused option 'watchdog=3601': expected off or seconds, 1 to 3600");
+    CHECK_EQ(opt.watchdog_seconds, CMDLINE_WATCHDOG_DEFAULT);
+    CHECK_EQ(parse("watchdog="), 1);
+    CHECK_EQ(parse("watchdog=on"), 1);
+    CHECK_EQ(parse("watchdog=10s"), 1);
+    CHECK_EQ(parse("watchdog=-1"), 1);
+    CHECK_EQ(parse("watchdog=99999999"), 1);
+    CHECK_EQ(parse("watchdog=OFF"), 1);
 }
 
 static void an_empty_run_value_is_refused(void)
@@ -397,6 +455,9 @@ int main(void)
     RUN(an_option_without_equals_is_refused);
     RUN(a_bad_ktest_value_is_refused_and_the_previous_value_kept);
     RUN(a_bad_crash_value_is_refused_and_the_previous_value_kept);
+    RUN(crash_hang_takes_the_cpu_to_hang);
+    RUN(watchdog_takes_seconds_or_off);
+    RUN(a_bad_watchdog_value_is_refused_and_the_previous_value_kept);
     RUN(an_empty_run_value_is_refused);
     RUN(empty_run_items_are_refused);
     RUN(run_items_with_other_characters_are_refused);

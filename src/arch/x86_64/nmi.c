@@ -11,6 +11,7 @@
 #include "arch/x86_64/nmi.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/traps.h"
+#include "arch/x86_64/watchdog.h"
 #include "core/console.h"
 #include "core/panic.h"
 #include "arch/x86_64/entry_window.h"
@@ -18,6 +19,7 @@
 // Counts one NMI on this CPU, by where it landed (called from the NMI stub, on IST1).
 void nmi_handle(const struct trap_frame *tf)
 {
+    watchdog_nmi(tf);                // panics if the watchdog sent this NMI to a hung CPU (watchdog.c)
     struct percpu *cpu = this_cpu(); // the paranoid stub made GS the kernel's, whatever CS says
     if (panic_on_other_cpu((unsigned)cpu->cpu))
         panic_stop_this_cpu(); // the panicking CPU's stop signal (panic.c): halt, never return

@@ -14,6 +14,7 @@
 #include "arch/x86_64/pic.h"
 #include "arch/x86_64/stacks.h"
 #include "arch/x86_64/timer.h"
+#include "arch/x86_64/watchdog.h"
 #include "core/console.h"
 #include "core/exception_log.h"
 #include "core/ksyms.h"
@@ -151,8 +152,10 @@ static void handle_irq(struct trap_frame *tf)
             pic_eoi(2); // the master saw a real IRQ2 from the slave
         return;
     }
-    if (irq == 0)
+    if (irq == 0) {
         timer_ticks++;
+        watchdog_tick((unsigned)this_cpu()->cpu); // the PIT ticks cpu0 only, but ask rather than assume
+    }
     pic_eoi(irq);
     // What NMI, #MC and #DB handlers recorded, on any CPU: a report must not wait for the next
     // line someone prints. Safe at any tick: the console lock is held only with IF = 0.
@@ -174,6 +177,7 @@ static void handle_lapic(struct trap_frame *tf)
         return; // the APIC withdrew the interrupt: nothing to acknowledge
     struct percpu *cpu = this_cpu();
     cpu->lapic_ticks++;
+    watchdog_tick((unsigned)cpu->cpu);
     lapic_eoi();
     // What NMI, #MC and #DB handlers recorded: an idle AP prints nothing else (handle_irq).
     console_print_recorded();
