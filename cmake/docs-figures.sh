@@ -60,12 +60,8 @@ ALLOWED=(
   '((SDM|APM) )?(§|Vol\. ?|Volume |Table |ch\. )[0-9A-Z.]*([ ,]+(§)?[0-9][0-9.]*)*|sections of the Intel and AMD manuals'
   'ring [0-3]|privilege levels: architecture'
   '[0-9]+\.[0-9]+\.[0-9][0-9.]*|numbers with two dots: sections and versions, never a measurement'
-  '\(default [^)]*\)|the defaults of options: a design choice'
   '[0-9][0-9,.]* ?[a-zµ]* \(`[A-Z][A-Z0-9_]+`|a value quoted with the constant that sets it: a design choice, and the code is its source'
-  '[0-9]+ batches of [0-9]+ calls|the benchmark'"'"'s batch sizes: a design choice (usr/bench)'
-  'a [0-9]+ ms measurement|the TSC calibration'"'"'s PIT interval: a design choice (src/core/tsc.c)'
-  'every [0-9]+ ms|the interval at which a test injects NMIs: a design choice (tests/qemu)'
-  '[0-9]+ s per path|the scaling benchmark'"'"'s window: a design choice (cmake/bench-scaling.sh)'
+  'every [0-9]+ ms|the interval at which the tests inject NMIs from the monitor: a design choice (tests/qemu/monitor-inject.sh --every)'
 )
 
 allowed=$(mktemp)
