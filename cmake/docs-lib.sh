@@ -16,6 +16,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
 # The generated blocks: NAME and the file, relative to the source tree, that holds it.
 readonly DOCS_BLOCKS=(
   "boot-log README.md"
+  "icount-headline README.md"
   "msr-log docs/msr.md"
   "fault-report docs/abi.md"
   "gp-report docs/debugging.md"
@@ -199,6 +200,21 @@ docs_render_icount_table() {
     }'
 }
 
+# icount-headline: the README's headline figures, the null round trips of both entries, from the
+# same -icount log as icount-table. Exact, so the docs test can compare them; a TCG ratio is not
+# (it moves with the host), so the README points to benchmark.md's dated TCG runs instead.
+docs_render_icount_headline() {
+  local log=$1 qemu rows sys int80
+  qemu=$(qemu-system-x86_64 --version | sed -nE '1s/.*version ([0-9][0-9.]*).*/\1/p')
+  rows=$(bench_rows "$log") || { echo "docs: $log has a malformed [bench] row" >&2; return 1; }
+  sys=$(bench_value "$rows" syscall_null median)
+  int80=$(bench_value "$rows" int80_null median)
+  [[ -n $qemu && -n $sys && -n $int80 ]] || { echo "docs: $log lacks syscall_null or int80_null, or QEMU has no version" >&2; return 1; }
+  printf 'Under `-icount shift=0` (QEMU %s; medians of this build'"'"'s last `-icount` benchmark run), a\n' "$qemu"
+  printf 'null `syscall` round trip is %s guest instructions and a null `int 0x80` round trip %s,\n' "$sys" "$int80"
+  printf 'each with `mov eax, nr` and a quarter of the loop: exact, so every run of this build gives them.\n'
+}
+
 # docs_render NAME SRC BIN LOGDIR [ICOUNT_LOG]: block NAME as the build and its logs give it.
 docs_render() {
   local name=$1 src=$2 logs=$4 icount=${5:-}
@@ -209,6 +225,7 @@ docs_render() {
     gp-report) docs_render_fault_report "$logs/selftest.log" gp '[fault]   RAX=... (every general register)' ;;
     panic-report) docs_render_panic_report "$logs/panic.log" ;;
     icount-table) docs_render_icount_table "$icount" "$src/docs/benchmark.md" ;;
+    icount-headline) docs_render_icount_headline "$icount" ;;
     *) echo "docs: unknown block $name" >&2; return 1 ;;
   esac
 }

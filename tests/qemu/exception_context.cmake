@@ -8,7 +8,8 @@
 # the #MC lands. With the #MC handler printing through the console lock (before exception_log.c),
 # the broadcast test failed 5 boots of 5 on its PANIC (the spinlock watchdog, from
 # machine_check_handle -> kprintf), and the other 5 of 5: its first #MC never finished, so the
-# second found MCIP set and QEMU reset the machine (docs/testing.md).
+# second found MCIP set and QEMU reset the machine (recorded with commit de887271 on 2026-12-07;
+# docs/testing.md).
 set(boots ${CMAKE_CURRENT_SOURCE_DIR}/boots-in-a-row.sh)
 # The SRAO of machine_check_srao_in_ring3_stops_the_program (MCACOD 0xc0, VAL UC EN MISCV ADDRV
 # S, AR=0; RIPV=1 EIPV=0): at most one program pays for it.
