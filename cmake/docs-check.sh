@@ -4,7 +4,8 @@
 #   docs-check.sh --source DIR --build DIR --logs DIR           (docs_quote_what_the_build_produces)
 #       boots the ISO twice under TCG (the selftest, and a kernel page fault: about 10 s), then
 #       1. regenerates every generated block but the -icount table into a scratch copy and
-#          compares it with the docs (docs-lib.sh says what each block holds);
+#          compares it with the docs (docs-lib.sh says what each block holds; design.md's
+#          memory layout comes from the headers and `readelf -lW` of lstar.elf);
 #       2. checks the values quoted in prose and tables against the boot log, `nm`/`objdump` of
 #          lstar.elf and the headers: MSR numbers and values, LSTAR/CSTAR/GS_BASE against the
 #          symbols, the EFER and FMASK bit tables, the STAR fields, the GDT selectors, the
@@ -96,7 +97,7 @@ done
 declare -A msr=() msrnum=() sel=() symbol=()
 # The headers that define the MSR numbers, selectors and ABI constants the docs quote.
 shared_headers=()
-for h in syscall/abi.h arch/x86_64/asm_layout.h arch/x86_64/arch_bits.h arch/x86_64/msr.h; do
+for h in syscall/abi.h arch/x86_64/asm_layout.h arch/x86_64/arch_bits.h arch/x86_64/msr.h arch/x86_64/stacks.h; do
   [[ -f $src/src/$h ]] && shared_headers+=("$src/src/$h")
 done
 while IFS= read -r line; do
