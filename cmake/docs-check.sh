@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The docs tests: every value README.md and docs/*.md quote must be what this build produces.
+# The docs tests: the values of README.md and docs/*.md that this script reads (the generated
+# blocks, and the quotes listed below in the forms it knows) must be what this build produces.
+# A number written in any other form is not read: docs/testing.md, "The docs".
 #
 #   docs-check.sh --source DIR --build DIR --logs DIR           (docs_quote_what_the_build_produces)
 #       boots the ISO twice under TCG (the selftest, and a kernel page fault: about 10 s), then

@@ -223,6 +223,9 @@ docs_layout_segments() {
     }'
 }
 
+# docs_addr EXPR: the value of the arithmetic EXPR as a 16-digit address in backquotes.
+docs_addr() { printf '`0x%016x`' "$(($1))"; }
+
 # memory-layout: design.md's table of the virtual address space, from the headers' constants
 # (abi.h, asm_layout.h, lapic.c, ktest.c) and the kernel image's segments in lstar.elf.
 docs_render_memory_layout() {
@@ -241,16 +244,15 @@ docs_render_memory_layout() {
   local segments
   segments=$(docs_layout_segments "$elf")
   [[ $(wc -l <<<"$segments") -ge 3 ]] || { echo "docs: memory-layout: $elf has fewer than 3 kernel-half segments" >&2; return 1; }
-  a() { printf '`0x%016x`' "$(($1))"; }
   printf '| range | what | rights |\n|---|---|---|\n'
-  printf '| %s–%s | unmapped: NULL and small-pointer faults | — |\n' "$(a 0)" "$(a "$image")"
-  printf '| %s– | program segments (user.ld), as the ELF says, never W+X | user |\n' "$(a "$image")"
-  printf '| %s–%s | guard page below the stack, unmapped | — |\n' "$(a "top - size - 4096")" "$(a "top - size")"
+  printf '| %s–%s | unmapped: NULL and small-pointer faults | — |\n' "$(docs_addr 0)" "$(docs_addr "$image")"
+  printf '| %s– | program segments (user.ld), as the ELF says, never W+X | user |\n' "$(docs_addr "$image")"
+  printf '| %s–%s | guard page below the stack, unmapped | — |\n' "$(docs_addr "$top - $size - 4096")" "$(docs_addr "$top - $size")"
   printf '| %s–%s | user stack, %d KiB, RSP starts at `USER_STACK_TOP` | user RW NX |\n' \
-    "$(a "top - size")" "$(a "$top")" "$((size / 1024))"
+    "$(docs_addr "$top - $size")" "$(docs_addr "$top")" "$((size / 1024))"
   printf '| %s–%s | unmapped; `USER_CEILING` = %s is the limit sysret checks | — |\n' \
-    "$(a "$top")" "$(a "1 << 47")" "$(a "$ceiling")"
-  printf '| %s– | direct map of all RAM (2 MiB pages), `phys_to_virt()` | kernel RW NX |\n' "$(a "$direct")"
+    "$(docs_addr "$top")" "$(docs_addr "1 << 47")" "$(docs_addr "$ceiling")"
+  printf '| %s– | direct map of all RAM (2 MiB pages), `phys_to_virt()` | kernel RW NX |\n' "$(docs_addr "$direct")"
   local virt memsz flags sections what rights
   while read -r virt memsz flags sections; do
     case $sections in
@@ -262,10 +264,10 @@ docs_render_memory_layout() {
     case $flags in
       RE) rights='kernel R X' ;; R) rights='kernel R NX' ;; RW) rights='kernel RW NX' ;; *) rights="ELF flags $flags" ;;
     esac
-    printf '| %s–%s | %s | %s |\n' "$(a "$virt")" "$(a "virt + memsz")" "$what" "$rights"
+    printf '| %s–%s | %s | %s |\n' "$(docs_addr "$virt")" "$(docs_addr "$virt + $memsz")" "$what" "$rights"
   done <<<"$segments"
-  printf '| %s | scratch page used by the map/unmap self-check | — |\n' "$(a "$scratch")"
-  printf '| %s | the local APIC'"'"'s registers (uncached), for starting the other CPUs | kernel RW NX |\n' "$(a "$lapic")"
+  printf '| %s | scratch page used by the map/unmap self-check | — |\n' "$(docs_addr "$scratch")"
+  printf '| %s | the local APIC'"'"'s registers (uncached), for starting the other CPUs | kernel RW NX |\n' "$(docs_addr "$lapic")"
 }
 
 # docs_render NAME SRC BIN LOGDIR [ICOUNT_LOG]: block NAME as the build and its logs give it.
