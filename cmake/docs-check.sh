@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# The docs tests: every value README.md and docs/*.md quote must be what this build produces.
+# The docs tests: the values of README.md and docs/*.md that this script reads (the generated
+# blocks, and the quotes listed below in the forms it knows) must be what this build produces.
+# A number written in any other form is not read: docs/testing.md, "The docs".
 #
 #   docs-check.sh --source DIR --build DIR --logs DIR           (docs_quote_what_the_build_produces)
 #       boots the ISO twice under TCG (the selftest, and a kernel page fault: about 10 s), then
 #       1. regenerates every generated block but the -icount ones into a scratch copy and
-#          compares it with the docs (docs-lib.sh says what each block holds);
+#          compares it with the docs (docs-lib.sh says what each block holds; design.md's
+#          memory layout comes from the headers and `readelf -lW` of lstar.elf);
 #       2. checks the values quoted in prose and tables against the boot log, `nm`/`objdump` of
 #          lstar.elf and the headers: MSR numbers and values, LSTAR/CSTAR/GS_BASE against the
 #          symbols, the EFER and FMASK bit tables, the STAR fields, the GDT selectors, the
@@ -101,7 +104,7 @@ done
 declare -A msr=() msrnum=() sel=() symbol=()
 # The headers that define the MSR numbers, selectors and ABI constants the docs quote.
 shared_headers=()
-for h in syscall/abi.h arch/x86_64/asm_layout.h arch/x86_64/arch_bits.h arch/x86_64/msr.h; do
+for h in syscall/abi.h arch/x86_64/asm_layout.h arch/x86_64/arch_bits.h arch/x86_64/msr.h arch/x86_64/stacks.h; do
   [[ -f $src/src/$h ]] && shared_headers+=("$src/src/$h")
 done
 while IFS= read -r line; do

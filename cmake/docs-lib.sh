@@ -22,6 +22,7 @@ readonly DOCS_BLOCKS=(
   "gp-report docs/debugging.md"
   "panic-report docs/debugging.md"
   "icount-table docs/benchmark.md"
+  "memory-layout docs/design.md"
 )
 
 # docs_boot SRC BIN DIR: the two boots the blocks and checks read, always TCG with -cpu max so
@@ -215,6 +216,76 @@ docs_render_icount_headline() {
   printf 'each with `mov eax, nr` and a quarter of the loop: exact, so every run of this build gives them.\n'
 }
 
+# docs_define FILE NAME: the value of `#define NAME 0x...` in FILE, without its suffix.
+docs_define() {
+  sed -nE "s/^#define $2 +(0x[0-9a-fA-F]+)[uUlL]*( .*)?$/\\1/p" "$1" | head -n1
+}
+
+# docs_layout_segments ELF: one line per PT_LOAD segment of the kernel half (readelf -lW):
+# "VIRT MEMSZ FLAGS SECTIONS...", FLAGS as readelf spells them without spaces (RE, R, RW).
+docs_layout_segments() {
+  readelf -lW "$1" | awk '
+    /^Program Headers:/ { headers = 1; next }
+    /Segment Sections/ { headers = 0; mapping = 1; next }
+    headers && /^  [A-Z]/ && $1 != "Type" {
+      i = n++; type[i] = $1; virt[i] = $3; memsz[i] = $6; flags[i] = ""
+      for (f = 7; f < NF; f++) flags[i] = flags[i] $f
+      next
+    }
+    mapping && /^ +[0-9][0-9] / {
+      i = $1 + 0; line = ""
+      for (f = 2; f <= NF; f++) line = line " " $f
+      if (type[i] == "LOAD" && virt[i] ~ /^0xffff/) print virt[i], memsz[i], flags[i] line
+    }'
+}
+
+# docs_addr EXPR: the value of the arithmetic EXPR as a 16-digit address in backquotes.
+docs_addr() { printf '`0x%016x`' "$(($1))"; }
+
+# memory-layout: design.md's table of the virtual address space, from the headers' constants
+# (abi.h, asm_layout.h, lapic.c, ktest.c) and the kernel image's segments in lstar.elf.
+docs_render_memory_layout() {
+  local src=$1 elf=$2 abi=$1/src/syscall/abi.h image top size ceiling direct lapic scratch
+  image=$(docs_define "$abi" USER_IMAGE_BASE)
+  top=$(docs_define "$abi" USER_STACK_TOP)
+  size=$(docs_define "$abi" USER_STACK_SIZE)
+  ceiling=$(docs_define "$abi" USER_CEILING)
+  direct=$(docs_define "$src/src/arch/x86_64/asm_layout.h" DIRECT_MAP_BASE)
+  lapic=$(docs_define "$src/src/arch/x86_64/lapic.c" LAPIC_VA)
+  scratch=$(sed -nE 's/^ *const uint64_t va = (0x[0-9a-f]+)ull;.*/\1/p' "$src/src/core/ktest.c" | head -n1)
+  local v
+  for v in image top size ceiling direct lapic scratch; do
+    [[ -n ${!v} ]] || { echo "docs: memory-layout: cannot find the value of '$v' in the sources" >&2; return 1; }
+  done
+  local segments
+  segments=$(docs_layout_segments "$elf")
+  [[ $(wc -l <<<"$segments") -ge 3 ]] || { echo "docs: memory-layout: $elf has fewer than 3 kernel-half segments" >&2; return 1; }
+  printf '| range | what | rights |\n|---|---|---|\n'
+  printf '| %s–%s | unmapped: NULL and small-pointer faults | — |\n' "$(docs_addr 0)" "$(docs_addr "$image")"
+  printf '| %s– | program segments (user.ld), as the ELF says, never W+X | user |\n' "$(docs_addr "$image")"
+  printf '| %s–%s | guard page below the stack, unmapped | — |\n' "$(docs_addr "$top - $size - 4096")" "$(docs_addr "$top - $size")"
+  printf '| %s–%s | user stack, %d KiB, RSP starts at `USER_STACK_TOP` | user RW NX |\n' \
+    "$(docs_addr "$top - $size")" "$(docs_addr "$top")" "$((size / 1024))"
+  printf '| %s–%s | unmapped; `USER_CEILING` = %s is the limit sysret checks | — |\n' \
+    "$(docs_addr "$top")" "$(docs_addr "1 << 47")" "$(docs_addr "$ceiling")"
+  printf '| %s– | direct map of all RAM (2 MiB pages), `phys_to_virt()` | kernel RW NX |\n' "$(docs_addr "$direct")"
+  local virt memsz flags sections what rights
+  while read -r virt memsz flags sections; do
+    case $sections in
+      .text) what='kernel `.text`' ;;
+      .rodata) what='kernel `.rodata` (incl. the syscall table, the entry-window table)' ;;
+      ".data .bss") what='kernel `.data` and `.bss`: per-CPU areas, stacks, the frame bitmap' ;;
+      *) what="kernel \`${sections// /\`, \`}\`" ;;
+    esac
+    case $flags in
+      RE) rights='kernel R X' ;; R) rights='kernel R NX' ;; RW) rights='kernel RW NX' ;; *) rights="ELF flags $flags" ;;
+    esac
+    printf '| %s–%s | %s | %s |\n' "$(docs_addr "$virt")" "$(docs_addr "$virt + $memsz")" "$what" "$rights"
+  done <<<"$segments"
+  printf '| %s | scratch page used by the map/unmap self-check | — |\n' "$(docs_addr "$scratch")"
+  printf '| %s | the local APIC'"'"'s registers (uncached), for starting the other CPUs | kernel RW NX |\n' "$(docs_addr "$lapic")"
+}
+
 # docs_render NAME SRC BIN LOGDIR [ICOUNT_LOG]: block NAME as the build and its logs give it.
 docs_render() {
   local name=$1 src=$2 logs=$4 icount=${5:-}
@@ -226,6 +297,7 @@ docs_render() {
     panic-report) docs_render_panic_report "$logs/panic.log" ;;
     icount-table) docs_render_icount_table "$icount" "$src/docs/benchmark.md" ;;
     icount-headline) docs_render_icount_headline "$icount" ;;
+    memory-layout) docs_render_memory_layout "$src" "$3/lstar.elf" ;;
     *) echo "docs: unknown block $name" >&2; return 1 ;;
   esac
 }

@@ -55,12 +55,16 @@ static void print_round_trip_cost(void)
            sc / 100, sc % 100, i80 / 100, i80 % 100);
 }
 
-// Run every group and the timing, print the summary, exit with the number of failures.
+// Run every group and the timing (the arguments say what the CPU model under test does with the
+// legacy entries: spawn_tests_take_argument), print the summary, exit with the number of failures.
 int main(int argc, char **argv)
 {
     if (argc > 0 && strcmp(argv[0], XSTATE_CHILD_ARG) == 0)
         return xstate_child_main(argc, argv); // spawned by run_xstate_tests as its child
     printf("[selftest] ring-3 suite, pid %ld\n", sys_getpid());
+    for (int i = 0; i < argc; i++)
+        if (!spawn_tests_take_argument(argv[i]))
+            check_fail("arguments_are_understood", "unknown argument '%s'", argv[i]);
     run_call_tests();
     run_entry_tests();
     run_spawn_tests();

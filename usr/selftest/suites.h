@@ -2,6 +2,8 @@
 #ifndef LSTAR_SELFTEST_SUITES_H
 #define LSTAR_SELFTEST_SUITES_H
 
+#include <stdbool.h>
+
 // call_tests.c: each call's results and errors, the same through both entries.
 void run_call_tests(void);
 
@@ -10,6 +12,9 @@ void run_entry_tests(void);
 
 // spawn_tests.c: children, their fates, and the faults the kernel must survive.
 void run_spawn_tests(void);
+// spawn_tests.c: takes one argument word of the selftest (`sysenter=gp|ud`,
+// `compat-syscall=ud|enosys`: the fates the CPU model under test gives); false if unknown.
+bool spawn_tests_take_argument(const char *word);
 
 // xstate_tests.c: each process's own x87/SSE registers and data selectors, clean at its start.
 void run_xstate_tests(void);
