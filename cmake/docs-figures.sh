@@ -58,6 +58,7 @@ fi
 ALLOWED=(
   '(QEMU|Linux|Bochs|Debian|GRUB|clang-format|gcc|NASM|Multiboot|kernel|revision|SSE) ?v?[0-9][0-9.]*|versions of the tools, kernels, manuals and instruction sets named'
   '((SDM|APM) )?(§|Vol\. ?|Volume |Table |ch\. )[0-9A-Z.]*([ ,]+(§)?[0-9][0-9.]*)*|sections of the Intel and AMD manuals'
+  '\[[0-9]+(\.[0-9]+)*\]|a manual section number in brackets after its title (docs/design.md "References" names the editions)'
   'ring [0-3]|privilege levels: architecture'
   '[0-9]+\.[0-9]+\.[0-9][0-9.]*|numbers with two dots: sections and versions, never a measurement'
   '[0-9][0-9,.]* ?[a-zµ]* \(`[A-Z][A-Z0-9_]+`|a value quoted with the constant that sets it: a design choice, and the code is its source'
