@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: MIT
 ; From GRUB's 32-bit hand-over to kmain in 64-bit mode.
 ;
 ; Multiboot2 spec 3.3 ("Machine state"): EAX = 0x36d76289, EBX = physical address of the boot

@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: MIT
 ; The Multiboot2 header: how GRUB recognises lstar.elf and what we ask it for.
 ; Multiboot2 specification, section 3.1 ("OS image format"). GRUB searches the first 32 KiB of
 ; the file for this 8-byte-aligned block; the linker script puts it first in the image.

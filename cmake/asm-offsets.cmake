@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # cmake -DIN=<asm_offsets.c compiled with -S> -DOUT=<asm_offsets.inc> -P asm-offsets.cmake
 #
 # Turns the "->NAME value" lines that asm_offsets.c's DEFINE() leaves in the compiler's assembly

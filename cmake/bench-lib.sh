@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # Sourced by cmake/bench-report.sh, cmake/check-icount-budget.sh, cmake/docs-lib.sh and
 # cmake/bench-scaling.sh: the one reader of the benchmark's serial lines (usr/bench/bench.c

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash disable=SC2016 # backquotes in single quotes are Markdown's, not the shell's
 # Sourced by cmake/bench-linux.sh and cmake/docs-check.sh: the runs of the Linux comparison, and
 # the generated block docs/benchmark.md shows them in,

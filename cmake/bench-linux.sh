@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Usage: bench-linux.sh --init FILE --out DIR [options]
 #
 # The Linux comparison (the `bench-linux` target). Boots Debian's own Linux kernel package in

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Usage: bench-report.sh --log SERIAL_LOG --out DIR [--suffix S] [--accel A] [--qemu-version V] [--title T]
 #
 # Turn the benchmark's lines in SERIAL_LOG (as written by qemu-run.sh --log) into

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Usage: bench-scaling.sh --iso PATH [--out DIR] [--max-cpus N] [--seconds S] [options]
 #
 # The benchmark on every CPU at once, for 1, 2, ... N CPUs: boots PATH once per CPU count with

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Usage: bochs-run.sh --iso PATH [options]
 #
 # Boot PATH (lstar's GRUB2 multiboot2 ISO) in Bochs through its BIOS, show the kernel's serial

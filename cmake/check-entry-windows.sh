@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Usage: check-entry-windows.sh KERNEL_ELF
 #
 # Check, after every link, that the entry-window table covers every place ring 0 can hold the

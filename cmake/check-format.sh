@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Usage: check-format.sh SOURCE_DIR
 #
 # Check that every C source and header in SOURCE_DIR's src/, usr/ and tests/host/ is as

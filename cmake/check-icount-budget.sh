@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Usage: check-icount-budget.sh LOG PATH=BUDGET...
 #
 # Check benchmark medians from an -icount run against instruction budgets. Under -icount shift=0

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Writes OUT (a C header) with the source tree's git commit, rewriting it only when the commit
 # changes, so every build quotes the commit it was built from without rebuilding everything.
 # Run at build time: cmake -DSOURCE_DIR=... -DOUT=... -P commit-id.cmake

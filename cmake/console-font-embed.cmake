@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # cmake -DIN=FILE -DOUT=FILE.c -DNAME=SYMBOL -P console-font-embed.cmake
 # Writes FILE's bytes as `const unsigned char SYMBOL[]` and its size as SYMBOL_size.
 file(READ ${IN} hex HEX)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The framebuffer console's font: a PSF file from Debian's console-setup-linux, decompressed and
 # turned into a C array at build time (console-font-embed.cmake), so the kernel carries the same
 # font the screen tests render their expected picture with (${LSTAR_CONSOLE_FONT_PSF}).

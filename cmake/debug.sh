@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Usage: debug.sh --iso ISO --elf KERNEL_ELF [--cpu MODEL]
 #
 # Debug lstar: boot ISO in QEMU (the same machine as qemu-run.sh, CPU model MODEL, default max)

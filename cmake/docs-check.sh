@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The docs tests: the values of README.md and docs/*.md that this script reads (the generated
 # blocks, and the quotes listed below in the forms it knows) must be what this build produces.
 # A number written in any other form is not read: docs/testing.md, "The docs".

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # No measured figure in README.md and docs/*.md is typed by hand without its source.
 #
 #   docs-figures.sh --source DIR [FILE...]       (the test docs_figures_are_generated_or_sourced)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash disable=SC2034 # DOCS_BLOCKS is read by the scripts that source this file
 # Sourced by cmake/docs-sync.sh and cmake/docs-check.sh: where the values the docs quote come
 # from. Some are generated blocks, written between two marker lines,

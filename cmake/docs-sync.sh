@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Rewrites the generated blocks of README.md and docs/*.md from the build
 # (`cmake --build build --target docs`); cmake/docs-lib.sh lists them and says what each holds.
 #

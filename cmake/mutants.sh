@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Mutation test of lstar's entry and exit code: does the test suite notice when one
 # safety-relevant instruction or bit is taken out?
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # lstar_nasm_include(HEADER OUT_DIR): turns each `#define NAME value` line of a C header into a
 # NASM `%define` in OUT_DIR/<stem>.inc, so assembly and C read one definition. C integer
 # suffixes (1u, 0x10ull) are dropped from the values and trailing // comments cut; lines without

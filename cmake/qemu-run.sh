@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Usage: qemu-run.sh --iso PATH [options]
 #
 # Boot PATH (a GRUB2 multiboot2 ISO) in qemu-system-x86_64, show the kernel's serial log live,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Usage: bash cmake/quickstart.sh run|test|deps
 #
 # From a fresh Debian 12 machine to a booted lstar: install what is missing, configure, build,

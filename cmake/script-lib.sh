@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash disable=SC2154 # the runners' expects, rejects, failures and log, by name
 # Sourced by lstar's shell scripts (cmake/*.sh, tests/qemu/monitor-inject.sh,
 # tests/gdb/gdb-test.sh): what they share about usage, options and exit statuses, and the
@@ -13,7 +14,7 @@ SCRIPT_NAME=${0##*/}
 
 # usage: the script's header comment, without the comment marks.
 usage() {
-  awk 'NR == 1 && /^#!/ { next } !/^#/ { exit } { sub(/^# ?/, ""); print }' "$0"
+  awk 'NR == 1 && /^#!/ { next } /^# SPDX-License-Identifier:/ { next } !/^#/ { exit } { sub(/^# ?/, ""); print }' "$0"
 }
 
 # die_usage MESSAGE...: the call was wrong. MESSAGE and the usage on stderr, exit 2.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # lstar_check_source_list(NAME SOURCES <files...> GLOBS <patterns...>): the source list of NAME
 # against the tree. Every file the GLOBS find (recursively) must be in SOURCES, and every file in
 # SOURCES must exist; otherwise configure fails, naming each file and what is wrong with it. So a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The flags of lstar's three kinds of code, one INTERFACE library each. A target links the one of
 # its kind and gets exactly those flags, nothing else (the checks below refuse a build type and
 # CMAKE_C_FLAGS, which CMake would add to every target, the kernel included):

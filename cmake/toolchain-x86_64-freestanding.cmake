@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Toolchain for lstar: the build machine's gcc and NASM.
 #
 # One compiler serves three kinds of code, each with a complete flag set of its own, given by an

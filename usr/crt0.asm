@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: MIT
 ; Entry point of every ring-3 program.
 ;
 ; The kernel starts a program here with RSP = USER_STACK_TOP (16-byte aligned), RDI = the CPU

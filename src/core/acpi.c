@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A validating reader of just enough ACPI to find the processors (ACPI 6.5: 5.2.5 RSDP,
 // 5.2.7 RSDT, 5.2.8 XSDT, 5.2.12 MADT). Firmware tables are input like any other: every
 // signature, length and checksum is checked before a field is trusted.

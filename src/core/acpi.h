@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Finding the CPUs from the ACPI tables: RSDP -> RSDT/XSDT -> MADT ("APIC").
 #ifndef LSTAR_CORE_ACPI_H
 #define LSTAR_CORE_ACPI_H

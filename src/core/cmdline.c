@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Command-line options: split into words, check each against its key's grammar, apply or refuse.
 #include <stdarg.h>
 

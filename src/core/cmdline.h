@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The kernel command line: space-separated key=value options, checked one by one.
 //
 //   run=PROG[:ARG][@CPU][,...]      programs init runs in order, e.g. run=selftest,crash:gp;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // kprintf and the console it writes to, shared by every CPU one whole line at a time.
 //
 // Each CPU builds its current line in a buffer of its own and hands the console only complete

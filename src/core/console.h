@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The kernel log: kprintf to COM1, mirrored to the VGA text screen when there is one.
 //
 // Lines carry fixed tags so the log can be grepped and parsed: [boot] [mem] [cpu] [msr] [gdt]

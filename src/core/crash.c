@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The crash= option's failures, each one a kernel bug the runner must catch.
 #include "core/crash.h"
 #include "arch/x86_64/percpu.h"

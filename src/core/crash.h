@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Deliberate failures on request (crash= option): how the test suite proves that a broken
 // kernel ends the run with a report and a failing exit code, never a silent hang.
 #ifndef LSTAR_CORE_CRASH_H

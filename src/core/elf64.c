@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // ELF64 executables: check the header, then every program header, then the entry point.
 // Field offsets follow the System V gABI (Elf64_Ehdr, Elf64_Phdr); the file is read byte-wise.
 #include <stdbool.h>

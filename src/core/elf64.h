@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Validation of the ELF64 executables that become ring-3 programs.
 //
 // Only static, non-relocatable x86_64 executables are accepted, and each of their loadable

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Exception context: the NMI, #MC and #DB handlers, which never wait, and the log they print to.
 //
 // IF = 0 masks neither an NMI nor a machine check (Intel SDM Vol. 3A, chapter "Interrupt and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Exception context and its log: what NMI, #MC and #DB handlers print is recorded in a ring of
 // their CPU's own, without a lock, and printed later by ordinary kernel code (docs/design.md
 // "Exception context").

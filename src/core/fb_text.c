@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Framebuffer text without hardware (see fb_text.h): format checks, pixels, cells, the grid.
 #include <stdarg.h>
 #include "core/fb_text.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Text on a linear framebuffer, the part that needs no hardware: checking the framebuffer the
 // loader describes, a grid of text cells that wraps and scrolls like the serial log reads, and
 // drawing one cell with a PSF glyph. The kernel's framebuffer console (fb_console.c) and the

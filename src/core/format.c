@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The printf engine: parses one conversion at a time and sends the text to a sink.
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A printf formatting engine with no libc, shared by the kernel log and the ring-3 libc.
 //
 // Supported: conversions %d %i %u %x %X %o %p %s %c %%; flags - 0 + space #; width and

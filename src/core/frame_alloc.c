@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The frame bitmap: range marking with free-count bookkeeping, and a next-fit search.
 #include "core/frame_alloc.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A bitmap allocator of 4 KiB physical frames, one bit per frame (1 = in use).
 //
 // Pure bookkeeping over a bitmap the caller provides: it never touches the frames themselves.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // kmain: from the boot information to the first ring-3 program, and the run's exit code.
 #include <stdint.h>
 #include "arch/x86_64/cpu_features.h"

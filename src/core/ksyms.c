@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The kernel's symbol table, from the GRUB module `lstar.sym`: the text of `nm -n` over
 // lstar.elf, one "address type name" line per function, sorted by address (CMakeLists.txt
 // makes it at every build). Looked up only when something goes wrong, so a linear scan over

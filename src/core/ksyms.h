@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Kernel symbols for reports: names for the addresses in panics and backtraces.
 #ifndef LSTAR_CORE_KSYMS_H
 #define LSTAR_CORE_KSYMS_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // In-kernel self-checks, run at every boot unless ktest=off: each prints one
 // `[ktest] PASS name` or `[ktest] FAIL name: detail` line, then a `ktest: N passed, M failed`
 // summary. They check what only the running kernel can: the real memory map, the real page

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The kernel's boot-time self-checks.
 #ifndef LSTAR_CORE_KTEST_H
 #define LSTAR_CORE_KTEST_H

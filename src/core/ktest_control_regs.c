@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The self-check that every online CPU runs with exactly the CR0, CR4 and EFER control_regs.c
 // decides, nothing more: each CPU reads its own registers (smp_call), the boot CPU compares and
 // names every bit that differs (docs/msr.md "Control registers written whole").

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The self-check of the locks every CPU shares: all online CPUs hammer the frame allocator and a
 // spinlock-guarded counter at the same moment.
 //

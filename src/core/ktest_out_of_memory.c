@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The self-check of running out of memory while starting a program.
 //
 // A program may ask for more than the machine has, and on several CPUs at once the frames may

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Keeps the module list from the boot information, with each module's name copied out.
 #include "core/modules.h"
 #include "core/console.h"

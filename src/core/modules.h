@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The boot modules GRUB loaded (the ring-3 programs), found by name.
 #ifndef LSTAR_CORE_MODULES_H
 #define LSTAR_CORE_MODULES_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Multiboot2 boot information: walk the tags, check each against the block, copy out the facts.
 #include <stdarg.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A validating parser of the Multiboot2 boot information block (Multiboot2 spec, section 3.6).
 //
 // The block is trusted no more than any other input: every size is checked against the block

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Kernel panic: a report on the console, a backtrace, a failing QEMU exit code, then halt.
 //
 // With several CPUs the first panic wins: that CPU stops every other one with an NMI (which

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // panic(): the end of the road for a kernel bug.
 #ifndef LSTAR_CORE_PANIC_H
 #define LSTAR_CORE_PANIC_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Seeds the frame allocator from the memory map, keeping out everything already in use:
 // the first MiB (BIOS data, real-mode structures), the kernel image, the boot information
 // block and the modules GRUB loaded. Returns the highest RAM address for the direct map.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Physical memory: the frame allocator, seeded from the multiboot2 memory map.
 #ifndef LSTAR_CORE_PHYSMEM_H
 #define LSTAR_CORE_PHYSMEM_H

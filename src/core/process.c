@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Spawning, running and ending processes.
 //
 // process_spawn builds the child (address space, kernel stack), switches to it and sleeps in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Processes: a ring-3 program with its own address space and kernel stack, run to completion.
 //
 // lstar runs one program at a time per CPU, on every CPU at once. A parent that spawns a child waits inside the

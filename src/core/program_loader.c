@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Loads a program: validates the ELF (elf64.c), copies each PT_LOAD segment into fresh
 // frames mapped with the segment's permissions, and maps the user stack.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Turning a validated ELF64 module into a ring-3 address space.
 #ifndef LSTAR_CORE_PROGRAM_LOADER_H
 #define LSTAR_CORE_PROGRAM_LOADER_H

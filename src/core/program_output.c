@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Program output: each process's line, escaped and buffered until it is whole.
 //
 // A process builds its current line in its own buffer (struct process), so a parent's half

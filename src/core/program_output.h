@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What ring-3 programs write to the console, marked as theirs.
 //
 // Every line a program writes (SYS_write to fd 1 or 2) reaches the console as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // PC Screen Font parsing (see psf.h): checked headers, glyphs and Unicode table.
 #include <stdarg.h>
 #include <stdbool.h>

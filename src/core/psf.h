@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A validating parser of PC Screen Font files, versions 1 and 2 (the Linux console's fonts).
 //
 // PSF1: a 4-byte header (magic 36 04, mode, height in bytes), 256 or 512 glyphs 8 pixels wide,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The waiting half of the ticket lock (spinlock.h), with its watchdog.
 #include "core/spinlock.h"
 #include "arch/x86_64/timer.h"

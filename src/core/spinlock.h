@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Spinlocks for the few structures the CPUs share: the frame allocator, the process table,
 // the console and panic. The entry paths take none of them (docs/design.md "Sharing the
 // kernel between CPUs").

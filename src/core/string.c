@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Memory and string primitives: plain C loops, eight bytes at a time where alignment allows.
 #include <stdint.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Memory and string primitives for the kernel and for the ring-3 programs' small libc.
 //
 // The names are the standard ones on purpose: gcc emits calls to memcpy, memmove, memset and

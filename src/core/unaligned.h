@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Little-endian loads from byte buffers that may not be aligned (file images, boot blocks).
 #ifndef LSTAR_CORE_UNALIGNED_H
 #define LSTAR_CORE_UNALIGNED_H

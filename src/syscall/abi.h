@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The lstar system-call ABI, shared by the kernel and the ring-3 programs in usr/.
 //
 // Registers follow Linux x86_64: number in rax; arguments in rdi, rsi, rdx, r10, r8, r9;

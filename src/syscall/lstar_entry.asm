@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: MIT
 ; Both system-call entries and the path they share, in the order a call runs through them:
 ;
 ;   1. the `syscall` entry (lstar_entry)       IA32_LSTAR points here (syscall_msr.c)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The small system calls: null, getpid, clock_ns, trap_count, null_via_iret, kernel_rflags,
 // getcpu.
 #include "arch/x86_64/cr.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // SYS_bench_entry: swaps in empty entries so the benchmark can measure the bare mechanism.
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/traps.h"

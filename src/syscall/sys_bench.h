@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The benchmark's empty entries (SYS_bench_entry, sys_bench.c), and putting the real ones back.
 #ifndef LSTAR_SYSCALL_SYS_BENCH_H
 #define LSTAR_SYSCALL_SYS_BENCH_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Process system calls: exit, spawn, getargs.
 #include "arch/x86_64/user_copy.h"
 #include "core/process.h"

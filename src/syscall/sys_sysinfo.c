@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // SYS_sysinfo: what a benchmark result must carry about the machine it ran on.
 #include "arch/x86_64/cpu_features.h"
 #include "arch/x86_64/percpu.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // SYS_write: the console (fd 1, 2) and a discarding sink (fd 3).
 #include "arch/x86_64/user_copy.h"
 #include "core/process.h"

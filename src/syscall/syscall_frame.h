@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The frame both system-call entries build on the kernel stack, and how C finds it.
 //
 // Both entries in lstar_entry.asm leave the same six words at the top of the running

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Which handler serves each system-call number: the one list the table and the handlers'
 // prototypes are generated from (syscall_table.h, syscall_table.c).
 //

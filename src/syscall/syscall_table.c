@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The system-call table: one slot per number in abi.h, indexed by both entry stubs.
 #include "syscall/syscall_table.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // How system-call handlers are declared, and the table the entry stubs index.
 //
 // Every handler is no_caller_saved_registers: it gives back every register but RAX, so the

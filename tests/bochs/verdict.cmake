@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # ---- a program cannot forge the verdict of a Bochs run either (tests/qemu/verdict.cmake) ----
 # Bochs has no isa-debug-exit: bochs-run.sh judges by the kernel's lines alone, so this is the
 # runner a forged "[boot] done: success" could fool. It must fail on the kernel's own

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The test docs_figures_check_fails_on_a_hand_typed_figure: cmake/docs-figures.sh, run on small
 # documents made here, fails on a hand-typed measured figure and names its file and line, and
 # passes the same figure in a generated block, with a commit and a date, or with a

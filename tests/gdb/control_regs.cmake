@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # CR0, CR4 and EFER are written whole (src/arch/x86_64/control_regs.c): CR4.FSGSBASE and CR4.PCE,
 # set from GDB at kmain as a loader could leave them, are gone by the time ring 3 runs. Single
 # CPU, so the two programs are pids 2 and 3 (init is 1) and each fault line names its program:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # CR4 bits a loader could leave set do not survive cpu_init (src/arch/x86_64/control_regs.c;
 # docs/msr.md "Control registers written whole"). Stopped at kmain, before cpu_init(0), GDB sets
 # CR4.FSGSBASE (bit 16: ring 3 could choose its GS base with wrgsbase) and CR4.PCE (bit 8: ring 3

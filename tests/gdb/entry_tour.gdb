@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # A GDB tour of the syscall entry and exit, then of the int 0x80 gate and its iretq exit,
 # asserted: run by tests/gdb/gdb-test.sh against a QEMU paused at reset. Each check prints "[gdb] PASS name" or "[gdb] FAIL name: ...".
 set architecture i386:x86-64

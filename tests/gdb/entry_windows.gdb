@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # GDB commands that read the kernel's entry-window table: the ENTRY_WINDOW records
 # (src/arch/x86_64/entry_window.inc) between entry_windows_start and entry_windows_end, each
 # { first, last, name } (struct entry_window, src/arch/x86_64/entry_window.c). gdb-test.sh loads this

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Boots the ISO paused with a GDB stub, runs one GDB script against it (its checks print
 # "[gdb] PASS name" or "[gdb] FAIL name: ..."), then lets the run finish. Passes when every check
 # the script defines passed exactly as often as it is written down, and the boot passed its own

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # A single step in ring 0 inside every entry window of the kernel's table, made on purpose: GDB
 # sets TF in the kernel's RFLAGS at a window's first instructions, as Bochs does after a
 # `syscall` with TF = 1 and as a debugger can. Each #DB must be taken on its own IST stack (IST4)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The shared exit's checks on RFLAGS (src/syscall/lstar_entry.asm, syscall_return; checks 1 and
 # 2 of docs/msr.md "The return"): sysretq loads RFLAGS from R11, cannot restore RF and, with TF
 # in R11, traps at once in ring 3 (SDM Vol. 2B "SYSRET"), so each of these must leave by iretq,

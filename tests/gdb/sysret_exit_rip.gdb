@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The shared exit's checks on the return RIP (src/syscall/lstar_entry.asm, syscall_return;
 # checks 1 and 3 of docs/msr.md "The return"): a RIP sysretq cannot be trusted with must leave
 # by iretq. Intel's SYSRET raises #GP in ring 0, on the user's RSP, for a non-canonical RCX (SDM

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The shared exit's checks on the frame's selectors (src/syscall/lstar_entry.asm,
 # syscall_return; check 4 of docs/msr.md "The return"): sysretq forces CS = 0x33 and SS = 0x2b
 # (SDM Vol. 2B "SYSRET"), so a frame with any other CS or SS must leave by iretq, which uses the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # An NMI and a machine check at EVERY instruction boundary of the entry windows, one boundary at a
 # time, in a fixed order: the `syscall` entry (from the ring-3 `syscall` itself to the first
 # instruction on the kernel stack, lstar_entry_safe_stack), its `sysretq` exit (from the stack

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Host tests of src/core/acpi.c: RSDP -> XSDT/RSDT -> MADT, built byte by byte in a fake
 // "physical memory", then broken one field at a time, then mutated at random.
 #include "check.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A tiny check framework for the host unit tests.
 //
 // Each test is a function whose name states the behaviour it proves; RUN() calls it. A failed

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Host tests of src/core/cmdline.c: each key's accepted values, each kind of refusal and its
 // message, and the word splitting around them.
 #include "check.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Host tests of src/core/elf64.c: a hand-built executable is accepted, each refusal rule is
 // triggered by changing one thing in it, and random damage never causes an out-of-bounds read.
 #include "check.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Host tests of src/core/exception_log.c: what NMI, #MC and #DB handlers print becomes whole
 // records in their CPU's ring, a nested handler keeps its own line, a reader prints a CPU's
 // records only once its handler has ended (unless the machine stopped), and a full ring drops

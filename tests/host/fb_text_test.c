@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Host tests of src/core/fb_text.c: the framebuffer checks, pixel packing, a drawn cell, and the
 // text grid's wrapping and scrolling.
 #include "check.h"

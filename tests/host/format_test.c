@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Host tests of src/core/format.c: each conversion, flag and length, checked against the text
 // it must produce, and a sweep of combinations checked against the host's snprintf.
 #include "check.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Host tests of src/core/frame_alloc.c: rounding of ranges, the search order, refusals, and a
 // long random run checked against a one-bool-per-frame model.
 #include "check.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Host tests of src/core/multiboot2.c: a well-formed block is read completely, every malformed
 // one is refused with a reason, and random damage never makes the parser read out of bounds.
 #include "check.h"

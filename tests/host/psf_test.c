@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Host tests of src/core/psf.c: PSF1 and PSF2 fonts built byte by byte, with and without a
 // Unicode table, then broken one field at a time, then damaged at random.
 #include "check.h"

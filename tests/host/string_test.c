@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Host tests of src/core/string.c: every primitive, at every small length and alignment.
 #include "check.h"
 

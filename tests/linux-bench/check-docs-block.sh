@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Usage: check-docs-block.sh SOURCE_DIR
 #
 # The test docs_linux_table_names_its_source: the block linux-table of docs/benchmark.md, which

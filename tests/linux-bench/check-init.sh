@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Usage: check-init.sh INIT
 #
 # The test linux_bench_init_is_a_static_program_with_benchs_loops: INIT (usr/linux-bench's

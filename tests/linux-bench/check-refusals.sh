@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Usage: check-refusals.sh BENCH_LINUX INIT SCRATCH
 #
 # The test bench_linux_refuses_a_missing_or_wrong_kernel: BENCH_LINUX (cmake/bench-linux.sh),

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs one boot test several times in a row: for a race that a single boot may miss (a machine
 # check that must land while a CPU holds or waits for the console lock), every boot must pass.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # ---- CR0, CR4 and EFER written whole on every CPU (docs/msr.md "Control registers written whole") ----
 # Ring 3's wrgsbase (with a kernel address) is #UD and its rdpmc #GP: CR4.FSGSBASE and CR4.PCE are
 # 0 on every model that has the instructions, not only where the firmware left them 0. The

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Exception context never waits (docs/design.md "Exception context"): NMI, #MC and #DB handlers
 # can land on a CPU that holds the console lock or is queued for it, so they record what they
 # print and ordinary code prints it. A ring-3 printer (crash:print: 200-byte lines for 3 s) keeps

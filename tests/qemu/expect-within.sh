@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Boots the ISO through qemu-run.sh with a bound on the run's time and names every expected
 # line that did not come within it. qemu-run.sh judges the exit code first and reads the
 # expected lines only when that code is right, so a kernel that hangs fails there as "guest

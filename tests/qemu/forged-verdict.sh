@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Usage: forged-verdict.sh --log LOG --fails-with TEXT [--verdict REGEX]... -- RUNNER [ARG]...
 #
 # Proves that a program cannot forge a run's verdict. RUNNER (qemu-run.sh or bochs-run.sh, with

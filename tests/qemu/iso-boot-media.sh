@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Checks that an ISO has what a PC needs to boot it from a CD or a USB stick, through UEFI and
 # through BIOS, without booting it:
 #   UEFI  an El Torito boot entry for platform UEFI whose image is a FAT file system holding

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Boots the ISO through qemu-run.sh with a QEMU human monitor on a loopback TCP port and, once
 # the guest's log shows a given line, types monitor commands into it (`nmi`, `mce ...`): the
 # host-side fault injection the NMI and machine-check tests need.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Boots the ISO through qemu-run.sh and checks what a person in front of the machine would see:
 # when the kernel holds the end of the run on the screen (hold=), takes the screen with QMP's
 # `screendump` and compares it pixel for pixel with a rendering of the serial log's lines, from

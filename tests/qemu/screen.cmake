@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # What a person in front of a PC sees: the framebuffer console, taken from QEMU's screen and
 # compared pixel for pixel with a rendering of the serial log (tests/qemu/screen-test.sh), and
 # the ISO's boot entries for UEFI and BIOS PCs (tests/qemu/iso-boot-media.sh). `ctest -L screen`

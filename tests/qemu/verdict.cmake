@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # ---- verdicts a program cannot forge (tests/qemu/forged-verdict.sh, docs/testing.md) ----
 # usr/forge prints every line a verdict is read from, plain and behind CR, ESC and newlines,
 # starts a child whose arguments hold such lines, then exits with status 1. Booted with the

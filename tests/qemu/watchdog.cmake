@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The hard-lockup watchdog (src/arch/x86_64/watchdog.c, docs/design.md "Hard lockups"): a CPU
 # whose tick stands still for watchdog=SECONDS (default 10) gets an NMI from the CPU that
 # watches it and panics with its own registers and backtrace. Included from CMakeLists.txt.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The screen tests' host tool: draws the text the kernel's framebuffer console should show, with
 // the same font and the same grid (src/core/fb_text.c, src/core/psf.c), and compares pictures.
 //

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # No NASM source of the kernel spells out a value that generated/asm_offsets.inc already names.
 #
 # asm_offsets.inc (made by the compiler from src/arch/x86_64/asm_offsets.c) is where the kernel's

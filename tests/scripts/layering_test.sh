@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The architecture layer does not depend on the system-call layer: no file under src/arch
 # includes a header of src/syscall (#include "syscall/..." in C, %include "syscall/..." in NASM).
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The mutation test's reading of a failed test (cmake/mutants.sh --classify): each fixture below
 # is what a killing test printed, in the runners' own phrasing (cmake/qemu-run.sh,
 # cmake/bochs-run.sh, tests/gdb/gdb-test.sh, tests/qemu/monitor-inject.sh), and must come out as

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # One source for each constant, and layers that depend one way: checks of the tree that need no
 # boot. `ctest -L scripts` runs them.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // bench: the ring-3 benchmark of the two entry paths, side by side in one run.
 //
 // For each path: a few warm-up batches, then B batches of K calls (bench_loops.asm), each

@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: MIT
 ; Timed batches of calls for the benchmark and the selftest (declared in bench_loops.h).
 ;
 ; Layout of every batch:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Timed batches of calls, in NASM (bench_loops.asm) so that what is measured is exactly the
 // instructions listed there. Each function returns the TSC ticks its batch took.
 //

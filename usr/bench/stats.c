@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Order statistics over the per-batch samples of one benchmark row.
 //
 // Percentiles are nearest-rank: the p-th percentile of n sorted samples is the one at rank

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Summary statistics of one benchmark row, in fixed point: every value is ticks per call x 100
 // (two decimals without floating point, which ring-3 code is built without).
 #ifndef LSTAR_BENCH_STATS_H

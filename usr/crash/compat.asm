@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: MIT
 ; Ring 3 leaving 64-bit mode for compatibility mode and executing `syscall` there.
 ;
 ; lstar runs no 32-bit programs, but SYSRET needs a 32-bit user code segment in the GDT (16

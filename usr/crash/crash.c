@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // crash: faults on purpose, in the way its argument names, so tests can prove the kernel reports
 // a ring-3 exception, ends only this program, and goes on.
 //

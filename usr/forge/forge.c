@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // forge: a program that tries to forge a run's verdict. It prints every line the runners and
 // the tests take as a sign of success (the kernel's `[boot] done: success`, the suites'
 // summaries, the kernel's exit line of a passing selftest), plain, behind a carriage return or

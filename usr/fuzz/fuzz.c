@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // fuzz: random system calls through both entries, every register random, every pointer hostile
 // or harmless by chance. The kernel must answer each with a result the ABI allows, give back
 // every register it promises to, and survive: the run ends with `fuzz: N passed, M failed`.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // hog: a valid program that asks for more memory than lstar can ever give. Its .bss
 // (hog_memory.asm) is 8 GiB, and the kernel manages at most 4 GiB of RAM; the ELF file stays
 // small (.bss takes no room in it), so GRUB loads it like any other module. spawn("hog") must

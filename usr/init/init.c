@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // init: the first ring-3 program. Runs the kernel's `run=` list, one program after another.
 //
 // The argument string is a comma-separated list of `name[:arg]` items, e.g.

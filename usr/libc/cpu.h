@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Where a program runs: the CPU the kernel placed it on (the run= list's @CPU).
 //
 // The kernel hands the number over once, in RDI at the program's first instruction (crt0.asm),

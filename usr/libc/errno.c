@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Names for the errno values of the lstar ABI, so logs say -EFAULT rather than -14.
 #include "libc/errno.h"
 

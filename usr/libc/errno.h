@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Names for the negative errno values the kernel returns (see src/syscall/abi.h).
 #ifndef LSTAR_LIBC_ERRNO_H
 #define LSTAR_LIBC_ERRNO_H

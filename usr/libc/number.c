@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Parsing unsigned numbers out of argument strings (batches=200, exit-7).
 #include "libc/stdlib.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // printf, puts and putchar over a line buffer on fd 1, formatted by the shared engine (snprintf
 // is the engine itself: libc/stdio.h).
 #include "libc/stdio.h"

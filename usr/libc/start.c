@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The C half of program start (crt0.asm is the other): fetch the arguments, run main, exit.
 #include "libc/stdlib.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Console output for ring-3 programs: printf and friends over write(1, ...).
 //
 // Output is collected in a small buffer and written when a line ends, when the buffer fills,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Process start and end for ring-3 programs, and number parsing for their arguments.
 #ifndef LSTAR_LIBC_STDLIB_H
 #define LSTAR_LIBC_STDLIB_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // System-call wrappers for ring 3, through either entry.
 //
 // Three layers:

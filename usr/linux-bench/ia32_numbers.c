@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The ia32 system-call numbers `int 0x80` takes on x86-64 Linux, from Linux's own header. A file
 // of their own: <asm/unistd_32.h> and <asm/unistd_64.h> give the same names other values.
 #include "linux-bench/ia32_numbers.h"

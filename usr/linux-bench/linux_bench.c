@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // linux-bench: the init of a Linux guest that times Linux's system calls the way usr/bench times
 // lstar's, for the comparison in docs/benchmark.md ("Linux, measured the same way").
 //

@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: MIT
 ; Entry point of the benchmark's init, the first process Linux starts (/init of the initramfs).
 ;
 ; Linux starts a static ELF with RSP at argc, followed by argv[0..argc-1], NULL, the

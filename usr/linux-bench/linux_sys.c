@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // File access and printf for the benchmark's init, over raw Linux system calls.
 #include "linux-bench/linux_sys.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The few Linux system calls the benchmark's init makes, with no libc: raw `syscall` (x86-64
 // ABI: number in rax; arguments in rdi, rsi, rdx, r10, r8, r9; rcx and r11 clobbered; result in
 // rax, -errno on error), and printf over fd 1. The numbers and structures are Linux's own uapi

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Results and errors of every system call, checked through both entries: same number, same
 // arguments, same result, whichever instruction entered the kernel.
 #include <stdint.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Test reporting: PASS/FAIL lines with hex details, and the pass/fail counters.
 #include "selftest/check.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Reporting for the selftest: one line per test, counters for the summary.
 //
 //   [selftest] PASS name

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the entries themselves must get right, checked register by register: every register
 // the ABI promises survives, rcx and r11 hold exactly what `syscall` put there, the user's flags
 // come back, a garbage RSP is neither used nor changed, and TF yields exactly one user trap.

@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: MIT
 ; Register-exact system calls for the selftest (declared in regs.h).
 ;
 ; C inline assembly cannot promise what RBP, RSP or the flags hold at the instant of a call, nor

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Register-exact system calls for the selftest, written in NASM (regs.asm) because C inline
 // assembly cannot promise what every register and flag holds at the instant of the call.
 #ifndef LSTAR_SELFTEST_REGS_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Byte offsets in struct regs (regs.h), read by C and, as generated/regs_layout.inc, by regs.asm.
 // regs.h proves each one against offsetof(); keep this file to plain #define lines.
 #define REGS_RAX 0

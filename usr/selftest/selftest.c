@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // selftest: the ring-3 correctness suite for both system-call entries.
 //
 // Prints one `[selftest] PASS name` or `[selftest] FAIL name: detail` line per test, then

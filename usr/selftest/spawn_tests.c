@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Spawning children: exit statuses reach the parent, every ring-3 fault is reported as
 // SPAWN_FAULTED | vector while the kernel goes on, and bad requests are refused cleanly.
 #include <stdbool.h>

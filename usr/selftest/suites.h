@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The groups of tests selftest.c runs, one file each.
 #ifndef LSTAR_SELFTEST_SUITES_H
 #define LSTAR_SELFTEST_SUITES_H

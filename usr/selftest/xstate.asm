@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: MIT
 ; x87, MMX and SSE registers and the data selectors, read and written exactly, for
 ; xstate_tests.c. In NASM because C (built with -mgeneral-regs-only) can name none of these
 ; registers, and no compiled code between two of these calls touches them.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Each process's own x87/MMX/SSE registers and data selectors (docs/abi.md "A program's address
 // space and start"): a child starts from the documented clean state and sees nothing of its
 // parent's, and a parent's values survive a child that writes its own, whether the child exits

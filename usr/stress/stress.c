@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // stress: a long random interleaving of system calls through both entries, on whatever CPU the
 // program was placed on, meant to run on every CPU at once (`run=stress@all`).
 //

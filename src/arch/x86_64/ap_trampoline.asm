@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: MIT
 ; Where the other CPUs start: a STARTUP IPI puts each one in real mode at CS:IP = 0x0800:0000,
 ; i.e. physical AP_TRAMPOLINE_PHYS. smp.c copies this block there and fills in its data fields.
 ;

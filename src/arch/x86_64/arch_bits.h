@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The architectural bits and MSR numbers lstar programs or tests: one name for each, read by C,
 // by the kernel's NASM through generated/asm_offsets.inc (asm_offsets.c) and by ring 3 (its C
 // through usr/include, its NASM as arch_bits.inc, made by cmake/nasm-include.cmake).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Reads the descriptor tables and control registers back as the CPU sees them (sgdt, str, sidt,
 // mov from CR0/CR4) and compares them with what gdt.c, idt.c and cpu_features.c meant to
 // install, by the same field names those files build them with (gdt.h, idt.h, arch_bits.h).

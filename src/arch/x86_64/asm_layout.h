@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The kernel's own constants that the assembly needs as well as C: the address-space layout,
 // where the other CPUs start, the GDT selectors and the isa-debug-exit codes. Plain #defines,
 // safe for ring 3 (usr/include/arch/x86_64/asm_layout.h forwards it: ring 3 finds these

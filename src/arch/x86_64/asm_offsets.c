@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Every number the assembly (boot/*.asm, src/**/*.asm) shares with C, computed by the compiler:
 // structure offsets by offsetof, constants from the headers that define them. Never linked:
 // the build compiles this file with the kernel's flags and -S (CMakeLists.txt), and

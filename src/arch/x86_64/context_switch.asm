@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: MIT
 ; Kernel-stack switching between processes, and a new process's first entry to ring 3.
 ;
 ; The data segment registers travel with each side here. No entry into the kernel loads DS, ES,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The one place that decides CR0, CR4 and EFER: every bit is set or cleared on purpose, and each
 // register is written as a whole value, so nothing the firmware, the loader or a CPU's INIT state
 // left behind survives (docs/msr.md "Control registers written whole").

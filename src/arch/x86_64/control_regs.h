@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The exact CR0, CR4 and EFER every CPU runs with, written whole, never read-modify-write
 // (docs/msr.md "Control registers written whole").
 #ifndef LSTAR_ARCH_CONTROL_REGS_H

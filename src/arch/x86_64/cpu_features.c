@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Detects SMEP, SMAP and UMIP (SDM Vol. 3A "Control Registers", "Determination of Access Rights"),
 // and names the CPU. control_regs.c turns on those found, in the CR4 it writes whole on every CPU.
 //

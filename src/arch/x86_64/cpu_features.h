@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // CPU protection features lstar turns on when the CPU has them: SMEP, SMAP, UMIP (found here,
 // turned on by control_regs.c).
 #ifndef LSTAR_ARCH_CPU_FEATURES_H

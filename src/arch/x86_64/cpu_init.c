@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // One CPU's setup, in one order for all of them: kmain.c calls it for the boot CPU, smp.c's
 // ap_main for every other CPU, so the two can never drift apart.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // CPUID: the instruction, and every leaf and feature bit lstar asks about: the kernel's C, the
 // boot code (through generated/asm_offsets.inc) and ring 3 (through usr/include) read them here.
 //

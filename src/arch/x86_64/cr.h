@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Control registers, TLB and interrupt-flag helpers (SDM Vol. 3A "Control Registers").
 #ifndef LSTAR_ARCH_CR_H
 #define LSTAR_ARCH_CR_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // #DB (vector 1): single steps, on their own IST stack (idt.c).
 //
 // Ring 3 may set TF (popfq) to single-step itself: each step is a trap the program is charged for

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // #DB: single steps from ring 3, and the ones an emulator or debugger lands in an entry window.
 #ifndef LSTAR_ARCH_DEBUG_TRAP_H
 #define LSTAR_ARCH_DEBUG_TRAP_H

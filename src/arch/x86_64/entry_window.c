@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Where the entry windows are: the table the ENTRY_WINDOW lines of the assembly make.
 #include <stddef.h>
 #include "arch/x86_64/entry_window.h"

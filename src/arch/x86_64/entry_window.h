@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The entry windows: the stretches of kernel code that run in ring 0 while RSP or the GS base
 // is still the user's (the entries and exits of src/syscall/lstar_entry.asm, the trap stubs' own
 // swapgs, the context switch's GS load). Only NMI, #MC, #DF and #DB can be taken there, each on

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The framebuffer console (see fb_console.h).
 //
 // Drawing is the cost here: under QEMU's TCG every pixel is an emulated store, and a 1024x768

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The framebuffer console: the log as text on the screen the boot loader set up (GOP under
 // UEFI, a VBE mode under BIOS), for PCs that have neither VGA text mode nor a serial port.
 #ifndef LSTAR_ARCH_FB_CONSOLE_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Reads a named fw_cfg file through the legacy I/O ports (QEMU docs/specs/fw_cfg.rst).
 //
 // The test suite boots the very ISO users boot and picks what runs by passing

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // QEMU's fw_cfg device: lets the host hand the kernel extra command-line options.
 #ifndef LSTAR_ARCH_FW_CFG_H
 #define LSTAR_ARCH_FW_CFG_H

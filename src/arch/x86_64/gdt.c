@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Builds each CPU's GDT in the order SYSCALL and SYSRET require, and its TSS.
 //
 // SYSCALL loads CS from STAR[47:32] and SS from STAR[47:32] + 8; SYSRET to 64-bit mode loads CS

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The GDT and the 64-bit TSS of one CPU (SDM Vol. 3A "Segment Descriptors", "Task Management in
 // 64-bit Mode").
 #ifndef LSTAR_ARCH_GDT_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Fills the IDT: exceptions, the PIC's IRQs and the int 0x80 system-call gate.
 //
 // Every gate is an interrupt gate (IF cleared on entry: the kernel is never preempted) with DPL 0,

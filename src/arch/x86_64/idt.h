@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The interrupt descriptor table (SDM Vol. 3A "Interrupt Descriptor Table (IDT)", "64-Bit Mode
 // IDT").
 #ifndef LSTAR_ARCH_IDT_H

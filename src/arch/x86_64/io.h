@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Port I/O: the in/out instructions, for the serial port, the PIC, the PIT and fw_cfg.
 #ifndef LSTAR_ARCH_IO_H
 #define LSTAR_ARCH_IO_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Local APIC access through its MMIO page, in xAPIC mode (SDM Vol. 3A "Advanced Programmable
 // Interrupt Controller (APIC)"; IPIs: "Issuing Interprocessor Interrupts"), and its timer: the
 // periodic tick of every CPU but the boot CPU, which keeps the PIT (timer.c).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The local APIC: starts the other CPUs (INIT and STARTUP IPIs), sends NMI IPIs, and ticks
 // every CPU but the boot CPU (its timer).
 #ifndef LSTAR_ARCH_LAPIC_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Machine checks: every bank is enabled at boot so that a hardware error arrives as #MC
 // (vector 18, on its own IST stack, CR4.MCE set); on #MC the handler reads MCG_STATUS and every
 // bank, reports them, and decides by what the SDM says can be recovered: resume, stop the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Machine-check architecture: banks enabled at boot; on #MC, the banks read, reported and
 // judged: resume, stop the interrupted program, or panic (docs/design.md "Machine checks").
 #ifndef LSTAR_ARCH_MACHINE_CHECK_H

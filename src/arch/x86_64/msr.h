@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Model-specific registers: rdmsr and wrmsr (SDM Vol. 4 table "IA-32 Architectural MSRs" lists the
 // numbers).
 #ifndef LSTAR_ARCH_MSR_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // NMIs: counted per CPU by the handler, reported later from ordinary kernel code.
 //
 // An NMI cannot be masked by IF and can land anywhere, the entry windows included (it runs on

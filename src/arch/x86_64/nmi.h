@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // NMIs: counted per CPU by the handler, reported later from ordinary kernel code.
 #ifndef LSTAR_ARCH_NMI_H
 #define LSTAR_ARCH_NMI_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The NMI storm (nmistorm=N): cpu1 sends cpu0 N NMIs through its local APIC while cpu0 runs the
 // ring-3 programs, and both sides count, so that every NMI is accounted for.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The NMI storm (nmistorm=N): cpu1 sends cpu0 N NMIs, one at a time, while ring 3 runs on cpu0.
 #ifndef LSTAR_ARCH_NMI_STORM_H
 #define LSTAR_ARCH_NMI_STORM_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Page-table management: the kernel's final mappings and each process's address space.
 //
 // The boot tables (entry32.asm) map 1 GiB three ways with 2 MiB pages, all writable and

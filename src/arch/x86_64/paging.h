@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // 4-level page tables (SDM Vol. 3A "4-Level Paging and 5-Level Paging"): the kernel's mappings and
 // each process's.
 #ifndef LSTAR_ARCH_PAGING_H

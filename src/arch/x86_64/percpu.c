@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Per-CPU areas and GS: each CPU's IA32_GS_BASE points at its own struct percpu.
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/msr.h"

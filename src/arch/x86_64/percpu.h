@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The per-CPU area: everything the entry paths need, reached through GS without a lookup.
 //
 // IA32_GS_BASE points here while the CPU runs kernel code; `swapgs` exchanges it with

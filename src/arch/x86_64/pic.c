@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // 8259A programming: after reset the PICs deliver IRQ0-7 on vectors 8-15, on top of the CPU's
 // exceptions (#DF is 8), so they are moved to 32-47 before interrupts are ever enabled.
 #include "arch/x86_64/pic.h"

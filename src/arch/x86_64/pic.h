@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The legacy 8259A PIC pair: remapped off the exception vectors, IRQ0 (the PIT) unmasked.
 #ifndef LSTAR_ARCH_PIC_H
 #define LSTAR_ARCH_PIC_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Ending a QEMU run with a chosen exit code through the isa-debug-exit device, and telling
 // Bochs the same code through its port 0xE9 hack. Both are I/O ports, which ring 3 cannot
 // reach (IOPL 0, no I/O permission bitmap): the code is the kernel's alone.

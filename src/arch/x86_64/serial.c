@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // 16550 UART driver for COM1, polled: the log must work before interrupts and after a panic.
 #include "arch/x86_64/serial.h"
 #include "arch/x86_64/io.h"

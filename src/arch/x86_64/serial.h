@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The 16550 UART on COM1: where the kernel's log goes.
 #ifndef LSTAR_ARCH_SERIAL_H
 #define LSTAR_ARCH_SERIAL_H

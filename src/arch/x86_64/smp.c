@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Starts every CPU the MADT lists (SDM Vol. 3A 9.4 "Multiple-Processor Initialization"):
 // INIT, 10 ms, STARTUP, and a second STARTUP if the CPU has not answered, one CPU at a time
 // so the log stays readable. Each one runs ap_main: the same per-CPU setup the boot CPU did

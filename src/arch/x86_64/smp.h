@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Bringing up the other CPUs: each gets its per-CPU area, GDT, TSS, IDT, protections and the
 // syscall MSRs (cpu_init), checks them, starts its own tick, and then runs what kmain gives it.
 #ifndef LSTAR_ARCH_SMP_H

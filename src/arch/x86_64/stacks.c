@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The kernel's stacks live in .bss.stacks: one guard page, then the stack, all page-aligned.
 // paging.c leaves every guard page unmapped, so running off the bottom of a stack is a #PF
 // (reported on the #DF stack if it cascades) instead of silent corruption of its neighbour.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Kernel stacks, each with an unmapped guard page below it so an overflow faults at once.
 #ifndef LSTAR_ARCH_STACKS_H
 #define LSTAR_ARCH_STACKS_H

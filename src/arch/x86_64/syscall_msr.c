@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The MSR setup for `syscall`/`sysret`, written as reference code: docs/msr.md explains each
 // value, and the self-check below compares what the CPU reads back with what we meant.
 //

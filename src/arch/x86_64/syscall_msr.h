@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Programming and checking the MSRs behind `syscall`/`sysret`: part of each CPU's bring-up
 // (cpu_init.c), as Linux's syscall_init is part of arch/x86/kernel/cpu/common.c. The stubs the
 // MSRs point at live in src/syscall/lstar_entry.asm; this layer knows them by symbol only.

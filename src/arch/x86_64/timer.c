@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // PIT channel 0 as a 100 Hz tick; the TSC's frequency from CPUID or measured against the PIT.
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/cpuid.h"

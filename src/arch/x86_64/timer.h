@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The periodic timer (PIT channel 0) and the TSC's frequency.
 #ifndef LSTAR_ARCH_TIMER_H
 #define LSTAR_ARCH_TIMER_H

@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: MIT
 ; Exception and IRQ entry stubs: build a struct trap_frame (traps.h) and call trap_dispatch.
 ;
 ; The CPU has already pushed SS, RSP, RFLAGS, CS, RIP (and an error code for some vectors), after

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Exception and interrupt handling: reports, the timer tick, and who pays for a fault.
 //
 // A fault in ring 3 ends that program with a report and the kernel carries on; a fault in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Exceptions and interrupts: the full register frame the stubs build, and the C side.
 #ifndef LSTAR_ARCH_TRAPS_H
 #define LSTAR_ARCH_TRAPS_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Copies between kernel and user memory, refusing any range ring 3 does not own.
 //
 // A range is accepted only if it does not wrap, lies wholly below USER_CEILING (so it is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The only way the kernel touches user memory: checked copies inside a stac/clac window.
 #ifndef LSTAR_ARCH_USER_COPY_H
 #define LSTAR_ARCH_USER_COPY_H

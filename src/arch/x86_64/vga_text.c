@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // VGA (EGA) text-mode console: 16-bit cells of character + attribute, scrolled by copying rows.
 #include "arch/x86_64/vga_text.h"
 #include "arch/x86_64/asm_layout.h"

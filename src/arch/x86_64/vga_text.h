@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The VGA text screen, mirrored from the log when the boot loader left one.
 #ifndef LSTAR_ARCH_VGA_TEXT_H
 #define LSTAR_ARCH_VGA_TEXT_H

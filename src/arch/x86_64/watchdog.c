@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The hard-lockup watchdog, by buddies: each CPU's periodic tick counts a heartbeat of its own
 // and looks at the heartbeat of the next watched CPU (its buddy). A buddy whose heartbeat has
 // not moved for the threshold is running with interrupts off, or not at all: the watcher sends

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The hard-lockup watchdog: every CPU's tick watches the next CPU's tick, and a CPU whose tick
 // has stood still too long gets an NMI that makes it panic with its registers and backtrace.
 // docs/design.md "Hard lockups" says how, what the threshold is, and what stays undetected.

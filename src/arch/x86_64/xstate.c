@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The clean x87/SSE state a process starts with (docs/abi.md "A program's address space and
 // start", docs/design.md).
 //

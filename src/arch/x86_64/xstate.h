@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Extended register state: the x87, MMX and SSE registers each process owns (FXSAVE format).
 // The CR0/CR4 bits that give ring 3 exactly x87 and SSE are control_regs.c's.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The 64-bit FXSAVE64/FXRSTOR64 image of the x87, MMX and SSE registers, and the control words
 // a clean state starts with: architecture only, no kernel code, so ring 3 includes it too (the
 // selftest reads its own registers through it). Which state each process owns: xstate.h.
