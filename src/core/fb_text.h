@@ -14,8 +14,10 @@
 
 #define FB_MAX_SIDE 8192          // pixels: wider or taller modes are refused
 #define FB_MAX_BYTES (256u << 20) // a framebuffer larger than this is refused
-#define FB_MAX_PHYS (1ull << 52)  // the architecture's widest physical address (SDM Vol. 3A 4.1.4)
-#define FB_TEXT_MAX_COLS 256      // the grid's limits; a larger screen uses its top-left part
+// The architecture's widest physical address (SDM Vol. 3A, section "Enumeration of Paging Features
+// by CPUID" [4.1.4]).
+#define FB_MAX_PHYS (1ull << 52)
+#define FB_TEXT_MAX_COLS 256 // the grid's limits; a larger screen uses its top-left part
 #define FB_TEXT_MAX_ROWS 160
 #define FB_TEXT_FG 0xaaaaaau // light grey on black, as on the VGA text screen
 #define FB_TEXT_BG 0x000000u

@@ -9,9 +9,9 @@
 #   1. an R11 unlike the frame's RFLAGS (CF flipped): the program resumes with the frame's
 #      RFLAGS, R11 as it was, and exits 0.
 #   2. TF in both R11 and the frame: the program runs one instruction, takes its own single-step
-#      #DB in ring 3 (SDM Vol. 3A 18.3.1.4), counted once (debug_trap.c), and exits 0.
+#      #DB in ring 3 (SDM Vol. 3A, section "Single-Step Exception Condition" [18.3.1.4]), counted once (debug_trap.c), and exits 0.
 #   3. RF in both: iretq restores it, it suppresses only instruction breakpoints for one
-#      instruction (SDM Vol. 3A 18.3.1.1): nothing the program can see, and it exits 0.
+#      instruction (SDM Vol. 3A, section "Instruction-Breakpoint Exception Condition" [18.3.1.1]): nothing the program can see, and it exits 0.
 # A fourth program then exits 0: the kernel went on.
 # Run by tests/gdb/gdb-test.sh with "run=crash:exit-0" four times. Only rare places get a
 # breakpoint: each hit costs a round trip to GDB.

@@ -8,7 +8,7 @@
 #   1. the return RIP 0x0000800000000000, non-canonical: IRETQ raises #GP(0) on it (SDM Vol. 2A
 #      "IRET", IA-32e-MODE-RETURN) and the kernel charges the program (traps.c
 #      refused_iret_to_user); a CPU whose IRETQ lets it pass faults on the fetch in ring 3,
-#      #GP too (SDM Vol. 3A 3.3.7.1). Either way: vector 13 on the program, and a note says which.
+#      #GP too (SDM Vol. 3A, section "Canonical Addressing" [3.3.7.1]). Either way: vector 13 on the program, and a note says which.
 #   2. the return RIP 0x00007ffffffff000, USER_CEILING: canonical but never mapped: #PF on the
 #      instruction fetch, in ring 3.
 #   3. a saved RCX unlike the frame's RIP: sysretq would jump to RCX; iretq goes to the RIP and

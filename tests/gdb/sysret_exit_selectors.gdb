@@ -6,7 +6,7 @@
 # test; GDB makes it.
 # Two programs' first `syscall` (SYS_getargs, usr/libc/start.c) is given, at syscall_return:
 #   1. CS = 0x23, the 32-bit user code: iretq lands in compatibility mode at the same RIP
-#      (SDM Vol. 3A 5.2.1), where 64-bit code runs as something else until it faults; the
+#      (SDM Vol. 3A, section "Code-Segment Descriptor in 64-bit Mode" [5.2.1]), where 64-bit code runs as something else until it faults; the
 #      program is stopped by that fault, taken with CS = 0x23, and a note says which vector.
 #   2. SS = 0: IRETQ to ring 3 refuses a null SS with #GP(0) in ring 0, at the iretq itself
 #      (SDM Vol. 2A "IRET", IA-32e-MODE-RETURN). trap_common must take the kernel's GS back

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # SS at the sysretq that follows an interrupt-gate entry from ring 3. Such a gate loads a null
-# SS (SDM Vol. 3A 6.14.4); AMD's SYSRET then writes SS's selector but keeps those attributes
+# SS (SDM Vol. 3A, section "Stack Switching in IA-32e Mode" [6.14.4]); AMD's SYSRET then writes SS's selector but keeps those attributes
 # (APM Vol. 3 "SYSRET"), so the kernel must hold its real data selector, 0x18, when it executes
 # sysretq. QEMU models SYSRET as Intel does and cannot show that failure; GDB can read SS.
 # Three ways there, each checked once, in the order the run reaches them:

@@ -32,7 +32,7 @@
 #
 # The #MC is a "spurious log": bank 1 STATUS = VAL|UC (EN=0, OVER=0), MCG_STATUS = RIPV|MCIP.
 # QEMU's `mce` raises #MC only for UC=1; machine_check.c classifies UC=1 EN=0 OVER=0 as spurious
-# (SDM Vol. 3B 16.10.4.1's pseudocode: log it, it did not raise this #MC), and with RIPV=1 and
+# (the pseudocode of SDM Vol. 3B, section "Machine-Check Exception Handler for Error Recovery" [16.10.4.1]: log it, it did not raise this #MC), and with RIPV=1 and
 # nothing else logged it resumes in either ring and clears the bank and MCIP ("Machine checks"
 # in docs/design.md). So it is survivable at every boundary, and the next one finds MCIP clear
 # (with MCIP still set QEMU would turn it into a triple fault).
@@ -54,7 +54,7 @@
 # with interrupts masked), hence `delete` after every stop.
 # One boundary is where QEMU's model and hardware may part: right after int80_entry's `mov ss`
 # (int80_entry.kernel_gs) TCG takes the NMI at once, where a CPU may hold it off for one more
-# instruction (SDM Vol. 3A 6.8.3: MOV SS inhibits interrupts until the boundary after the next
+# instruction (SDM Vol. 3A, section "Masking Exceptions and Interrupts When Switching Stacks" [6.8.3]: MOV SS inhibits interrupts until the boundary after the next
 # instruction). The checks there hold for QEMU's model; a CPU that waits would deliver the NMI
 # one boundary later, with GS and the stack already the kernel's.
 #

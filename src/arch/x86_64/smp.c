@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Starts every CPU the MADT lists (SDM Vol. 3A 9.4 "Multiple-Processor Initialization"):
+// Starts every CPU the MADT lists (SDM Vol. 3A, section "Multiple-Processor (MP) Initialization" [9.4]):
 // INIT, 10 ms, STARTUP, and a second STARTUP if the CPU has not answered, one CPU at a time
 // so the log stays readable. Each one runs ap_main: the same per-CPU setup the boot CPU did
 // (cpu_init), its MSRs read back and logged as `[msr] cpuN ...`, its own timer, and then it
