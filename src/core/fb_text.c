@@ -6,17 +6,13 @@
 #include "core/string.h"
 
 // Writes "framebuffer: <reason>" into err; returns -1.
+static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
-    if (err != NULL && errlen > 0) {
-        int n = format_buf(err, errlen, "framebuffer: ");
-        if (n >= 0 && (size_t)n < errlen) {
-            va_list ap;
-            va_start(ap, fmt);
-            vformat_buf(err + n, errlen - (size_t)n, fmt, ap);
-            va_end(ap);
-        }
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    format_reason(err, errlen, "framebuffer", fmt, ap);
+    va_end(ap);
     return -1;
 }
 

@@ -388,3 +388,15 @@ size_t format_escape_byte(char out[FORMAT_ESCAPE_MAX], unsigned char c)
     out[3] = hex[c & 15];
     return 4;
 }
+
+// Writes "<prefix>: <reason>" into err for a parser that refuses its input; returns -1, the
+// refusal, so that a parser can `return` it.
+int format_reason(char *err, size_t errlen, const char *prefix, const char *fmt, va_list ap)
+{
+    if (err != NULL && errlen > 0) {
+        int n = format_buf(err, errlen, "%s: ", prefix);
+        if (n >= 0 && (size_t)n < errlen)
+            vformat_buf(err + n, errlen - (size_t)n, fmt, ap);
+    }
+    return -1;
+}

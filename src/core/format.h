@@ -22,6 +22,8 @@ int format_v(format_sink sink, void *ctx, const char *fmt, va_list ap);
 // length the whole text would have had.
 int format_buf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int vformat_buf(char *buf, size_t size, const char *fmt, va_list ap);
+// Writes "<prefix>: <reason>" into err (when err and errlen allow) for a parser's refusal; returns -1.
+int format_reason(char *err, size_t errlen, const char *prefix, const char *fmt, va_list ap);
 
 // Writes a one-line reason into err (when err is not NULL and errlen > 0) and returns -1: the
 // refusal path of the validating parsers (multiboot2.c, elf64.c).
