@@ -35,7 +35,7 @@ add_test(NAME trace_shows_each_call_through_both_entries_and_a_summary
     --expect [=[^\[boot\] tracing the system calls of 'crash'$]=]
     --expect [=[^crash\[[0-9]+\]: calls: hello$]=]
     --expect ${crash_exited_0}
-    --reject [=[^(\[cpu[0-9]\] )?\[trace\] init\[]=]
+    --reject [=[^(\[cpu[0-9]\] )?\[trace\] init\[[0-9]+\]]=]
     --reject ${kernel_panic})
 set_tests_properties(trace_shows_each_call_through_both_entries_and_a_summary PROPERTIES LABELS qemu TIMEOUT 150)
 
@@ -49,5 +49,5 @@ lstar_boot_test(selftest_passes_traced_and_untraced_programs_print_no_trace_line
   --expect [=[^\[trace\] selftest\[[0-9]+\] cpu0 syscall null\(\) = 0$]=]
   --expect [=[^\[trace\] selftest\[[0-9]+\] cpu0 int 0x80 null\(\) = 0$]=]
   --expect [=[^\[trace\] selftest\[[0-9]+\] +[1-9][0-9]* +[0-9]+ +[0-9]+ +([0-9]+|-)  total$]=]
-  --reject [=[^(\[cpu[0-9]\] )?\[trace\] (init|crash)\[]=]
+  --reject [=[^(\[cpu[0-9]\] )?\[trace\] (init|crash)\[[0-9]+\]]=]
   --reject ${kernel_panic})
