@@ -24,7 +24,8 @@
 ; line (`align 64`), the cache-line size of current x86-64 CPUs. What that buys: a stub's
 ; instructions sit on the same lines in every build, whatever code is linked before them, so the
 ; entry's share of instruction fetches cannot differ between two builds being compared (today
-; the `syscall` entry and the dispatch fill one line, the exit checks up to sysretq the next).
+; the `syscall` entry, its work test and the dispatch fill one line, but for the last bytes of
+; the handler's call, and the exit checks up to sysretq the next).
 ; What it does not buy: a measured speed-up. No lstar measurement compares aligned with
 ; unaligned stubs; QEMU's TCG, where lstar's numbers come from, models no instruction cache, and
 ; under -icount alignment changes no count. The cost is padding that never runs, at most 63
