@@ -27,12 +27,34 @@ static const char *const call_names[SYS_NR] = {
 #undef SYSCALL_NAME
 };
 
-// How many of the six argument registers each handler reads (abi.h says what they are); a number
-// missing here shows no arguments.
+// How many of the six argument registers each handler reads (abi.h says what they are), for
+// every number: a call added to SYSCALL_LIST without a count here stops the build below.
+#define CALL_ARGS(X)    \
+    X(null, 0)          \
+    X(exit, 1)          \
+    X(write, 3)         \
+    X(getpid, 0)        \
+    X(clock_ns, 0)      \
+    X(sysinfo, 2)       \
+    X(spawn, 2)         \
+    X(getargs, 2)       \
+    X(trap_count, 0)    \
+    X(null_via_iret, 0) \
+    X(bench_entry, 1)   \
+    X(kernel_rflags, 1) \
+    X(getcpu, 0)
 static const uint8_t call_args[SYS_NR] = {
-    [SYS_exit] = 1,    [SYS_write] = 3,       [SYS_sysinfo] = 2,       [SYS_spawn] = 2,
-    [SYS_getargs] = 2, [SYS_bench_entry] = 1, [SYS_kernel_rflags] = 1,
+#define CALL_ARGS_SLOT(name, n) [SYS_##name] = n,
+    CALL_ARGS(CALL_ARGS_SLOT)
+#undef CALL_ARGS_SLOT
 };
+enum {
+#define CALL_ARGS_ONE(name, n) +1
+    CALL_ARGS_LENGTH = 0 CALL_ARGS(CALL_ARGS_ONE)
+#undef CALL_ARGS_ONE
+};
+_Static_assert(CALL_ARGS_LENGTH == SYS_NR,
+               "CALL_ARGS (syscall_trace.c) must give the argument count of every call in SYSCALL_LIST");
 
 static char traced[CMDLINE_RUN_MAX]; // the trace= list: comma-separated program names
 
