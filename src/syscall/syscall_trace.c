@@ -122,36 +122,38 @@ static int format_arg(char *out, size_t size, uint64_t v)
     return format_buf(out, size, "0x%llx", (unsigned long long)v);
 }
 
-// Prints the call's line: everything up to " = ", then `result_text`.
-static void print_call(const struct process *p, uint64_t nr, const uint64_t args[6], uint64_t entry,
-                       const char *result_text)
-{
-    char call[160];
-    if (nr < SYS_NR) {
-        size_t len = (size_t)format_buf(call, sizeof call, "%s(", call_names[nr]);
-        for (unsigned i = 0; i < call_args[nr] && len < sizeof call; i++) {
-            if (i > 0)
-                len += (size_t)format_buf(call + len, sizeof call - len, ", ");
-            if (len < sizeof call)
-                len += (size_t)format_arg(call + len, sizeof call - len, args[i]);
-        }
-        if (len < sizeof call)
-            format_buf(call + len, sizeof call - len, ")");
-    } else {
-        format_buf(call, sizeof call, "0x%llx(...)", (unsigned long long)nr);
-    }
-    kprintf("[trace] %s[%d] cpu%llu %s %s = %s\n", p->name, p->pid, (unsigned long long)this_cpu()->cpu,
-            entry == TRACE_ENTRY_INT80 ? "int 0x80" : "syscall", call, result_text);
-}
-
-// Clamps a number already checked to be below SYS_NR to 0..SYS_NR-1 even on a path the CPU
-// only speculates down (Spectre v1), as the fast path's sbb/and does: the mask is all ones
-// when nr < SYS_NR and 0 otherwise, computed without a branch (Linux: array_index_mask_nospec).
-static uint64_t clamp_number(uint64_t nr)
+// All ones when nr < SYS_NR, 0 otherwise, computed without a branch (Linux:
+// array_index_mask_nospec): `nr & mask` is then a number the arrays have even on a path the CPU
+// only speculates down past a bounds check with a bad nr (Spectre v1), as the fast path's
+// sbb/and makes it 0 there.
+static uint64_t number_mask(uint64_t nr)
 {
     uint64_t mask;
     __asm__("cmp %2, %1\n\tsbb %0, %0" : "=r"(mask) : "r"(nr), "i"(SYS_NR) : "cc");
-    return nr & mask;
+    return mask;
+}
+
+// Prints the call's line: everything up to " = ", then `result_text`.
+// `call` is nr clamped by number_mask.
+static void print_call(const struct process *p, uint64_t nr, uint64_t call, const uint64_t args[6], uint64_t entry,
+                       const char *result_text)
+{
+    char text[160];
+    if (nr < SYS_NR) {
+        size_t len = (size_t)format_buf(text, sizeof text, "%s(", call_names[call]);
+        for (unsigned i = 0; i < call_args[call] && len < sizeof text; i++) {
+            if (i > 0)
+                len += (size_t)format_buf(text + len, sizeof text - len, ", ");
+            if (len < sizeof text)
+                len += (size_t)format_arg(text + len, sizeof text - len, args[i]);
+        }
+        if (len < sizeof text)
+            format_buf(text + len, sizeof text - len, ")");
+    } else {
+        format_buf(text, sizeof text, "0x%llx(...)", (unsigned long long)nr);
+    }
+    kprintf("[trace] %s[%d] cpu%llu %s %s = %s\n", p->name, p->pid, (unsigned long long)this_cpu()->cpu,
+            entry == TRACE_ENTRY_INT80 ? "int 0x80" : "syscall", text, result_text);
 }
 
 // The slow path; see syscall_trace.h. Interrupts are off, as on the fast path (FMASK, or the
@@ -161,16 +163,19 @@ long syscall_slow_path(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint6
 {
     struct process *p = process_current();
     const uint64_t args[6] = {a0, a1, a2, a3, a4, a5};
-    struct syscall_trace_row *row = &p->trace[nr < SYS_NR ? nr : SYS_NR];
+    // A bad number indexes the tables at 0, even under speculation, and counts in the last row.
+    uint64_t mask = number_mask(nr);
+    uint64_t call = nr & mask;
+    struct syscall_trace_row *row = &p->trace[call | (SYS_NR & ~mask)];
 
     if (nr == SYS_exit) { // no return to print: count it and say so first
         row->calls++;
-        print_call(p, nr, args, entry, "?");
+        print_call(p, nr, call, args, entry, "?");
     }
     uint64_t start = rdtsc();
     long result = -ENOSYS;
     if (nr < SYS_NR)
-        result = syscall_table[clamp_number(nr)](a0, a1, a2, a3, a4, a5);
+        result = syscall_table[call](a0, a1, a2, a3, a4, a5);
     uint64_t ticks = rdtsc() - start;
 
     // A spawn ran a whole child in between; the process is still this CPU's current one.
@@ -185,7 +190,7 @@ long syscall_slow_path(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint6
     } else {
         format_buf(text, sizeof text, "%ld", result);
     }
-    print_call(p, nr, args, entry, text);
+    print_call(p, nr, call, args, entry, text);
     return result;
 }
 
