@@ -102,6 +102,7 @@ readonly T_VERDICT='a_program_cannot_forge_the_verdict_of_a_qemu_run'
 readonly T_EXC='machine_check_broadcast_while_a_cpu_prints_never_waits|machine_check_while_every_cpu_prints_never_waits'
 readonly T_LOCKUP='a_hard_lockup_on_an_ap_ends_in_its_own_panic_report|a_hard_lockup_on_the_boot_cpu_is_caught_by_the_next_cpu|bochs_hard_lockup_on_an_ap_ends_in_its_own_panic_report'
 readonly T_PARKED='parked_cpus_are_not_taken_for_hung'
+readonly T_TRACE='trace_shows_each_call_through_both_entries_and_a_summary'
 declare -A KILLERS=(
   # src/syscall/lstar_entry.asm: 1. the `syscall` entry
   [swapgs-lstar-entry]="$T_SELF|$T_FUZZ|$T_TOUR"
@@ -111,6 +112,9 @@ declare -A KILLERS=(
   [int80-ss-reload]="$T_SELF|$T_SS|$T_BOCHS"
   [clac-int80]="$T_SELF|$T_FUZZ"
   [cld-int80]="$T_SELF|$T_FUZZ"
+  #   the work test of each entry, which sends a traced process's calls to the slow path
+  [trace-work-lstar]="$T_TRACE"
+  [trace-work-int80]="$T_TRACE"
   #   3. the shared dispatch
   [bounds-check]="$T_SELF|$T_FUZZ"
   [speculation-clamp]="$T_SELF|$T_FUZZ"

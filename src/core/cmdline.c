@@ -161,6 +161,33 @@ static const char *check_run_list(const char *v, size_t n, char *why, size_t why
     }
 }
 
+// Check a trace= value: comma-separated program names. Returns NULL if it is good, otherwise
+// writes a reason into why.
+static const char *check_name_list(const char *v, size_t n, char *why, size_t whylen)
+{
+    size_t item = 1, len = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i == n || v[i] == ',') {
+            if (len == 0) {
+                format_buf(why, whylen, "item %zu is empty", item);
+                return why;
+            }
+            item++;
+            len = 0;
+        } else if (is_name_char(v[i])) {
+            len++;
+        } else {
+            if (v[i] > ' ' && v[i] < 0x7f)
+                format_buf(why, whylen, "item %zu has '%c': program names are [a-z0-9_-]+", item, v[i]);
+            else
+                format_buf(why, whylen, "item %zu has byte 0x%02x: program names are [a-z0-9_-]+", item,
+                           (unsigned char)v[i]);
+            return why;
+        }
+    }
+    return NULL;
+}
+
 // Length of the start of s that holds none of the characters in stops (like strcspn).
 static size_t span_until(const char *s, const char *stops)
 {
@@ -266,6 +293,22 @@ static void apply_option(struct parser *p, const char *word, size_t len, struct 
         else {
             memcpy(o->run, v, n);
             o->run[n] = '\0';
+        }
+    } else if (equals(word, key_len, "trace")) {
+        // Programs whose system calls the kernel prints (syscall_trace.c); none = trace nothing.
+        char why[96];
+        const char *problem;
+        if (n == 0)
+            refuse(p, "refused", word, len, "expected a comma-separated list of program names, or none");
+        else if (n > CMDLINE_RUN_MAX - 1)
+            refuse(p, "refused", word, len, "value longer than %d characters", CMDLINE_RUN_MAX - 1);
+        else if (equals(v, n, "none"))
+            o->trace[0] = '\0';
+        else if ((problem = check_name_list(v, n, why, sizeof why)) != NULL)
+            refuse(p, "refused", word, len, "%s", problem);
+        else {
+            memcpy(o->trace, v, n);
+            o->trace[n] = '\0';
         }
     } else if (equals(word, key_len, "timer")) {
         parse_on_off(p, word, len, v, n, &o->timer);

@@ -6,6 +6,8 @@
 //                                    online (no '@': cpu0). Each CPU runs its own init with its
 //                                    own items, at the same time as the others: run=fuzz@all
 //   run=none                         run no program
+//   trace=PROG[,PROG...]             print every system call of the programs with these names,
+//                                    and a summary of them when each ends (trace=none: none)
 //   ktest=on|off                     run the in-kernel self-checks
 //   limit=SECONDS                    stop a program after this much ring-3 time (0: never)
 //   timer=on|off                     the 100 Hz tick (off: no ring-3 time limit; for tests)
@@ -61,6 +63,9 @@ struct cmdline_options {
     unsigned nmi_storm;        // NMIs cpu1 sends cpu0 during the programs; default 0 (none)
     unsigned hold_seconds;     // seconds the screen stays before the exit; default 0
     unsigned watchdog_seconds; // the hard-lockup watchdog's threshold; 0 = off; default 10
+
+    // comma-separated names of the programs whose system calls are traced; default "" (none)
+    char trace[CMDLINE_RUN_MAX];
 };
 
 // Receives one message per refused option: one line, no trailing newline.

@@ -30,6 +30,7 @@
 #include "core/panic.h"
 #include "core/physmem.h"
 #include "core/process.h"
+#include "syscall/syscall_trace.h"
 
 #define BOOT_MAP_LIMIT (1ull << 30) // entry32.asm maps the first GiB: the info block must be in it
 #define MB2_INFO_MAX (1u << 20)     // a sane upper bound for the info block's size
@@ -66,6 +67,9 @@ static void parse_command_line(void)
             options.run[0] ? options.run : "none", options.ktest ? "on" : "off", options.timer ? "on" : "off",
             options.limit_seconds, options.nmi_storm, cmdline_crash_name(options.crash));
     process_set_time_limit(options.limit_seconds);
+    if (options.trace[0] != '\0')
+        kprintf("[boot] tracing the system calls of '%s'\n", options.trace);
+    syscall_trace_set_programs(options.trace);
     fb_console_set_hold(options.hold_seconds);
 }
 

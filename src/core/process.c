@@ -90,10 +90,12 @@ static void process_install(struct process *p)
 {
     if (is_kernel_context(p)) {
         this_cpu()->current = NULL;
+        this_cpu()->syscall_work = 0; // int 0x80 from ring 0 takes the fast path
         paging_switch(paging_kernel_cr3());
         return;
     }
     this_cpu()->current = p;
+    this_cpu()->syscall_work = p->syscall_work; // what both entries test (syscall_trace.h)
     percpu_set_kernel_stack(p->kernel_stack_top);
     paging_switch(p->cr3);
 }
@@ -203,6 +205,7 @@ static int spawn_child(struct process *parent, const char *name, const char *arg
     p->saved_rsp = prepare_first_entry(p->kernel_stack_top, entry, p->placed_cpu);
     xstate_init(&p->xstate); // nothing of the parent's x87/SSE registers reaches the child
     p->parent = parent;
+    syscall_trace_start(p);
     char shown[ARGS_SHOWN_MAX];
     escape_args(shown, sizeof shown, p->args);
     kprintf("[proc] started '%s' (pid %d, parent %d) args '%s'\n", p->name, p->pid, p->parent->pid, shown);
@@ -246,6 +249,8 @@ static __attribute__((noreturn)) void process_end(int fate)
     struct process *p = process_current();
     KASSERT(p != NULL);
     p->fate = fate;
+    if (p->syscall_work & SYSCALL_WORK_TRACE)
+        syscall_trace_end(p);
     syscall_entries_restore(); // a benchmark's empty entry must not outlive it
     process_install(p->parent);
     switch_to(p, p->parent, true); // its registers die with it: no need to save them

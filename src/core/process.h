@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include "arch/x86_64/xstate.h"
 #include "syscall/abi.h"
+#include "syscall/syscall_trace.h"
 
 struct trap_frame;
 
@@ -35,6 +36,11 @@ struct process {
     uint16_t out_len;
     bool out_continued;   // part of the line went out already: the next piece says so
     struct xstate xstate; // x87/MMX/SSE registers while switched away (16-byte aligned)
+
+    // The system-call tracer (syscall_trace.h): SYSCALL_WORK_* bits, which process_install
+    // copies into the per-CPU area for the entries to test, and the counts of a traced process.
+    uint64_t syscall_work;
+    struct syscall_trace_row trace[SYSCALL_TRACE_ROWS];
 };
 
 int process_spawn(const char *name, const char *args);

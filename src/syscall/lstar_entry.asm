@@ -3,7 +3,9 @@
 ;
 ;   1. the `syscall` entry (lstar_entry)       IA32_LSTAR points here (syscall_msr.c)
 ;   2. the `int 0x80` entry (int80_entry)      the DPL-3 interrupt gate of vector 0x80 (idt.c)
-;   3. the shared dispatch (syscall_dispatch)  bounds check, then the handler from syscall_table
+;   3. the shared dispatch (syscall_dispatch)  bounds check, then the handler from syscall_table;
+;                                              or, when the running process has work (trace=),
+;                                              the slow path (lstar_slow_path, int80_slow_path)
 ;   4. the shared exit (syscall_return)        four checks, numbered as in docs/msr.md: sysretq
 ;                                              if they all hold, iretq otherwise
 ;   5. the benchmark's empty stubs (lstar_empty, int80_empty) and the CSTAR target (cstar_entry)
@@ -22,18 +24,21 @@
 ; line (`align 64`), the cache-line size of current x86-64 CPUs. What that buys: a stub's
 ; instructions sit on the same lines in every build, whatever code is linked before them, so the
 ; entry's share of instruction fetches cannot differ between two builds being compared (today
-; the `syscall` entry and the dispatch fill one line, the exit checks up to sysretq the next).
+; the `syscall` entry, its work test and the dispatch fill one line, but for the last bytes of
+; the handler's call, and the exit checks up to sysretq the next).
 ; What it does not buy: a measured speed-up. No lstar measurement compares aligned with
 ; unaligned stubs; QEMU's TCG, where lstar's numbers come from, models no instruction cache, and
 ; under -icount alignment changes no count. The cost is padding that never runs, at most 63
 ; bytes per stub. int80_empty and cstar_entry take 16, the usual function alignment, and
 ; nothing more.
 
-%include "asm_offsets.inc"              ; GDT selectors, PERCPU_*, IRET_*, RFLAGS_*, SYS_NR, ENOSYS, USER_CEILING
+%include "asm_offsets.inc"              ; GDT selectors, PERCPU_*, IRET_*, RFLAGS_*, SYS_NR, ENOSYS, USER_CEILING,
+                                        ; SYSCALL_WORK_TRACE, TRACE_ENTRY_*
 %include "arch/x86_64/smap_clac.inc"
 %include "arch/x86_64/entry_window.inc" ; ENTRY_WINDOW, RING3_EDGE
 
 extern syscall_table
+extern syscall_slow_path
 global lstar_entry
 global lstar_entry_user_stack
 global lstar_entry_safe_stack
@@ -85,6 +90,10 @@ lstar_entry_safe_stack:                   ; ---- ... to here. An NMI or #MC in t
     push GDT_USER_CS                      ; CS: SYSRET's (STAR[63:48] + 16)
     push rcx                              ; RIP: the instruction after `syscall`
     push rcx                              ; the user's RCX slot (`syscall` wrote RIP into it)
+    ; Work to do around this process's calls (trace=)? One test of the word the context switch
+    ; copied from the process (process_install); taken, it leaves the fast path at once.
+    test byte [gs:PERCPU_SYSCALL_WORK], SYSCALL_WORK_TRACE
+    jnz lstar_slow_path                   ; [mutant trace-work-lstar: delete]
     ; IF is still 0 (FMASK), so no maskable interrupt arrives between here and sysretq; NMI,
     ; #MC and #DB still can, and run on their IST stacks (idt.c).
     ;
@@ -125,6 +134,10 @@ int80_entry:
     ; [mutant cld-int80: delete]
     cld                                   ; the C ABI wants DF = 0; the gate left the user's
     push rcx                              ; the user's RCX: the frame now matches LSTAR's
+    ; The same work test as the `syscall` entry's. From ring 0 GS is the kernel's too, and the
+    ; kernel's own code has no work (process_install clears the word for it).
+    test byte [gs:PERCPU_SYSCALL_WORK], SYSCALL_WORK_TRACE
+    jnz int80_slow_path                   ; [mutant trace-work-int80: delete]
     jmp syscall_dispatch                  ; same table, same return checks
 
 ; ==== 3. the shared dispatch: RAX = number, frame (struct syscall_frame) at RSP ====
@@ -207,6 +220,28 @@ syscall_iretq:
 ; The dispatch's refusal (3.), out of the straight line so a valid call falls through.
 syscall_bad_number:
     mov rax, -ENOSYS                      ; unknown number: -ENOSYS, nothing else happens
+    jmp syscall_return
+
+; ---- the slow path: the running process has work (SYSCALL_WORK_*, syscall_trace.h) ----
+; Out of the straight line, like Linux's syscall_trace_enter/exit: C does the work before and
+; after calling the handler from the same table (syscall_slow_path, syscall_trace.c) and comes
+; back here with the result in RAX; the exit checks (4.) then run on the same frame, unchanged.
+; RAX = number, the arguments in their registers, the frame (struct syscall_frame) at RSP.
+; RCX is free on both entries: the user's value is in the frame, which syscall_return reloads.
+lstar_slow_path:
+    mov ecx, TRACE_ENTRY_SYSCALL
+    jmp syscall_slow_path_call
+int80_slow_path:
+    mov ecx, TRACE_ENTRY_INT80
+syscall_slow_path_call:
+    ; syscall_slow_path(a0, ..., a5, nr, entry) is no_caller_saved_registers, like a handler: it
+    ; gives back every register but RAX. Its seventh and eighth arguments go on the stack.
+    push rcx                              ; entry
+    push rax                              ; nr
+    mov rcx, r10                          ; 4th argument: syscall ABI R10 -> C ABI RCX
+    call syscall_slow_path                ; RSP 16-byte aligned: the frame plus two words
+    pop rcx                               ; drop nr and entry: syscall_return reloads RCX
+    pop rcx                               ; from the frame anyway
     jmp syscall_return
 
 ; ==== 5. the benchmark's empty stubs and the CSTAR target ====

@@ -437,6 +437,38 @@ static void a_full_length_list_placed_on_all_fits_one_cpu(void)
     CHECK_EQ(strlen(list_for(opt.run, 5)), sizeof run - 5);
 }
 
+static void trace_takes_a_list_of_program_names_or_none(void)
+{
+    cmdline_defaults(&opt);
+    CHECK_STR(opt.trace, "");
+    CHECK_EQ(parse("trace=crash"), 0);
+    CHECK_STR(opt.trace, "crash");
+    CHECK_EQ(parse("trace=selftest,crash,my_prog-2"), 0);
+    CHECK_STR(opt.trace, "selftest,crash,my_prog-2");
+    CHECK_EQ(parse("trace=crash trace=none"), 0);
+    CHECK_STR(opt.trace, "");
+    CHECK_EQ(rep.count, 0);
+}
+
+static void a_bad_trace_value_is_refused_and_the_previous_value_kept(void)
+{
+    CHECK_EQ(parse("trace=crash trace="), 1);
+    CHECK_STR(rep.lines[0], "refused option 'trace=': expected a comma-separated list of program names, or none");
+    CHECK_STR(opt.trace, "crash");
+    CHECK_EQ(parse("trace=crash trace=crash:calls"), 1);
+    CHECK_STR(rep.lines[0], "refused option 'trace=crash:calls': item 1 has ':': program names are [a-z0-9_-]+");
+    CHECK_STR(opt.trace, "crash");
+    CHECK_EQ(parse("trace=crash,,bench"), 1);
+    CHECK_STR(rep.lines[0], "refused option 'trace=crash,,bench': item 2 is empty");
+    CHECK_EQ(parse("trace=crash,"), 1);
+    CHECK_STR(rep.lines[0], "refused option 'trace=crash,': item 2 is empty");
+    CHECK_EQ(parse("trace=Crash"), 1);
+    CHECK_STR(rep.lines[0], "refused option 'trace=Crash': item 1 has 'C': program names are [a-z0-9_-]+");
+    CHECK_EQ(parse("trace=crash@1"), 1);
+    CHECK_STR(rep.lines[0], "refused option 'trace=crash@1': item 1 has '@': program names are [a-z0-9_-]+");
+    CHECK_STR(opt.trace, "");
+}
+
 // Run every test and print the totals; non-zero exit if any check failed.
 int main(void)
 {
@@ -472,5 +504,7 @@ int main(void)
     RUN(each_cpu_gets_its_items_and_the_all_items_in_order);
     RUN(the_cpus_a_run_list_names_are_reported);
     RUN(a_full_length_list_placed_on_all_fits_one_cpu);
+    RUN(trace_takes_a_list_of_program_names_or_none);
+    RUN(a_bad_trace_value_is_refused_and_the_previous_value_kept);
     return check_summary();
 }

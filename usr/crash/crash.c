@@ -169,6 +169,23 @@ static int print_lines(void)
     return 0;
 }
 
+// crash:calls makes a fixed sequence of system calls through both entries and exits 0, for the
+// trace= test (tests/qemu/trace.cmake), which expects one kernel line for each of them in this
+// order. No libc output: printf would add calls of its own. Numbers no handler serves go
+// through each entry once, so the tracer's -ENOSYS path is seen from both.
+#define CALLS_NO_SUCH 0x1234abcd
+static int make_calls(void)
+{
+    static const char hello[] = "calls: hello\n";
+    sys_write(1, hello, sizeof hello - 1);
+    sys_write(9, hello, 1); // -EBADF
+    sys_getpid();
+    lstar_getpid(ENTRY_INT80);
+    lstar_call0(ENTRY_SYSCALL, CALLS_NO_SUCH);
+    lstar_call0(ENTRY_INT80, CALLS_NO_SUCH);
+    sys_exit(0);
+}
+
 // Print how crash is used; returns the exit status for a usage error.
 static int usage(void)
 {
@@ -185,6 +202,7 @@ static int usage(void)
     printf("  %-16s loop in ring 3 forever (stopped by the kernel's limit=)\n", "spin");
     printf("  %-16s write 200-byte lines for 3 s, then exit 0\n", "print");
     printf("  %-16s spawn crash:nest until refused, hold 3 s, exit 0\n", "nest");
+    printf("  %-16s a fixed sequence of calls through both entries, then exit 0\n", "calls");
     printf("  %-16s spawn crash:exit-0 %d times, each must exit 0\n", "storm", STORM_SPAWNS);
     printf("  %-16s exit with status N\n", "exit-N");
     printf("  %-16s exit with its own pid as status\n", "exit-pid");
@@ -220,6 +238,8 @@ int main(int argc, char **argv)
         return storm();
     if (strcmp(how, "print") == 0)
         return print_lines();
+    if (strcmp(how, "calls") == 0)
+        return make_calls();
 
     if (strcmp(how, "spin") == 0) {
         // Never enter the kernel again: only the kernel's limit= option can stop this.

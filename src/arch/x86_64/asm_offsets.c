@@ -36,6 +36,7 @@ void asm_offsets(void)
     OFFSET(PERCPU_USER_RSP, percpu, user_rsp);
     OFFSET(PERCPU_CURRENT, percpu, current);
     OFFSET(PERCPU_CPU, percpu, cpu);
+    OFFSET(PERCPU_SYSCALL_WORK, percpu, syscall_work);
 
     // ---- the iretq frame (traps.h), which both entry frames end in ----
     OFFSET(IRET_RIP, iret_frame, rip);
@@ -108,6 +109,11 @@ void asm_offsets(void)
     DEFINE(SYS_NR, SYS_NR);
     DEFINE(ENOSYS, ENOSYS);
     DEFINE(USER_CEILING, USER_CEILING);
+
+    // ---- the system-call slow path (percpu.h; src/syscall/syscall_trace.c) ----
+    DEFINE(SYSCALL_WORK_TRACE, SYSCALL_WORK_TRACE);
+    DEFINE(TRACE_ENTRY_SYSCALL, TRACE_ENTRY_SYSCALL);
+    DEFINE(TRACE_ENTRY_INT80, TRACE_ENTRY_INT80);
 
     // ---- devices and the loader ----
     DEFINE(COM1, COM1); // serial.h

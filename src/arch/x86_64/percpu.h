@@ -15,6 +15,15 @@
 
 struct process;
 
+// Bits of percpu.syscall_work: the running process's work around its system calls, which the
+// context switch copies from struct process (process.c) and both entry stubs test with one
+// `test` + `jnz` before the table (lstar_entry.asm). Any bit set sends the call to the slow path,
+// syscall_slow_path (src/syscall/syscall_trace.c), as Linux's SYSCALL_WORK_* bits do.
+#define SYSCALL_WORK_TRACE 1u // trace= names the program: print and count each call
+// Which entry a call on the slow path came through: the stubs pass it to syscall_slow_path.
+#define TRACE_ENTRY_SYSCALL 0
+#define TRACE_ENTRY_INT80 1
+
 #define CACHE_LINE 64 // bytes; every x86_64 CPU lstar knows of (CPUID leaf 1 EBX[15:8] * 8 says so)
 
 struct percpu {
@@ -23,6 +32,7 @@ struct percpu {
     uint64_t user_rsp;       // the LSTAR stub parks the user's RSP here while it switches
     struct process *current; // the process running on this CPU, NULL in the kernel's own work
     uint64_t cpu;            // this CPU's number, 0 = the boot CPU
+    uint64_t syscall_work;   // SYSCALL_WORK_* of the running process (above)
     // ---- fields below are C-only ----
     struct tss tss;
     struct gdt gdt;
