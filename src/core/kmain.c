@@ -23,6 +23,7 @@
 #include "core/cmdline.h"
 #include "core/console.h"
 #include "core/crash.h"
+#include "core/format.h"
 #include "core/ksyms.h"
 #include "core/ktest.h"
 #include "core/modules.h"
@@ -63,9 +64,12 @@ static void parse_command_line(void)
         kprintf("[boot] fw_cfg %s '%s'\n", FW_CFG_CMDLINE, extra);
         cmdline_parse(extra, &options, report_option, NULL);
     }
-    kprintf("[boot] options: run='%s' ktest=%s timer=%s limit=%u nmistorm=%u crash=%s\n",
+    char crash_cpu[8] = ""; // crash=hang@CPU names its CPU, as it was given
+    if (options.crash_cpu != 0)
+        format_buf(crash_cpu, sizeof crash_cpu, "@%u", options.crash_cpu);
+    kprintf("[boot] options: run='%s' ktest=%s timer=%s limit=%u nmistorm=%u crash=%s%s\n",
             options.run[0] ? options.run : "none", options.ktest ? "on" : "off", options.timer ? "on" : "off",
-            options.limit_seconds, options.nmi_storm, cmdline_crash_name(options.crash));
+            options.limit_seconds, options.nmi_storm, cmdline_crash_name(options.crash), crash_cpu);
     process_set_time_limit(options.limit_seconds);
     if (options.trace[0] != '\0')
         kprintf("[boot] tracing the system calls of '%s'\n", options.trace);

@@ -87,6 +87,8 @@ int64_t compat_mode_syscall(void);
 // Defined in compat.asm: getpid through `int 0x80` from compatibility mode; returns its EAX.
 int64_t compat_mode_int80_getpid(void);
 
+#define VECTOR_BY_VENDOR (-1) // sysenter: #GP on Intel, #UD on AMD; each CPU model's test states which
+
 // One way to crash: its argument, what it does, and the vector the parent should see.
 struct fault {
     const char *arg;
@@ -104,7 +106,7 @@ static const struct fault faults[] = {
     {"int81", "execute int $0x81 (DPL 0)", 13, raise_int81},
     {"de", "divide by zero", 0, raise_de},
     {"kernel-page", "jump to kernel address 0xffffffff80100000 (supervisor page)", 14, jump_to_kernel},
-    {"sysenter", "execute sysenter (SYSENTER_CS is 0; AMD: #UD, vector 6)", 13, raise_sysenter},
+    {"sysenter", "execute sysenter (Intel: SYSENTER_CS is 0; AMD: not in long mode)", VECTOR_BY_VENDOR, raise_sysenter},
     {"wrgsbase", "execute wrgsbase with kernel address 0xffffffff80100000 (CR4.FSGSBASE is 0)", 6, raise_wrgsbase},
     {"rdpmc", "execute rdpmc (CR4.PCE is 0)", 13, raise_rdpmc},
 };
@@ -191,7 +193,10 @@ static int usage(void)
 {
     printf("usage: crash <how>, one of:\n");
     for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++)
-        printf("  %-16s %s (vector %d)\n", faults[i].arg, faults[i].what, faults[i].vector);
+        if (faults[i].vector == VECTOR_BY_VENDOR)
+            printf("  %-16s %s (vector 13 on Intel, 6 on AMD)\n", faults[i].arg, faults[i].what);
+        else
+            printf("  %-16s %s (vector %d)\n", faults[i].arg, faults[i].what, faults[i].vector);
     printf("  %-16s read address 0 (vector 14)\n", "pf-null");
     printf("  %-16s read kernel address 0xffffffff80100000 (vector 14)\n", "pf-kernel");
     printf("  %-16s read non-canonical 0x0000800000000000 (vector 13)\n", "pf-noncanonical");
@@ -212,7 +217,10 @@ static int usage(void)
 // Announce a fault before raising it, so the log shows what was meant.
 static void announce(const char *what, int vector)
 {
-    printf("[crash] about to %s: expect vector %d\n", what, vector);
+    if (vector == VECTOR_BY_VENDOR)
+        printf("[crash] about to %s: expect vector 13 on Intel, 6 on AMD\n", what);
+    else
+        printf("[crash] about to %s: expect vector %d\n", what, vector);
     stdout_flush();
 }
 
