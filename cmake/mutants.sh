@@ -817,9 +817,15 @@ judge_kills() {
     printf '%s\t%s\t%s\t%s\n' "$t" "$status" "$kind" "$why" >>"$LOGS/$name.kinds"
     [[ $kind == timeout ]] && timeouts+=("$t")
   done <<<"$failed"
-  # A hang may be the host's load, not the mutant: the tests that timed out run once more (together).
+  # A hang may be the host's load, not the mutant: the tests that timed out run once more (together),
+  # unless an assertion already killed the mutant: then no rerun can change its kind, and a hang
+  # costs minutes (a mutant that breaks every boot hangs a dozen tests).
   declare -A confirmed=()
-  if [[ ${#timeouts[@]} -gt 0 ]]; then
+  local asserted=0
+  for t in "${tests[@]}"; do [[ ${kind_of[$t]} == assertion ]] && asserted=1; done
+  if [[ ${#timeouts[@]} -gt 0 && $asserted == 1 ]]; then
+    for t in "${timeouts[@]}"; do confirmed[$t]=unconfirmed; done
+  elif [[ ${#timeouts[@]} -gt 0 ]]; then
     say "  rerunning what timed out: ${timeouts[*]}"
     if rerun_failed=$(run_tests "^($(IFS='|'; echo "${timeouts[*]}"))\$" "$LOGS/$name.rerun.ctest.log" "$LOGS/$name.rerun.out"); then
       while IFS=$'\t' read -r t rstatus; do
@@ -843,7 +849,9 @@ judge_kills() {
         continue
       fi
       # The rerun failed too; if it gave a named reason this time, that reason counts.
-      if [[ ${confirmed[$t]} == timeout ]]; then
+      if [[ ${confirmed[$t]} == unconfirmed ]]; then
+        note="timeout, not rerun: an assertion killed the mutant"
+      elif [[ ${confirmed[$t]} == timeout ]]; then
         note="timeout, confirmed by a rerun"
       else
         kind=$(better_kind timeout "${confirmed[$t]}")
