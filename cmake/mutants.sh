@@ -266,6 +266,9 @@ test_reasons() {
     /^\[gdb\] check .* passed [0-9]+ time\(s\)$/ { other[++no] = "gdb-count\t" substr($0, 7); next }
     /^\[inject\] FAIL: nothing injected/ { other[++no] = "inject-none\t" substr($0, 16); next }
     /^\[inject\] FAIL: / { other[++no] = "inject-fail\t" substr($0, 16); next }
+    # A check script of the suite after its boot (trace-lines.sh, boots-in-a-row.sh, the screen
+    # and verdict checks): a named check that failed, unless the boot it read hung.
+    /^(\[(boots|screen)\] FAIL: |FAIL: |[a-z0-9_.-]+\.sh: .*(expected|missing))/ { other[++no] = "check-fail\t" $0; next }
     END {
       for (i = 1; i <= nrun; i++) print "run\t" run[i]
       for (i = 1; i <= no; i++) print other[i]
@@ -278,7 +281,7 @@ reason_kind() {
   local test=$1 source=$2 text=$3
   case $source in
     gdb-fail | inject-fail) echo assertion; return ;;
-    inject-none) echo consequence; return ;;
+    inject-none | check-fail) echo consequence; return ;;
     gdb-count)
       if [[ $text =~ passed\ 0\ time ]]; then echo consequence; else echo assertion; fi
       return ;;

@@ -214,6 +214,19 @@ cat >"$tmp/inject-none-hung.out" <<EOF
 EOF
 expect_kind inject-none-hung nmi_during_syscalls_is_harmless Failed timeout
 
+# ---- a check script after its boot (tests/qemu/trace-lines.sh and the like) ----
+cat >"$tmp/script-check.out" <<'EOF'
+[run] PASS (exit 33, 1 expectation met, 4.0 s)
+trace-lines.sh: trace line 5: expected /^\[trace\] crash\[2\] cpu0 int 0x80 getpid\(\) = 2$/, got '[trace] crash[2] cpu0 syscall getpid() = 2'
+EOF
+expect_kind script-check trace_shows_each_call_through_both_entries_and_a_summary Failed assertion
+
+cat >"$tmp/script-check-hung.out" <<'EOF'
+[run] FAIL: guest hung: no exit within 60 s (last serial line: [boot] lstar starting)
+trace-lines.sh: trace line 1 is missing: expected /^\[trace\] crash\[2\] cpu0 syscall getargs/
+EOF
+expect_kind script-check-hung trace_shows_each_call_through_both_entries_and_a_summary Failed timeout
+
 echo "$((checks - failures)) of $checks fixtures classified as expected"
 
 # ---- --docs-from-last-run, on a copy of the tree (it writes docs/reliability.md) ----
