@@ -46,7 +46,7 @@ static unsigned console_cpu(void) { return percpu_ready ? (unsigned)this_cpu()->
 // lock; once a panic has claimed the machine there is no lock to wait for, and it prints.
 static bool in_a_handler(unsigned cpu)
 {
-    // [mutant exception-context-records: "exception_context_active(cpu) &&" -> "(exception_context_active(cpu) && 0) &&"]
+    // [mutant exception-context-records: "active(cpu) &&" -> "active(cpu) && 0 &&"]
     return exception_context_active(cpu) && !__atomic_load_n(&lock_skipped, __ATOMIC_ACQUIRE);
 }
 
