@@ -178,8 +178,10 @@ static int spawn_child(struct process *parent, const char *name, const char *arg
     unsigned slot;
     struct process *p = take_slot(parent->placed_cpu, &slot);
     if (!p) {
-        kprintf("[proc] cannot start '%s': cpu%u holds its %u process slots (%u for %u CPU(s))\n", name,
-                parent->placed_cpu, slot_share(), MAX_PROCESS_STACKS, smp_online_cpus());
+        // What the CPU holds, counted, beside its share: a share that failed shows here.
+        kprintf("[proc] cannot start '%s': cpu%u holds %u process slots, its share is %u of the %u for %u CPU(s)\n",
+                name, parent->placed_cpu, __atomic_load_n(&slots_held[parent->placed_cpu], __ATOMIC_RELAXED),
+                slot_share(), MAX_PROCESS_STACKS, smp_online_cpus());
         return -ENOMEM;
     }
 
