@@ -41,6 +41,32 @@
 #define EINVAL 22 // an argument is out of range
 #define ENOSYS 38 // rax is not a system-call number
 
+// The name of errno value `err` (or -err), or NULL when the ABI defines none: one table for the
+// kernel's tracer and ring 3's libc.
+static inline const char *lstar_errno_name(long err)
+{
+    switch (err < 0 ? -err : err) {
+    case ENOENT:
+        return "ENOENT";
+    case E2BIG:
+        return "E2BIG";
+    case ENOEXEC:
+        return "ENOEXEC";
+    case EBADF:
+        return "EBADF";
+    case ENOMEM:
+        return "ENOMEM";
+    case EFAULT:
+        return "EFAULT";
+    case EINVAL:
+        return "EINVAL";
+    case ENOSYS:
+        return "ENOSYS";
+    default:
+        return 0;
+    }
+}
+
 // ---- SYS_bench_entry modes ----
 // Empty entries let the benchmark measure the bare hardware mechanism. While one is installed
 // the other entry still works, and is the way back: an empty LSTAR target is removed with

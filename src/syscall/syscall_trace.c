@@ -88,29 +88,7 @@ void syscall_trace_start(struct process *p)
 }
 
 // The name of errno value -result, or NULL when the ABI defines none by that number.
-static const char *errno_name(long result)
-{
-    switch (-result) {
-    case ENOENT:
-        return "ENOENT";
-    case E2BIG:
-        return "E2BIG";
-    case ENOEXEC:
-        return "ENOEXEC";
-    case EBADF:
-        return "EBADF";
-    case ENOMEM:
-        return "ENOMEM";
-    case EFAULT:
-        return "EFAULT";
-    case EINVAL:
-        return "EINVAL";
-    case ENOSYS:
-        return "ENOSYS";
-    default:
-        return NULL;
-    }
-}
+static const char *errno_name(long result) { return lstar_errno_name(-result); }
 
 // Appends one argument to out: small values (file descriptors, lengths, modes, small negative
 // numbers) in signed decimal, anything else, such as an address, in hex.
