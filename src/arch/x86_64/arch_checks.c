@@ -33,10 +33,12 @@ void arch_check_gdt_and_tss(void)
     bool ok = gdtr.base == (uint64_t)cpu->gdt.entry && gdtr.limit == sizeof cpu->gdt.entry - 1 && tr == GDT_TSS;
     uint64_t kcode = g[GDT_KERNEL_CS / 8], kdata = g[GDT_KERNEL_DS / 8];
     uint64_t ucode = g[GDT_USER_CS / 8], udata = g[GDT_USER_DS / 8], ucode32 = g[GDT_USER_CS32 / 8];
+    uint64_t udata_sysexit = g[GDT_USER_DS_SYSEXIT / 8];
     ok = ok && desc_dpl(kcode) == 0 && (kcode & DESC_LONG) && (kcode & DESC_CODE);
     ok = ok && desc_dpl(kdata) == 0 && !(kdata & DESC_CODE);
     ok = ok && desc_dpl(ucode) == 3 && (ucode & DESC_LONG) && (ucode & DESC_CODE);
     ok = ok && desc_dpl(udata) == 3 && !(udata & DESC_CODE);
+    ok = ok && udata_sysexit == udata;
     ok = ok && desc_dpl(ucode32) == 3 && !(ucode32 & DESC_LONG);
     ktest_check(ok, "gdt_is_loaded_in_sysret_order_with_tss_in_tr", "GDT or TR differ from gdt.c");
     const struct tss *t = &cpu->tss;

@@ -19,14 +19,16 @@
 // aligned (a STARTUP IPI gives only the page number), and outside the frame allocator ----
 #define AP_TRAMPOLINE_PHYS 0x8000
 
-// ---- GDT selectors (gdt.c; order fixed by SYSRET, see docs/msr.md) ----
+// ---- GDT selectors (gdt.c; order fixed by SYSRET and SYSEXIT, see docs/msr.md) ----
 #define GDT_KERNEL_CS32 0x08
 #define GDT_KERNEL_CS 0x10
 #define GDT_KERNEL_DS 0x18
 #define GDT_USER_CS32 0x23
 #define GDT_USER_DS 0x2b
 #define GDT_USER_CS 0x33
-#define GDT_TSS 0x38
+#define GDT_USER_DS_SYSEXIT 0x3b // 64-bit SYSEXIT's SS = IA32_SYSENTER_CS + 40
+#define GDT_TSS 0x40
+#define GDT_CALL_GATE 0x50 // a 64-bit call gate takes two slots, like the TSS
 
 // ---- isa-debug-exit values (QEMU exits with (value << 1) | 1) ----
 #define QEMU_EXIT_PORT 0xf4

@@ -3,7 +3,12 @@
 //
 // SYSCALL loads CS from STAR[47:32] and SS from STAR[47:32] + 8; SYSRET to 64-bit mode loads CS
 // from STAR[63:48] + 16 and SS from STAR[63:48] + 8 (SDM Vol. 2B "SYSCALL", "SYSRET"; AMD APM Vol.
-// 2 "SYSCALL and SYSRET"). The selectors are therefore not free: the asserts below prove the layout
+// 2 "SYSCALL and SYSRET"). SYSENTER loads CS from IA32_SYSENTER_CS and SS from it + 8; SYSEXIT
+// to 64-bit mode loads CS from IA32_SYSENTER_CS + 32 and SS from + 40, to compatibility mode CS
+// from + 16 and SS from + 24 (SDM Vol. 2B "SYSENTER", "SYSEXIT"). With IA32_SYSENTER_CS =
+// GDT_KERNEL_CS one table serves both pairs: SYSEXIT's 32-bit pair is SYSRET's, its 64-bit CS is
+// SYSRET's, and only its 64-bit SS needs a slot of its own, a second user data segment right after
+// the 64-bit user code. The selectors are therefore not free: the asserts below prove the layout
 // at compile time, and syscall_msr.c builds STAR from the same names. docs/msr.md walks through
 // every entry.
 #include "arch/x86_64/gdt.h"
@@ -17,7 +22,14 @@ _Static_assert(GDT_USER_CS == GDT_USER_CS32 + 16, "SYSRET: 64-bit CS = STAR[63:4
 _Static_assert((GDT_USER_CS32 & 3) == 3 && (GDT_USER_DS & 3) == 3 && (GDT_USER_CS & 3) == 3,
                "user selectors carry RPL 3");
 _Static_assert((GDT_KERNEL_CS & 3) == 0 && (GDT_KERNEL_DS & 3) == 0, "kernel selectors carry RPL 0");
-_Static_assert(GDT_TSS / 8 + 2 == GDT_ENTRIES, "the TSS descriptor takes the last two slots");
+// ---- the SYSEXIT layout, proved: IA32_SYSENTER_CS = GDT_KERNEL_CS (the `| 3`: SYSEXIT forces RPL 3) ----
+_Static_assert(GDT_KERNEL_DS == GDT_KERNEL_CS + 8, "SYSENTER: SS = SYSENTER_CS + 8 must be kernel data");
+_Static_assert(GDT_USER_CS32 == ((GDT_KERNEL_CS + 16) | 3), "SYSEXIT (32-bit): CS = SYSENTER_CS + 16");
+_Static_assert(GDT_USER_DS == ((GDT_KERNEL_CS + 24) | 3), "SYSEXIT (32-bit): SS = SYSENTER_CS + 24");
+_Static_assert(GDT_USER_CS == ((GDT_KERNEL_CS + 32) | 3), "SYSEXIT (64-bit): CS = SYSENTER_CS + 32");
+_Static_assert(GDT_USER_DS_SYSEXIT == ((GDT_KERNEL_CS + 40) | 3), "SYSEXIT (64-bit): SS = SYSENTER_CS + 40");
+_Static_assert(GDT_TSS / 8 + 2 == GDT_CALL_GATE / 8, "the TSS descriptor takes two slots before the call gate");
+_Static_assert(GDT_CALL_GATE / 8 + 2 == GDT_ENTRIES, "the call gate takes the last two slots");
 
 // Encodes a flat code or data segment (DESC_FLAT, gdt.h).
 uint64_t gdt_segment_descriptor(unsigned dpl, int code, int long_mode) { return DESC_FLAT(dpl, code, long_mode); }
@@ -41,12 +53,16 @@ void gdt_init_cpu(struct gdt *gdt, struct tss *tss, unsigned cpu)
     gdt->entry[GDT_USER_CS32 / 8] = gdt_segment_descriptor(3, 1, 0);
     gdt->entry[GDT_USER_DS / 8] = gdt_segment_descriptor(3, 0, 0);
     gdt->entry[GDT_USER_CS / 8] = gdt_segment_descriptor(3, 1, 1);
+    // The same flat user data segment again, under the selector 64-bit SYSEXIT loads into SS.
+    gdt->entry[GDT_USER_DS_SYSEXIT / 8] = gdt_segment_descriptor(3, 0, 0);
 
     // 16-byte TSS descriptor (SDM Vol. 3A "TSS Descriptor in 64-bit mode").
     uint64_t base = (uint64_t)tss, limit = sizeof *tss - 1;
     gdt->entry[GDT_TSS / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) | DESC_TYPE_TSS64 | DESC_PRESENT |
                               (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
     gdt->entry[GDT_TSS / 8 + 1] = base >> 32;
+    // No call gate yet: a null descriptor, so a far call through GDT_CALL_GATE is #GP.
+    gdt->entry[GDT_CALL_GATE / 8] = gdt->entry[GDT_CALL_GATE / 8 + 1] = 0;
 
     struct {
         uint16_t limit;

@@ -50,7 +50,9 @@ _Static_assert(sizeof(struct tss) == 104, "64-bit TSS is 104 bytes (SDM Vol. 3A 
     (DESC_LIMIT_MAX | DESC_GRANULAR | DESC_ACCESSED | DESC_RW | DESC_S | DESC_PRESENT | DESC_DPL(dpl) | \
      ((code) ? DESC_CODE | ((long_mode) ? DESC_LONG : DESC_DB) : DESC_DB))
 
-#define GDT_ENTRIES 9 // null, kcode32, kcode, kdata, ucode32, udata, ucode, TSS (two slots)
+// null, kcode32, kcode, kdata, ucode32, udata, ucode, udata for SYSEXIT, TSS (two slots), call gate
+// (two slots)
+#define GDT_ENTRIES 12
 
 struct gdt {
     uint64_t entry[GDT_ENTRIES];
