@@ -176,7 +176,9 @@ boot() {
   while kill -0 "$run_pid" 2>/dev/null; do
     [[ -n $qemu ]] || qemu=$(qemu_of "$run_pid") || true
     [[ -n $qemu && -d /proc/$qemu ]] && sample "$qemu" "$log" >>"$samples"
-    sleep 0.25
+    # Look for QEMU often until its first sample is in: a short boot on a loaded host could
+    # otherwise end before a 0.25 s poll ever saw its vCPU threads.
+    if [[ -s $samples ]]; then sleep 0.25; else sleep 0.05; fi
   done
   wait "$run_pid" || status=$?
   run_pid=""
