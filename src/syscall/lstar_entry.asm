@@ -53,6 +53,7 @@ global lstar_empty
 global int80_empty
 global cstar_entry
 global cstar_sysret
+global cstar_empty
 
 section .rodata
 align 8
@@ -275,6 +276,14 @@ cstar_entry:
     mov eax, -ENOSYS                      ; the 32-bit ABI's result register
 cstar_sysret:
     sysret                                ; no REX.W: 32-bit SYSRET to compatibility mode, EIP <- ECX
+
+; ---- the benchmark's floor for compatibility-mode `syscall`: a CSTAR target that returns at once ----
+; Installed only by SYS_bench_entry(BENCH_ENTRY_EMPTY_CSTAR). As lstar_empty, in 32 bits.
+align 16
+    ENTRY_WINDOW cstar_empty, cstar_empty, "empty compatibility-mode syscall entry"
+    RING3_EDGE cstar_empty
+cstar_empty:
+    sysret                                ; EIP <- ECX, RFLAGS <- R11, EAX unchanged
 
 ; ---- the end of .text: pad it to a whole line ----
 ; NASM's debug information gives this file one address range: from the start of .text, as long

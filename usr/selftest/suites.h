@@ -17,6 +17,9 @@ void run_spawn_tests(void);
 // `compat-syscall=ud|enosys`: the fates the CPU model under test gives); false if unknown.
 bool spawn_tests_take_argument(const char *word);
 
+// callgate_tests.c: the same checks through the call gate (GDT_CALL_GATE).
+void run_callgate_tests(void);
+
 // xstate_tests.c: each process's own x87/SSE registers and data selectors, clean at its start.
 void run_xstate_tests(void);
 
