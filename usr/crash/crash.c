@@ -201,7 +201,7 @@ static int usage(void)
     printf("  %-16s read kernel address 0xffffffff80100000 (vector 14)\n", "pf-kernel");
     printf("  %-16s read non-canonical 0x0000800000000000 (vector 13)\n", "pf-noncanonical");
     printf("  %-16s overflow the stack into its guard page (vector 14)\n", "pf-stack");
-    printf("  %-16s syscall from compatibility mode; exit with -result (38 = ENOSYS)\n", "compat-syscall");
+    printf("  %-16s SYS_null by syscall from compatibility mode; exit with -result (0)\n", "compat-syscall");
     printf("  %-16s getpid by int 0x80 from compatibility mode; exit 0 if it returned there\n", "compat-int80");
     printf("  %-16s empty both entries, then ud2 (vector 6)\n", "empty-entries");
     printf("  %-16s loop in ring 3 forever (stopped by the kernel's limit=)\n", "spin");

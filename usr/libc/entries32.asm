@@ -24,6 +24,9 @@ default rel
 %define CR_EBP 24
 %define CR_EFLAGS 28
 %define CR_SIZE 32
+%define COMPAT_SYSCALL 1                ; enum compat_entry (entries32.h)
+%define COMPAT_DIRTY_UPPER 2
+%define COMPAT_UPPER_GARBAGE 0x5a5a5a5a00000000
 
 global lstar_callgate_pointer
 global compat_regs_call
@@ -43,6 +46,10 @@ to_compat_syscall: dd compat_syscall_part
                    dw GDT_USER_CS32
 to_long:           dd long_part
                    dw GDT_USER_CS
+to_compat_int80_loaded:   dd compat_int80_loaded
+                          dw GDT_USER_CS32
+to_compat_syscall_loaded: dd compat_syscall_loaded
+                          dw GDT_USER_CS32
 
 section .bss
 align 16
@@ -78,11 +85,38 @@ compat_regs_call:
     mov ds, ax                          ; flat user data segment (64-bit code has them null)
     mov es, ax
     mov esp, compat_stack_top           ; zero-extends: RSP now below 4 GiB
+    test edx, COMPAT_DIRTY_UPPER
+    jnz .dirty
     test edx, edx
     jnz .syscall
     jmp far dword [to_compat_int80]
 .syscall:
     jmp far dword [to_compat_syscall]
+    ; COMPAT_DIRTY_UPPER: load the registers here, in 64-bit mode, each with a nonzero upper
+    ; half, and enter at once in compatibility mode without writing them: the kernel must look
+    ; at the low halves only (compat_abi.inc).
+.dirty:
+    mov r11, COMPAT_UPPER_GARBAGE
+    mov r12d, edx                       ; `how`, before RDX is loaded
+    mov eax, [regs_in + CR_EAX]
+    or rax, r11
+    mov ebx, [regs_in + CR_EBX]
+    or rbx, r11
+    mov ecx, [regs_in + CR_ECX]
+    or rcx, r11
+    mov edx, [regs_in + CR_EDX]
+    or rdx, r11
+    mov esi, [regs_in + CR_ESI]
+    or rsi, r11
+    mov edi, [regs_in + CR_EDI]
+    or rdi, r11
+    mov ebp, [regs_in + CR_EBP]
+    or rbp, r11
+    test r12d, COMPAT_SYSCALL
+    jnz .dirty_syscall
+    jmp far dword [to_compat_int80_loaded]
+.dirty_syscall:
+    jmp far dword [to_compat_syscall_loaded]
 
 bits 32
 compat_int80_part:
@@ -95,6 +129,7 @@ compat_int80_part:
     mov esi, [regs_in + CR_ESI]
     mov edi, [regs_in + CR_EDI]
     mov ebp, [regs_in + CR_EBP]
+compat_int80_loaded:
     int 0x80
 compat_int80_return:
     pushfd
@@ -118,6 +153,7 @@ compat_syscall_part:
     mov esi, [regs_in + CR_ESI]
     mov edi, [regs_in + CR_EDI]
     mov ebp, [regs_in + CR_EBP]
+compat_syscall_loaded:
     syscall                             ; -> IA32_CSTAR, back by 32-bit sysret (or iretq)
 compat_syscall_return:
     pushfd

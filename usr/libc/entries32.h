@@ -40,21 +40,24 @@ struct compat_regs {
 enum compat_entry {
     COMPAT_INT80,   // `int 0x80`: the DPL-3 gate, i386 registers (EBX, ECX, EDX, ESI, EDI, EBP)
     COMPAT_SYSCALL, // `syscall`: IA32_CSTAR on AMD (and QEMU's Intel models); #UD on Intel
+    // Or'ed in: load the registers in 64-bit mode with upper halves 0x5a5a5a5a and enter at once
+    // in compatibility mode without writing them, so the kernel receives those upper halves.
+    COMPAT_DIRTY_UPPER = 2,
 };
 
 // Far-jumps into compatibility mode, loads *in, enters through `how`, stores the registers to
 // *out and comes back to 64-bit mode. Runs on a stack of its own below 4 GiB.
-void compat_regs_call(const struct compat_regs *in, struct compat_regs *out, enum compat_entry how);
+void compat_regs_call(const struct compat_regs *in, struct compat_regs *out, int how);
 // The address of the instruction after compat_regs_call's `syscall`: what ECX holds after it.
 extern const char compat_syscall_return[];
 
 // Call nr from compatibility mode with the i386 ABI; returns EAX sign-extended (a negative errno
 // on failure). a0..a5 go to EBX, ECX (EBP for `syscall`: the CPU takes ECX), EDX, ESI, EDI, EBP.
-static inline long compat_call(enum compat_entry how, uint32_t nr, uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3,
-                               uint32_t a4, uint32_t a5)
+static inline long compat_call(int how, uint32_t nr, uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4,
+                               uint32_t a5)
 {
     struct compat_regs in = {.eax = nr, .ebx = a0, .ecx = a1, .edx = a2, .esi = a3, .edi = a4, .ebp = a5, .eflags = 2};
-    if (how == COMPAT_SYSCALL) {
+    if (how & COMPAT_SYSCALL) {
         in.ebp = a1; // arg 1 in EBP; arg 5 is not taken (docs/abi.md)
         in.ecx = 0;
     }
