@@ -98,7 +98,7 @@ callgate_flags_clean:
     cmp rax, SYS_NR
     jae callgate_bad_number               ; [mutant callgate-bounds-check: delete]
     sbb rcx, rcx
-    and rax, rcx                          ; [mutant callgate-speculation-clamp: delete]
+    and rax, rcx
     mov rcx, r10                          ; 4th argument: R10 -> the C ABI's RCX
     call [syscall_table + rax * 8]        ; RSP is the frame: 16-byte aligned
 
@@ -117,13 +117,12 @@ callgate_flags_clean:
 callgate_return:
     mov rcx, [rsp + SF_RIP]
     cmp rcx, [rel callgate_rip_limit]
-    jae callgate_exit_iret                ; [mutant callgate-canonical-limit: delete]
+    jae callgate_exit_iret
     cmp qword [rsp + SF_CS], GDT_USER_CS
-    jne callgate_exit_iret                ; [mutant callgate-cs: delete]
+    jne callgate_exit_iret
     cmp qword [rsp + SF_SS], GDT_USER_DS
-    jne callgate_exit_iret                ; [mutant callgate-ss: delete]
+    jne callgate_exit_iret
     mov rcx, [rsp + SF_RFLAGS]
-    ; [mutant callgate-flags-check: "RFLAGS_IF | RFLAGS_TF | RFLAGS_RF" -> RFLAGS_IF]
     xor ecx, RFLAGS_IF                    ; IF 1 -> 0: what popfq must load (the upper half of
     test ecx, RFLAGS_IF | RFLAGS_TF | RFLAGS_RF ; RFLAGS is reserved, zero)
     jnz callgate_exit_iret

@@ -119,15 +119,15 @@ cstar_return:
     cmp rcx, [rsp + IRET_RIP]
     jne cstar_exit_iret                   ; [mutant cstar-rcx-is-rip: delete]
     cmp r11, [rsp + IRET_RFLAGS]
-    jne cstar_exit_iret                   ; [mutant cstar-r11-is-rflags: delete]
+    jne cstar_exit_iret
     test r11d, RFLAGS_TF | RFLAGS_RF
-    jnz cstar_exit_iret                   ; [mutant cstar-tf-rf: delete]
+    jnz cstar_exit_iret
     cmp rcx, [rel cstar_rip_limit]
-    jae cstar_exit_iret                   ; [mutant cstar-rip-limit: delete]
+    jae cstar_exit_iret
     cmp qword [rsp + IRET_CS], GDT_USER_CS32
-    jne cstar_exit_iret                   ; [mutant cstar-cs: delete]
+    jne cstar_exit_iret
     cmp qword [rsp + IRET_SS], GDT_USER_DS
-    jne cstar_exit_iret                   ; [mutant cstar-ss: delete]
+    jne cstar_exit_iret
     mov rsp, [rsp + IRET_RSP]
     ENTRY_WINDOW cstar_exit_user_stack, cstar_sysret, "compatibility-mode sysret exit"
     RING3_EDGE cstar_sysret
