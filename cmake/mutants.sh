@@ -119,7 +119,6 @@ declare -A KILLERS=(
   [compat-int80-detect]="$T_SELF"
   [compat-int80-bounds-check]="$T_SELF"
   [compat-int80-restore]="$T_SELF"
-  [compat-zero-extend-number]="$T_SELF"
   [swapgs-cstar-entry]="$T_SELF"
   [trace-work-cstar]="$T_CALLGATE_TRACE"
   [compat-syscall-bounds-check]="$T_SELF"
