@@ -20,7 +20,6 @@
 #include "arch/x86_64/traps.h"
 #include "core/multiboot2.h"
 #include "syscall/abi.h"
-#include "syscall/syscall_frame.h"
 
 // Puts "->NAME value" into the assembly listing; "i" makes the compiler evaluate `value`, and %0
 // prints it as an AT&T immediate ($-2147483648: %c0 refuses constants beyond 32 bits).
@@ -45,13 +44,15 @@ void asm_offsets(void)
     OFFSET(IRET_RFLAGS, iret_frame, rflags);
     OFFSET(IRET_RSP, iret_frame, rsp);
     OFFSET(IRET_SS, iret_frame, ss);
-    // struct syscall_frame (syscall/syscall_frame.h): the call gate's stub builds it word by word
-    OFFSET(SF_RCX, syscall_frame, rcx);
-    OFFSET(SF_RIP, syscall_frame, rip);
-    OFFSET(SF_CS, syscall_frame, cs);
-    OFFSET(SF_RFLAGS, syscall_frame, rflags);
-    OFFSET(SF_RSP, syscall_frame, rsp);
-    OFFSET(SF_SS, syscall_frame, ss);
+    // struct syscall_frame (src/syscall/syscall_frame.h, which proves this layout and which src/arch
+    // may not include): the user's RCX word, then struct iret_frame. The call gate's stub builds it
+    // word by word.
+    DEFINE(SF_RCX, 0);
+    DEFINE(SF_RIP, sizeof(uint64_t) + offsetof(struct iret_frame, rip));
+    DEFINE(SF_CS, sizeof(uint64_t) + offsetof(struct iret_frame, cs));
+    DEFINE(SF_RFLAGS, sizeof(uint64_t) + offsetof(struct iret_frame, rflags));
+    DEFINE(SF_RSP, sizeof(uint64_t) + offsetof(struct iret_frame, rsp));
+    DEFINE(SF_SS, sizeof(uint64_t) + offsetof(struct iret_frame, ss));
 
     // ---- the exception frame trap_stubs.asm builds (traps.h) ----
     OFFSET(TF_VECTOR, trap_frame, vector);
