@@ -17,7 +17,7 @@ add_test(NAME gdb_irq_at_the_call_gate_entry_finds_the_kernels_gs
 set_tests_properties(gdb_irq_at_the_call_gate_entry_finds_the_kernels_gs PROPERTIES LABELS "qemu;gdb" TIMEOUT 260)
 
 # The three new round trips and int 0x80's, in guest instructions (-icount shift=0, cpu max: an
-# AMD model, so CSTAR is reached). Measured at this commit: callgate_null 47.25,
+# AMD model, so CSTAR is reached). Measured on 2026-12-07 (commit 19af732): callgate_null 47.25,
 # compat_int80_null 39.28, compat_syscall_null 47.28, int80_null 28.25 (27.25 before the
 # compatibility-mode check: one compare more); the budgets leave two or three instructions. The
 # empty rows must stay the bare mechanism: at most 4 (3.25 and 3.28 measured).
