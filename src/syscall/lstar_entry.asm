@@ -30,8 +30,7 @@
 ; What it does not buy: a measured speed-up. No lstar measurement compares aligned with
 ; unaligned stubs; QEMU's TCG, where lstar's numbers come from, models no instruction cache, and
 ; under -icount alignment changes no count. The cost is padding that never runs, at most 63
-; bytes per stub. int80_empty and cstar_entry take 16, the usual function alignment, and
-; nothing more.
+; bytes per stub. int80_empty takes 16, the usual function alignment, and nothing more.
 
 %include "asm_offsets.inc"              ; GDT selectors, PERCPU_*, IRET_*, RFLAGS_*, SYS_NR, ENOSYS, USER_CEILING,
                                         ; SYSCALL_WORK_TRACE, TRACE_ENTRY_*

@@ -92,6 +92,7 @@ static const struct path paths[] = {
     {"callgate_null", BATCH_CALLGATE, SYS_null, REAL_ENTRY},
     {"callgate_empty", BATCH_CALLGATE, SYS_null, BENCH_ENTRY_EMPTY_CALLGATE},
     {"compat_int80_null", BATCH_COMPAT_INT80, SYS_null, REAL_ENTRY},
+    {"compat_int80_empty", BATCH_COMPAT_INT80, SYS_null, BENCH_ENTRY_EMPTY_GATE},
     {"compat_syscall_null", BATCH_COMPAT_SYSCALL, SYS_null, REAL_ENTRY},
     {"compat_syscall_empty", BATCH_COMPAT_SYSCALL, SYS_null, BENCH_ENTRY_EMPTY_CSTAR},
 };
