@@ -105,6 +105,7 @@ readonly T_PARKED='parked_cpus_are_not_taken_for_hung'
 readonly T_TRACE='trace_shows_each_call_through_both_entries_and_a_summary'
 readonly T_CALLGATE_IRQ='gdb_irq_at_the_call_gate_entry_finds_the_kernels_gs'
 readonly T_CALLGATE_TRACE='trace_names_the_call_gate_and_compatibility_mode_entries'
+readonly T_CALLGATE_EXIT='gdb_call_gate_exit_sends_what_lretq_cannot_restore_to_iretq'
 declare -A KILLERS=(
   # src/syscall/callgate_entry.asm, compat_entry.asm, compat_abi.inc; the call-gate compare in
   # trap_stubs.asm and the compatibility-mode check in int80_entry (lstar_entry.asm).
@@ -116,6 +117,10 @@ declare -A KILLERS=(
   [swapgs-callgate-exit]="$T_SELF"
   [callgate-sti]="$T_SELF"
   [callgate-irq-gs]="$T_CALLGATE_IRQ"
+  [callgate-rip-limit]="$T_CALLGATE_EXIT"
+  [callgate-cs]="$T_CALLGATE_EXIT"
+  [callgate-ss]="$T_CALLGATE_EXIT"
+  [callgate-tf-rf]="$T_CALLGATE_EXIT"
   [compat-int80-detect]="$T_SELF"
   [compat-int80-bounds-check]="$T_SELF"
   [compat-int80-restore]="$T_SELF"

@@ -117,14 +117,16 @@ callgate_flags_clean:
 callgate_return:
     mov rcx, [rsp + SF_RIP]
     cmp rcx, [rel callgate_rip_limit]
-    jae callgate_exit_iret
+    jae callgate_exit_iret                ; [mutant callgate-rip-limit: delete]
     cmp qword [rsp + SF_CS], GDT_USER_CS
-    jne callgate_exit_iret
+    jne callgate_exit_iret                ; [mutant callgate-cs: delete]
     cmp qword [rsp + SF_SS], GDT_USER_DS
-    jne callgate_exit_iret
+    jne callgate_exit_iret                ; [mutant callgate-ss: delete]
     mov rcx, [rsp + SF_RFLAGS]
     xor ecx, RFLAGS_IF                    ; IF 1 -> 0: what popfq must load (the upper half of
-    test ecx, RFLAGS_IF | RFLAGS_TF | RFLAGS_RF ; RFLAGS is reserved, zero)
+                                          ; RFLAGS is reserved, zero)
+    ; [mutant callgate-tf-rf: "RFLAGS_IF | RFLAGS_TF | RFLAGS_RF" -> RFLAGS_IF]
+    test ecx, RFLAGS_IF | RFLAGS_TF | RFLAGS_RF
     jnz callgate_exit_iret
     ; ---- all hold: make the frame's top what lretq pops (RIP, CS, RSP, SS) ----
     push rcx                              ; the flags to restore, IF clear

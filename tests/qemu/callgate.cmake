@@ -64,3 +64,21 @@ set_tests_properties(gdb_irq_at_the_call_gate_entry_finds_the_kernels_gs_skylake
 # Bochs (tests/bochs/CMakeLists.txt): the selftest's call-gate and compatibility-mode checks run
 # in bochs_selftest_skylake (corei7_skylake_x: compatibility-mode `syscall` is #UD, its checks
 # skipped with a line) and bochs_selftest_ryzen (CSTAR reached and dispatched).
+
+# The call gate's edges instruction by instruction, and its lretq exit's checks forced from GDB
+# on five crash:callgate programs (tests/gdb/callgate_exit.gdb): TF in the frame (the program
+# takes its step trap and exits 0), RIP = USER_CEILING (#PF in ring 3), CS = 0x2b and SS = 0 (the
+# iretq refuses the frame, in ring 0, where trap_common knows it): each leaves by iretq, three
+# programs are stopped, the kernel goes on.
+add_test(NAME gdb_call_gate_exit_sends_what_lretq_cannot_restore_to_iretq
+         COMMAND bash ${CMAKE_SOURCE_DIR}/tests/gdb/gdb-test.sh ${qemu_run} ${iso} $<TARGET_FILE:kernel>
+                 ${CMAKE_BINARY_DIR}/tests/gdb/logs ${CMAKE_SOURCE_DIR}/tests/gdb/callgate_exit.gdb
+                 "run=crash:callgate,crash:callgate,crash:callgate,crash:callgate,crash:callgate ktest=off"
+                 --expect-exit 35
+                 --expect [=[^init\[[0-9]+\]: \[init\] 3 of 5 programs failed$]=]
+                 --expect [=[^\[fault\] vector 14 \(#PF page fault\), error code 0x14 \[not-present read user instruction-fetch\]$]=]
+                 --expect [=[^\[fault\] the iretq back to ring 3 raised #GP general protection \(error code 0x28\) on the program's frame: RIP=[0-9a-f]{16} CS=002b SS=002b$]=]
+                 --expect [=[^\[fault\] the iretq back to ring 3 raised #GP general protection \(error code 0x0\) on the program's frame: RIP=[0-9a-f]{16} CS=0033 SS=0000$]=]
+                 --expect [=[^\[boot\] done: failure$]=]
+                 --reject ${kernel_panic})
+set_tests_properties(gdb_call_gate_exit_sends_what_lretq_cannot_restore_to_iretq PROPERTIES LABELS "qemu;gdb" TIMEOUT 260)

@@ -8,6 +8,7 @@
 // wrong fate.
 #include <stdint.h>
 
+#include "libc/entries32.h"
 #include "libc/errno.h"
 #include "libc/stdio.h"
 #include "libc/stdlib.h"
@@ -208,6 +209,7 @@ static int usage(void)
     printf("  %-16s write 200-byte lines for 3 s, then exit 0\n", "print");
     printf("  %-16s spawn crash:nest until refused, hold 3 s, exit 0\n", "nest");
     printf("  %-16s a fixed sequence of calls through both entries, then exit 0\n", "calls");
+    printf("  %-16s getpid through the call gate; exit 0 if it is the pid\n", "callgate");
     printf("  %-16s spawn crash:exit-0 %d times, each must exit 0\n", "storm", STORM_SPAWNS);
     printf("  %-16s exit with status N\n", "exit-N");
     printf("  %-16s exit with its own pid as status\n", "exit-pid");
@@ -248,6 +250,8 @@ int main(int argc, char **argv)
         return print_lines();
     if (strcmp(how, "calls") == 0)
         return make_calls();
+    if (strcmp(how, "callgate") == 0) // one getpid through the call gate (tests/gdb/callgate_exit.gdb)
+        return callgate_call(SYS_getpid, 0, 0, 0, 0, 0, 0) == sys_getpid() ? 0 : 1;
 
     if (strcmp(how, "spin") == 0) {
         // Never enter the kernel again: only the kernel's limit= option can stop this.
