@@ -103,7 +103,33 @@ readonly T_EXC='machine_check_broadcast_while_a_cpu_prints_never_waits|machine_c
 readonly T_LOCKUP='a_hard_lockup_on_an_ap_ends_in_its_own_panic_report|a_hard_lockup_on_the_boot_cpu_is_caught_by_the_next_cpu|bochs_hard_lockup_on_an_ap_ends_in_its_own_panic_report'
 readonly T_PARKED='parked_cpus_are_not_taken_for_hung'
 readonly T_TRACE='trace_shows_each_call_through_both_entries_and_a_summary'
+readonly T_CALLGATE_IRQ='gdb_irq_at_the_call_gate_entry_finds_the_kernels_gs'
+readonly T_CALLGATE_TRACE='trace_names_the_call_gate_and_compatibility_mode_entries'
+readonly T_CALLGATE_EXIT='gdb_call_gate_exit_sends_what_lretq_cannot_restore_to_iretq'
 declare -A KILLERS=(
+  # src/syscall/callgate_entry.asm, compat_entry.asm, compat_abi.inc; the call-gate compare in
+  # trap_stubs.asm and the compatibility-mode check in int80_entry (lstar_entry.asm).
+  # selftest_cpu_max (run for every mutant) reaches CSTAR; Skylake-Client's selftest states it.
+  [swapgs-callgate-entry]="$T_SELF"
+  [callgate-fix-flags]="$T_SELF"
+  [trace-work-callgate]="$T_CALLGATE_TRACE"
+  [callgate-bounds-check]="$T_SELF"
+  [swapgs-callgate-exit]="$T_SELF"
+  [callgate-sti]="$T_SELF"
+  [callgate-irq-gs]="$T_CALLGATE_IRQ"
+  [callgate-rip-limit]="$T_CALLGATE_EXIT"
+  [callgate-cs]="$T_CALLGATE_EXIT"
+  [callgate-ss]="$T_CALLGATE_EXIT"
+  [callgate-tf-rf]="$T_CALLGATE_EXIT"
+  [compat-int80-detect]="$T_SELF"
+  [compat-int80-bounds-check]="$T_SELF"
+  [compat-int80-restore]="$T_SELF"
+  [swapgs-cstar-entry]="$T_SELF"
+  [trace-work-cstar]="$T_CALLGATE_TRACE"
+  [compat-syscall-bounds-check]="$T_SELF"
+  [compat-syscall-restore]="$T_SELF"
+  [cstar-rcx-is-rip]="$T_SELF"
+  [swapgs-cstar-exit]="$T_SELF"
   # src/syscall/lstar_entry.asm: 1. the `syscall` entry
   [swapgs-lstar-entry]="$T_SELF|$T_FUZZ|$T_TOUR"
   [stack-switch-order]="$T_SELF|$T_FUZZ|$T_TOUR|$T_NMI|$T_SWEEP"

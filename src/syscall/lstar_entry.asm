@@ -8,7 +8,8 @@
 ;                                              the slow path (lstar_slow_path, int80_slow_path)
 ;   4. the shared exit (syscall_return)        four checks, numbered as in docs/msr.md: sysretq
 ;                                              if they all hold, iretq otherwise
-;   5. the benchmark's empty stubs (lstar_empty, int80_empty) and the CSTAR target (cstar_entry)
+;   5. the benchmark's empty stubs (lstar_empty, int80_empty); compatibility mode's entries,
+;      CSTAR's and int 0x80's 32-bit half, are in compat_entry.asm
 ;
 ; Entry windows. Every stretch below that runs in ring 0 with the user's GS base or RSP is named
 ; by an ENTRY_WINDOW line next to it, and every way into and out of ring 3 by a RING3_EDGE line
@@ -29,8 +30,7 @@
 ; What it does not buy: a measured speed-up. No lstar measurement compares aligned with
 ; unaligned stubs; QEMU's TCG, where lstar's numbers come from, models no instruction cache, and
 ; under -icount alignment changes no count. The cost is padding that never runs, at most 63
-; bytes per stub. int80_empty and cstar_entry take 16, the usual function alignment, and
-; nothing more.
+; bytes per stub. int80_empty takes 16, the usual function alignment, and nothing more.
 
 %include "asm_offsets.inc"              ; GDT selectors, PERCPU_*, IRET_*, RFLAGS_*, SYS_NR, ENOSYS, USER_CEILING,
                                         ; SYSCALL_WORK_TRACE, TRACE_ENTRY_*
@@ -39,6 +39,8 @@
 
 extern syscall_table
 extern syscall_slow_path
+extern int80_compat                     ; compat_entry.asm
+extern int80_compat_slow_path
 global lstar_entry
 global lstar_entry_user_stack
 global lstar_entry_safe_stack
@@ -51,8 +53,6 @@ global syscall_exit_iret
 global syscall_iretq
 global lstar_empty
 global int80_empty
-global cstar_entry
-global cstar_sysret
 
 section .rodata
 align 8
@@ -138,7 +138,12 @@ int80_entry:
     ; kernel's own code has no work (process_install clears the word for it).
     test byte [gs:PERCPU_SYSCALL_WORK], SYSCALL_WORK_TRACE
     jnz int80_slow_path                   ; [mutant trace-work-int80: delete]
-    jmp syscall_dispatch                  ; same table, same return checks
+    ; From compatibility mode? Its registers are the i386 ABI's (compat_entry.asm maps them).
+    ; One compare, and the jump to the dispatch made conditional: one instruction more here.
+    cmp qword [rsp + SF_CS], GDT_USER_CS32
+    ; [mutant compat-int80-detect: jne -> jmp]
+    jne syscall_dispatch                  ; same table, same return checks
+    jmp int80_compat
 
 ; ==== 3. the shared dispatch: RAX = number, frame (struct syscall_frame) at RSP ====
 section .text                             ; resumes right after lstar_entry's last push
@@ -232,6 +237,8 @@ lstar_slow_path:
     mov ecx, TRACE_ENTRY_SYSCALL
     jmp syscall_slow_path_call
 int80_slow_path:
+    cmp qword [rsp + SF_CS], GDT_USER_CS32 ; from compatibility mode: its own mapping first
+    je int80_compat_slow_path
     mov ecx, TRACE_ENTRY_INT80
 syscall_slow_path_call:
     ; syscall_slow_path(a0, ..., a5, nr, entry) is no_caller_saved_registers, like a handler: it
@@ -264,17 +271,8 @@ align 16
 int80_empty:
     iretq                                 ; back at once: nothing switched, so nothing to undo
 
-; ---- 32-bit `syscall` from compatibility mode (IA32_CSTAR) ----
-; lstar runs no 32-bit programs, but ring 3 can reach compatibility mode by a far jump to the
-; user 32-bit code segment SYSRET needs in the GDT. Refuse without touching stack or GS.
-align 16
-    ENTRY_WINDOW cstar_entry, cstar_sysret, "compatibility-mode syscall entry" ; user GS and RSP
-    RING3_EDGE cstar_entry
-    RING3_EDGE cstar_sysret
-cstar_entry:
-    mov eax, -ENOSYS                      ; the 32-bit ABI's result register
-cstar_sysret:
-    sysret                                ; no REX.W: 32-bit SYSRET to compatibility mode, EIP <- ECX
+; ---- 32-bit `syscall` from compatibility mode (IA32_CSTAR): compat_entry.asm, with the
+; compatibility-mode half of `int 0x80` (int80_compat) ----
 
 ; ---- the end of .text: pad it to a whole line ----
 ; NASM's debug information gives this file one address range: from the start of .text, as long

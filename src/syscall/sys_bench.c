@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // SYS_bench_entry: swaps in empty entries so the benchmark can measure the bare mechanism.
+#include "arch/x86_64/gdt.h"
 #include "arch/x86_64/idt.h"
+#include "arch/x86_64/msr.h"
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/traps.h"
 #include "syscall/sys_bench.h"
 #include "arch/x86_64/syscall_msr.h"
@@ -10,6 +13,10 @@ extern void lstar_entry(void);
 extern void lstar_empty(void);
 extern void int80_entry(void);
 extern void int80_empty(void);
+extern void callgate_entry(void);
+extern void callgate_empty(void);
+extern void cstar_entry(void);
+extern void cstar_empty(void);
 
 // Puts the real LSTAR stub and int 0x80 gate back (also when a program ends: one that stopped
 // with an empty entry installed must not leave it to the next).
@@ -17,6 +24,8 @@ void syscall_entries_restore(void)
 {
     syscall_set_lstar(lstar_entry);
     idt_set_gate(VEC_INT80, int80_entry, 3, 0);
+    gdt_set_call_gate(&this_cpu()->gdt, callgate_entry);
+    wrmsr(MSR_CSTAR, (uint64_t)cstar_entry);
 }
 
 // bench_entry(mode): installs an empty LSTAR target or an empty int 0x80 gate, or restores
@@ -32,6 +41,12 @@ SYSCALL_DEFINE(bench_entry)
         return 0;
     case BENCH_ENTRY_EMPTY_GATE:
         idt_set_gate(VEC_INT80, int80_empty, 3, 0);
+        return 0;
+    case BENCH_ENTRY_EMPTY_CALLGATE: // this CPU's GDT: the one the caller runs on
+        gdt_set_call_gate(&this_cpu()->gdt, callgate_empty);
+        return 0;
+    case BENCH_ENTRY_EMPTY_CSTAR:
+        wrmsr(MSR_CSTAR, (uint64_t)cstar_empty);
         return 0;
     default:
         return -EINVAL;

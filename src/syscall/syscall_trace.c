@@ -88,6 +88,23 @@ void syscall_trace_start(struct process *p)
 }
 
 // The name of errno value -result, or NULL when the ABI defines none by that number.
+// The name of the entry a call came through (TRACE_ENTRY_*, percpu.h), as the trace line shows it.
+static const char *trace_entry_name(uint64_t entry)
+{
+    switch (entry) {
+    case TRACE_ENTRY_INT80:
+        return "int 0x80";
+    case TRACE_ENTRY_CALLGATE:
+        return "call gate";
+    case TRACE_ENTRY_COMPAT_SYSCALL:
+        return "compat syscall";
+    case TRACE_ENTRY_COMPAT_INT80:
+        return "compat int 0x80";
+    default:
+        return "syscall";
+    }
+}
+
 static const char *errno_name(long result) { return lstar_errno_name(-result); }
 
 // Appends one argument to out: small values (file descriptors, lengths, modes, small negative
@@ -131,7 +148,7 @@ static void print_call(const struct process *p, uint64_t nr, uint64_t call, cons
         format_buf(text, sizeof text, "0x%llx(...)", (unsigned long long)nr);
     }
     kprintf("[trace] %s[%d] cpu%llu %s %s = %s\n", p->name, p->pid, (unsigned long long)this_cpu()->cpu,
-            entry == TRACE_ENTRY_INT80 ? "int 0x80" : "syscall", text, result_text);
+            trace_entry_name(entry), text, result_text);
 }
 
 // The slow path; see syscall_trace.h. Interrupts are off, as on the fast path (FMASK, or the

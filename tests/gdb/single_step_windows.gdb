@@ -9,7 +9,8 @@
 # The windows are taken in the order the run reaches them: the selftest (the syscall entry and
 # its two exits, the int 0x80 entry, an exception and its exit, an NMI's paranoid path), a
 # context switch and a new process's first entry (the selftest's children, or the next program),
-# crash:compat-syscall (the CSTAR stub), then the benchmark's empty entries. Three need more than TF at the window's start:
+# the call gate and the CSTAR entry with their exits (the selftest's calls through them), then
+# the benchmark's empty entries, callgate_empty's resume after an interrupt and cstar_empty. Three need more than TF at the window's start:
 #   - the paranoid path runs only for NMI, #MC, #DF and #DB: GDB injects an NMI (`monitor nmi`)
 #     at the syscall entry, where GS is the user's, and steps the NMI's way in and out;
 #   - lstar_empty is one sysretq: a step set there lands in ring 3. What lands on it is a step
@@ -241,17 +242,49 @@ check ($on_ist4&&$kernel_gs&&$k_gs_base==0) first_entry_db_runs_on_ist4_with_the
 finish_db_handler
 check $absorbed first_entry_db_was_absorbed
 
-# ---- 11. the CSTAR stub (crash:compat-syscall): the user's GS and ESP throughout ----
+# ---- 11. the call gate's entry (after its cli) and its lretq exit: the selftest's first call ----
+hbreak *callgate_entry if (*(long*)($rsp+8)&3)==3
+continue
+delete
+set $eflags = $eflags | 0x100
+stop_in_the_db_handler
+landed_in_window_of &callgate_entry
+check ($c&&$tf->rip==(long)&callgate_entry+1) callgate_entry_db_landed_after_the_cli
+check ($on_ist4&&$kernel_gs&&$k_gs_base==0) callgate_entry_db_handler_swapped_to_the_kernels_gs
+finish_db_handler
+check $absorbed callgate_entry_db_was_absorbed
+hbreak *callgate_exit_user_gs
+continue
+delete
+set $eflags = $eflags | 0x100
+stop_in_the_db_handler
+landed_in_window_of &callgate_exit_user_gs
+check ($c&&$tf->cs==0x10) callgate_exit_db_landed_in_the_lretq_exit_window
+check ($on_ist4&&$kernel_gs&&$k_gs_base==0) callgate_exit_db_handler_swapped_to_the_kernels_gs
+finish_db_handler
+check $absorbed callgate_exit_db_was_absorbed
+
+# ---- 11a. the CSTAR entry and its sysret exit: the selftest's compatibility-mode syscalls ----
 hbreak *cstar_entry
+continue
+delete
+set $eflags = $eflags | 0x100
+stop_in_the_db_handler
+landed_in_window_of &cstar_entry
+check ($c&&$tf->rip<(long)&cstar_entry_safe_stack) cstar_db_landed_in_its_entry_window
+check ($on_ist4&&$kernel_gs&&$k_gs_base==0) cstar_db_handler_swapped_to_the_kernels_gs
+finish_db_handler
+check $absorbed cstar_db_was_absorbed
+hbreak *cstar_exit_user_stack
 continue
 delete
 set $user_rsp = (long)$rsp
 set $eflags = $eflags | 0x100
 stop_in_the_db_handler
-check ($tf->cs==0x10&&$tf->rip==(long)&cstar_sysret&&$tf->rsp==$user_rsp) cstar_db_landed_on_its_sysret_with_the_users_rsp
-check ($on_ist4&&$kernel_gs&&$k_gs_base==0) cstar_db_handler_swapped_to_the_kernels_gs
+check ($tf->cs==0x10&&$tf->rip==(long)&cstar_sysret&&$tf->rsp==$user_rsp) cstar_exit_db_landed_on_its_sysret_with_the_users_rsp
+check ($on_ist4&&$kernel_gs&&$k_gs_base==0) cstar_exit_db_handler_swapped_to_the_kernels_gs
 finish_db_handler
-check $absorbed cstar_db_was_absorbed
+check $absorbed cstar_exit_db_was_absorbed
 
 # ---- 12. lstar_empty: a step right after the benchmark's `syscall`, with FMASK letting TF through ----
 find_insn syscall_set_lstar 0x300f 32
@@ -299,6 +332,70 @@ check ($tf->cs==0x10&&$tf->rip==(long)&int80_empty&&$tf->rsp==$gate_rsp) int80_e
 check ($on_ist4&&$kernel_gs&&$k_gs_base==0) int80_empty_db_handler_swapped_to_the_kernels_gs
 finish_db_handler
 check $absorbed int80_empty_db_was_absorbed
+
+# ---- 14. callgate_empty: TF set in ring 3 on the benchmark's next far call (a gate keeps TF) ----
+hbreak *callgate_empty if (*(long*)($rsp+8)&3)==3&&*(unsigned short*)(*(long*)$rsp+3)==0x1dff
+continue
+delete
+set $next_call = *(long*)$rsp + 3
+hbreak *$next_call
+continue
+delete
+check ($cs==0x33&&(long)$pc==$next_call) stopped_at_the_benchmarks_next_far_call
+set $eflags = $eflags | 0x100
+stop_in_the_db_handler
+check ($tf->cs==0x10&&$tf->rip==(long)&callgate_empty) callgate_empty_db_landed_on_it
+check ($on_ist4&&$kernel_gs&&$k_gs_base==0) callgate_empty_db_handler_swapped_to_the_kernels_gs
+finish_db_handler
+check $absorbed callgate_empty_db_was_absorbed
+
+# ---- 15. the empty stub's resume: GDB delivers IRQ 0 at callgate_empty as the CPU would
+# (tests/gdb/callgate_irq.gdb), then a step after the resume's swapgs ----
+hbreak *callgate_empty if (*(long*)($rsp+8)&3)==3
+continue
+delete
+set $gate_rsp = (long)$rsp
+set $f = (unsigned long *)(($gate_rsp&~15)-40)
+set $f[0] = (long)$pc
+set $f[1] = $cs&0xffff
+set $f[2] = $eflags&0xffffffff
+set $f[3] = $gate_rsp
+set $f[4] = $ss&0xffff
+set $rsp = ($gate_rsp&~15)-40
+set $eflags = $eflags & ~0x14300
+set $pc = (long)&trap_stub_32
+hbreak *callgate_empty_irq_swapgs
+continue
+delete
+set $eflags = $eflags | 0x100
+stop_in_the_db_handler
+landed_in_window_of &callgate_empty_irq_swapgs
+check ($c&&$tf->cs==0x10) empty_resume_db_landed_in_its_window
+check ($on_ist4&&$kernel_gs&&$k_gs_base==0) empty_resume_db_handler_swapped_to_the_kernels_gs
+finish_db_handler
+check $absorbed empty_resume_db_was_absorbed
+
+# ---- 16. cstar_empty: as lstar_empty, FMASK without TF for one compatibility-mode syscall of
+# the benchmark's loop (bench_entries32.asm: mov eax, ebp; syscall) ----
+hbreak *cstar_empty if *(unsigned short*)($rcx+2)==0x050f
+continue
+delete
+wrmsr_from_gdb 0xc0000084 ($fmask&~0x100)
+check $wrmsr_ok cstar_fmask_without_tf_written
+set $next_syscall = $rcx + 2
+hbreak *$next_syscall
+continue
+delete
+check ($cs==0x23&&(long)$pc==$next_syscall) stopped_at_the_benchmarks_next_compat_syscall
+set $user_rsp = (long)$rsp
+set $eflags = $eflags | 0x100
+stop_in_the_db_handler
+check ($tf->cs==0x10&&$tf->rip==(long)&cstar_empty&&($tf->rsp&0xffffffff)==($user_rsp&0xffffffff)) cstar_empty_db_landed_on_it_with_the_users_esp
+check ($on_ist4&&$kernel_gs&&$k_gs_base==0) cstar_empty_db_handler_swapped_to_the_kernels_gs
+wrmsr_from_gdb 0xc0000084 $fmask
+check $wrmsr_ok cstar_fmask_written_back
+finish_db_handler
+check $absorbed cstar_empty_db_was_absorbed
 
 # ---- every window of the kernel's table had a step land in it, absorbed ----
 windows_missed $stepped

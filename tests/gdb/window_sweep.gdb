@@ -11,8 +11,9 @@
 # with branches are swept along the path that run takes): a single step from ring 3 through
 # trap_stub_1 and the paranoid path in and out, a PIT tick from ring 3 through trap_stub_32 and
 # trap_common in and out, a context switch's GS load, a new process's first entry to ring 3, the
-# CSTAR stub (crash:compat-syscall), and lstar_empty and int80_empty from the benchmark's loops,
-# each from the ring-3 instruction that enters it. At the end every window of the table (read
+# call gate's entry and lretq exit, the CSTAR entry and its sysret exit (the selftest's
+# compatibility-mode calls), and lstar_empty, int80_empty, callgate_empty (and its resume after
+# an interrupt GDB delivers at it) and cstar_empty from the benchmark's loops. At the end every window of the table (read
 # from the kernel, tests/gdb/entry_windows.gdb) must have had a boundary swept: a window added
 # to the code without a part here fails every_window_of_the_table_was_swept, naming it.
 #
@@ -459,13 +460,30 @@ sweep_to &'user_first_entry.to_ring3'
 step_one
 check ($cs==0x33&&$gs_base==0) the_first_entry_sweep_reached_ring_3
 
-# ---- 10. the CSTAR stub (crash:compat-syscall): the user's GS and ESP in ring 0 ----
+# ---- 10. the call gate: the selftest's first far call, its entry and its lretq exit ----
+hbreak *callgate_entry if (*(long*)($rsp+8)&3)==3
+continue
+delete
+sweep_to &callgate_entry_kernel_gs
+check ($gs_base==(long)&percpu_areas[0]) the_callgate_entry_sweep_ended_with_the_kernels_gs
+hbreak *callgate_exit_user_gs
+continue
+delete
+sweep_to &callgate_lretq
+step_one
+check ($cs==0x33&&$gs_base==0) the_callgate_exit_sweep_returned_to_ring_3
+
+# ---- 10a. CSTAR: the selftest's first compatibility-mode `syscall` (SYS_null), in and out ----
 hbreak *cstar_entry
+continue
+delete
+sweep_to &cstar_entry_safe_stack
+hbreak *cstar_exit_user_stack
 continue
 delete
 sweep_to &cstar_sysret
 step_one
-check (($cs&3)==3&&$rax==0xffffffda) the_cstar_sweep_returned_enosys_to_compatibility_mode
+check ($cs==0x23&&($rax&0xffffffff)==0) the_cstar_sweep_returned_null_to_compatibility_mode
 
 # ---- 11. lstar_empty, from the benchmark's `syscall` (bench_loops.asm: mov rax, rbx; syscall) ----
 hbreak *lstar_empty if *(unsigned short*)($rcx+3)==0x050f
@@ -500,6 +518,47 @@ check ((long)$pc==(long)&int80_empty) the_int80_goes_to_int80_empty
 sweep_to &int80_empty
 step_one
 check ($cs==0x33&&(long)$pc==$u_rip+2) int80_empty_returns_after_the_int80
+
+# ---- 13. callgate_empty, from the benchmark's far call ----
+hbreak *callgate_empty if (*(long*)($rsp+8)&3)==3
+continue
+delete
+set $u_ret = *(long*)$rsp
+sweep_to &callgate_empty
+step_one
+check ($cs==0x33&&(long)$pc==$u_ret) callgate_empty_returns_after_the_far_call
+
+# ---- 14. the empty stub's resume after an interrupt at its first instruction (GDB delivers
+# IRQ 0 there as the CPU would: tests/gdb/callgate_irq.gdb) ----
+hbreak *callgate_empty if (*(long*)($rsp+8)&3)==3
+continue
+delete
+set $u_ret = *(long*)$rsp
+set $gate_rsp = (long)$rsp
+set $f = (unsigned long *)(($gate_rsp&~15)-40)
+set $f[0] = (long)$pc
+set $f[1] = $cs&0xffff
+set $f[2] = $eflags&0xffffffff
+set $f[3] = $gate_rsp
+set $f[4] = $ss&0xffff
+set $rsp = ($gate_rsp&~15)-40
+set $eflags = $eflags & ~0x14300
+set $pc = (long)&trap_stub_32
+hbreak *callgate_empty_irq_swapgs
+continue
+delete
+sweep_to &callgate_empty_lretq
+step_one
+check ($cs==0x33&&$gs_base==0&&(long)$pc==$u_ret) the_empty_resume_sweep_returned_to_ring_3
+
+# ---- 15. cstar_empty, from the benchmark's compatibility-mode loop ----
+hbreak *cstar_empty
+continue
+delete
+set $u_ret = (long)$rcx
+sweep_to &cstar_empty
+step_one
+check ($cs==0x23&&(long)$pc==$u_ret) cstar_empty_returns_to_compatibility_mode
 
 # ---- every window of the kernel's table was swept ----
 windows_missed $swept_windows

@@ -33,4 +33,10 @@ uint64_t bench_batch_int80(uint64_t calls, uint64_t nr, uint64_t a0, uint64_t a1
 // (RCX == RIP, R11 == RFLAGS) pass and it leaves through sysretq; calls times.
 uint64_t bench_batch_int80_sysret(uint64_t calls, uint64_t nr);
 
+// bench_entries32.asm: `mov rax, nr; call far` through the call gate, calls times.
+uint64_t bench_batch_callgate(uint64_t calls, uint64_t nr);
+// bench_entries32.asm: `mov eax, nr; int 0x80` (how = COMPAT_INT80) or `syscall` (COMPAT_SYSCALL)
+// in compatibility mode, calls times.
+uint64_t bench_batch_compat(uint64_t calls, uint64_t nr, int how);
+
 #endif

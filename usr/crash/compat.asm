@@ -1,10 +1,10 @@
 ; SPDX-License-Identifier: MIT
 ; Ring 3 leaving 64-bit mode for compatibility mode and executing `syscall` there.
 ;
-; lstar runs no 32-bit programs, but SYSRET needs a 32-bit user code segment in the GDT (16
-; below the 64-bit one), and any program can far-jump into it. The kernel must answer a
-; compatibility-mode `syscall` through IA32_CSTAR with -ENOSYS, touching neither the program's
-; stack nor GS. (Intel CPUs raise #UD for `syscall` outside 64-bit mode instead: also fine.)
+; SYSRET needs a 32-bit user code segment in the GDT (16 below the 64-bit one), and any program
+; can far-jump into it. A compatibility-mode `syscall` reaches IA32_CSTAR on AMD CPUs, where the
+; kernel dispatches it with the i386 ABI (compat_entry.asm); Intel CPUs raise #UD for `syscall`
+; outside 64-bit mode instead.
 
 global compat_mode_syscall
 global compat_mode_int80_getpid
@@ -61,7 +61,7 @@ compat_mode_syscall:
 
 bits 32
 compat_part:
-    xor eax, eax                          ; any number: a 32-bit syscall is refused as a whole
+    xor eax, eax                          ; SYS_null: 0 back when dispatched
     syscall                               ; -> IA32_CSTAR -> 32-bit sysret back to the next line
     mov [result], eax
     jmp far dword [to_long]               ; back to 64-bit mode

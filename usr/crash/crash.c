@@ -8,6 +8,7 @@
 // wrong fate.
 #include <stdint.h>
 
+#include "libc/entries32.h"
 #include "libc/errno.h"
 #include "libc/stdio.h"
 #include "libc/stdlib.h"
@@ -201,13 +202,14 @@ static int usage(void)
     printf("  %-16s read kernel address 0xffffffff80100000 (vector 14)\n", "pf-kernel");
     printf("  %-16s read non-canonical 0x0000800000000000 (vector 13)\n", "pf-noncanonical");
     printf("  %-16s overflow the stack into its guard page (vector 14)\n", "pf-stack");
-    printf("  %-16s syscall from compatibility mode; exit with -result (38 = ENOSYS)\n", "compat-syscall");
+    printf("  %-16s SYS_null by syscall from compatibility mode; exit with -result (0)\n", "compat-syscall");
     printf("  %-16s getpid by int 0x80 from compatibility mode; exit 0 if it returned there\n", "compat-int80");
     printf("  %-16s empty both entries, then ud2 (vector 6)\n", "empty-entries");
     printf("  %-16s loop in ring 3 forever (stopped by the kernel's limit=)\n", "spin");
     printf("  %-16s write 200-byte lines for 3 s, then exit 0\n", "print");
     printf("  %-16s spawn crash:nest until refused, hold 3 s, exit 0\n", "nest");
     printf("  %-16s a fixed sequence of calls through both entries, then exit 0\n", "calls");
+    printf("  %-16s getpid through the call gate; exit 0 if it is the pid\n", "callgate");
     printf("  %-16s spawn crash:exit-0 %d times, each must exit 0\n", "storm", STORM_SPAWNS);
     printf("  %-16s exit with status N\n", "exit-N");
     printf("  %-16s exit with its own pid as status\n", "exit-pid");
@@ -248,6 +250,8 @@ int main(int argc, char **argv)
         return print_lines();
     if (strcmp(how, "calls") == 0)
         return make_calls();
+    if (strcmp(how, "callgate") == 0) // one getpid through the call gate (tests/gdb/callgate_exit.gdb)
+        return callgate_call(SYS_getpid, 0, 0, 0, 0, 0, 0) == sys_getpid() ? 0 : 1;
 
     if (strcmp(how, "spin") == 0) {
         // Never enter the kernel again: only the kernel's limit= option can stop this.

@@ -166,7 +166,7 @@ static bool fuzz_one(unsigned long long index, long pid, long cpu, bool report)
     if (nr == SYS_write && (in.rdi == 1 || in.rdi == 2))
         in.rdi = 3; // the sink: random bytes have no business on the console
     if (nr == SYS_bench_entry)
-        in.rdi = 3 + rng() % 1000; // only modes that do not exist
+        in.rdi = BENCH_ENTRY_MODES + rng() % 1000; // only modes that do not exist
     if (nr == SYS_kernel_rflags && rng() % 2)
         in.rdi = rng() % 3; // the two real questions, and the first that is not
     in.rflags = RFLAGS_FIXED | RFLAGS_IF;

@@ -91,6 +91,10 @@ global regs_syscall_return
 global regs_int80_return
 REGS_CALL regs_call_syscall, syscall, regs_syscall_return
 REGS_CALL regs_call_int80, {int 0x80}, regs_int80_return
+; The call gate (usr/selftest/callgate_tests.c): a far call through GDT_CALL_GATE | 3.
+extern lstar_callgate_pointer
+global regs_callgate_return
+REGS_CALL regs_call_callgate, {call far dword [rel lstar_callgate_pointer]}, regs_callgate_return
 
 ; ---- tf_call_syscall / tf_call_int80 ----
 ; long tf_call_<entry>(uint64_t nr /* rdi */)
@@ -117,6 +121,7 @@ global %1
 
 TF_CALL tf_call_syscall, syscall
 TF_CALL tf_call_int80, {int 0x80}
+TF_CALL tf_call_callgate, {call far dword [rel lstar_callgate_pointer]}
 
 ; ---- rsp_call_syscall / rsp_call_int80 ----
 ; long rsp_call_<entry>(uint64_t nr /* rdi */, uint64_t bad_rsp /* rsi */,

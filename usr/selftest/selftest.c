@@ -70,6 +70,8 @@ int main(int argc, char **argv)
     run_entry_tests();
     run_spawn_tests();
     run_xstate_tests();
+    run_callgate_tests();
+    run_compat_tests();
     print_round_trip_cost();
     unsigned failed = check_failed();
     printf("selftest: %u passed, %u failed\n", check_passed(), failed);

@@ -14,8 +14,17 @@ void run_entry_tests(void);
 // spawn_tests.c: children, their fates, and the faults the kernel must survive.
 void run_spawn_tests(void);
 // spawn_tests.c: takes one argument word of the selftest (`sysenter=gp|ud`,
-// `compat-syscall=ud|enosys`: the fates the CPU model under test gives); false if unknown.
+// `compat-syscall=ud|dispatched`: the fates the CPU model under test gives); false if unknown.
 bool spawn_tests_take_argument(const char *word);
+// spawn_tests.c: whether `syscall` from compatibility mode reaches IA32_CSTAR on this CPU (the
+// `compat-syscall=` argument, else the vendor rule).
+bool spawn_tests_compat_syscall_is_dispatched(void);
+
+// callgate_tests.c: the same checks through the call gate (GDT_CALL_GATE).
+void run_callgate_tests(void);
+
+// compat_tests.c: the same checks through `int 0x80` and `syscall` from compatibility mode.
+void run_compat_tests(void);
 
 // xstate_tests.c: each process's own x87/SSE registers and data selectors, clean at its start.
 void run_xstate_tests(void);

@@ -41,6 +41,16 @@ void arch_check_gdt_and_tss(void)
     ok = ok && udata_sysexit == udata;
     ok = ok && desc_dpl(ucode32) == 3 && !(ucode32 & DESC_LONG);
     ktest_check(ok, "gdt_is_loaded_in_sysret_order_with_tss_in_tr", "GDT or TR differ from gdt.c");
+    // The call gate, field by field (gdt.h): present, DPL 3, type 12, S = 0, the kernel's 64-bit CS,
+    // reserved bits 32-39 zero, the upper half's type field zero, and the target callgate_entry.
+    const uint64_t *gate = &g[GDT_CALL_GATE / 8];
+    extern void callgate_entry(void);
+    bool gate_ok = (gate[0] & DESC_PRESENT) && desc_dpl(gate[0]) == 3 &&
+                   (gate[0] & DESC_TYPE_MASK) == DESC_TYPE_CALL_GATE64 &&
+                   (gate[0] >> GATE_SELECTOR_SHIFT & 0xffff) == GDT_KERNEL_CS && (gate[0] >> 32 & 0xff) == 0 &&
+                   (gate[1] & DESC_TYPE_MASK) == 0 && (gate[1] >> 32) == 0 &&
+                   gdt_call_gate_target(gate) == (uint64_t)callgate_entry;
+    ktest_check(gate_ok, "gdt_call_gate_is_dpl3_64bit_to_callgate_entry", "call gate differs from gdt.c");
     const struct tss *t = &cpu->tss;
     bool stacks = t->iomap_base == sizeof *t;
     for (unsigned i = 0; i < IST_STACKS; i++) {

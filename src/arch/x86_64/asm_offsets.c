@@ -44,6 +44,15 @@ void asm_offsets(void)
     OFFSET(IRET_RFLAGS, iret_frame, rflags);
     OFFSET(IRET_RSP, iret_frame, rsp);
     OFFSET(IRET_SS, iret_frame, ss);
+    // struct syscall_frame (src/syscall/syscall_frame.h, which proves this layout and which src/arch
+    // may not include): the user's RCX word, then struct iret_frame. The call gate's stub builds it
+    // word by word.
+    DEFINE(SF_RCX, 0);
+    DEFINE(SF_RIP, sizeof(uint64_t) + offsetof(struct iret_frame, rip));
+    DEFINE(SF_CS, sizeof(uint64_t) + offsetof(struct iret_frame, cs));
+    DEFINE(SF_RFLAGS, sizeof(uint64_t) + offsetof(struct iret_frame, rflags));
+    DEFINE(SF_RSP, sizeof(uint64_t) + offsetof(struct iret_frame, rsp));
+    DEFINE(SF_SS, sizeof(uint64_t) + offsetof(struct iret_frame, ss));
 
     // ---- the exception frame trap_stubs.asm builds (traps.h) ----
     OFFSET(TF_VECTOR, trap_frame, vector);
@@ -86,7 +95,12 @@ void asm_offsets(void)
     DEFINE(KSTACK_SIZE, KSTACK_SIZE);
 
     // ---- architectural bits and MSR numbers (arch_bits.h) ----
+    DEFINE(RFLAGS_FIXED, RFLAGS_FIXED);
     DEFINE(RFLAGS_TF, RFLAGS_TF);
+    DEFINE(RFLAGS_IF, RFLAGS_IF);
+    DEFINE(RFLAGS_DF, RFLAGS_DF);
+    DEFINE(RFLAGS_NT, RFLAGS_NT);
+    DEFINE(RFLAGS_AC, RFLAGS_AC);
     DEFINE(RFLAGS_RF, RFLAGS_RF);
     DEFINE(RFLAGS_ID, RFLAGS_ID);
     DEFINE(CR0_PE, CR0_PE);
@@ -116,6 +130,9 @@ void asm_offsets(void)
     DEFINE(SYSCALL_WORK_TRACE, SYSCALL_WORK_TRACE);
     DEFINE(TRACE_ENTRY_SYSCALL, TRACE_ENTRY_SYSCALL);
     DEFINE(TRACE_ENTRY_INT80, TRACE_ENTRY_INT80);
+    DEFINE(TRACE_ENTRY_CALLGATE, TRACE_ENTRY_CALLGATE);
+    DEFINE(TRACE_ENTRY_COMPAT_SYSCALL, TRACE_ENTRY_COMPAT_SYSCALL);
+    DEFINE(TRACE_ENTRY_COMPAT_INT80, TRACE_ENTRY_COMPAT_INT80);
 
     // ---- devices and the loader ----
     DEFINE(COM1, COM1); // serial.h

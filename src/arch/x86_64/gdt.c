@@ -34,6 +34,28 @@ _Static_assert(GDT_CALL_GATE / 8 + 2 == GDT_ENTRIES, "the call gate takes the la
 // Encodes a flat code or data segment (DESC_FLAT, gdt.h).
 uint64_t gdt_segment_descriptor(unsigned dpl, int code, int long_mode) { return DESC_FLAT(dpl, code, long_mode); }
 
+extern void callgate_entry(void);
+
+// A DPL-3 64-bit call gate to GDT_KERNEL_CS:target (gdt.h; SDM Vol. 3A "IA-32e Mode Call Gates").
+// DPL 3: ring 3 may name the gate (CPL <= gate DPL); the target segment's DPL 0 makes the far call
+// a privilege change, so the CPU loads RSP from TSS.RSP0 and pushes SS, RSP, CS and RIP there
+// ("Calling Procedures Using a Call Gate"). The high word is written first: the gate is never
+// half pointing at the new target with the old upper offset while the low word says present
+// (all targets are in the kernel's top 2 GiB, so the high word never changes in practice).
+void gdt_set_call_gate(struct gdt *gdt, void (*target)(void))
+{
+    volatile uint64_t *pair = &gdt->entry[GDT_CALL_GATE / 8];
+    pair[1] = GATE_OFFSET_HIGH(target);
+    pair[0] = GATE_OFFSET_LOW(target) | ((uint64_t)GDT_KERNEL_CS << GATE_SELECTOR_SHIFT) | DESC_TYPE_CALL_GATE64 |
+              DESC_DPL(3) | DESC_PRESENT;
+}
+
+// The target offset of a call-gate descriptor pair.
+uint64_t gdt_call_gate_target(const uint64_t *pair)
+{
+    return (pair[0] & 0xffff) | ((pair[0] >> 48 & 0xffff) << 16) | ((pair[1] & 0xffffffff) << 32);
+}
+
 // Fills `gdt` and `tss` for `cpu`, loads them and reloads every segment register.
 void gdt_init_cpu(struct gdt *gdt, struct tss *tss, unsigned cpu)
 {
@@ -48,8 +70,8 @@ void gdt_init_cpu(struct gdt *gdt, struct tss *tss, unsigned cpu)
     gdt->entry[GDT_KERNEL_CS32 / 8] = gdt_segment_descriptor(0, 1, 0);
     gdt->entry[GDT_KERNEL_CS / 8] = gdt_segment_descriptor(0, 1, 1);
     gdt->entry[GDT_KERNEL_DS / 8] = gdt_segment_descriptor(0, 0, 0);
-    // User 32-bit code: only a placeholder. SYSRET needs STAR[63:48] to point 16 bytes below
-    // the 64-bit user CS; lstar runs no 32-bit programs (CSTAR refuses them).
+    // User 32-bit code: SYSRET needs STAR[63:48] to point 16 bytes below the 64-bit user CS, and
+    // ring 3 runs compatibility-mode code in it (the 32-bit entries, docs/abi.md).
     gdt->entry[GDT_USER_CS32 / 8] = gdt_segment_descriptor(3, 1, 0);
     gdt->entry[GDT_USER_DS / 8] = gdt_segment_descriptor(3, 0, 0);
     gdt->entry[GDT_USER_CS / 8] = gdt_segment_descriptor(3, 1, 1);
@@ -61,8 +83,8 @@ void gdt_init_cpu(struct gdt *gdt, struct tss *tss, unsigned cpu)
     gdt->entry[GDT_TSS / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) | DESC_TYPE_TSS64 | DESC_PRESENT |
                               (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
     gdt->entry[GDT_TSS / 8 + 1] = base >> 32;
-    // No call gate yet: a null descriptor, so a far call through GDT_CALL_GATE is #GP.
-    gdt->entry[GDT_CALL_GATE / 8] = gdt->entry[GDT_CALL_GATE / 8 + 1] = 0;
+    // The call gate: a third way into ring 0 beside `syscall` and `int 0x80` (callgate_entry.asm).
+    gdt_set_call_gate(gdt, callgate_entry);
 
     struct {
         uint16_t limit;

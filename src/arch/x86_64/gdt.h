@@ -42,6 +42,18 @@ _Static_assert(sizeof(struct tss) == 104, "64-bit TSS is 104 bytes (SDM Vol. 3A 
 // System descriptor type 9: an available 64-bit TSS (SDM Vol. 3A "TSS Descriptor in 64-bit mode").
 #define DESC_TYPE_TSS64 (9ull << 40)
 
+// ---- the 64-bit call gate (SDM Vol. 3A "IA-32e Mode Call Gates"; AMD APM Vol. 2 "Long-Mode Call
+// Gates"): 16 bytes, two GDT slots. Low quadword: target offset[15:0] (bits 0-15), target code
+// selector (16-31), bits 32-39 reserved (no parameter count in IA-32e mode: the CPU copies no
+// parameters), type 12 (40-43), S = 0 (44), DPL (45-46), P (47), offset[31:16] (48-63). High
+// quadword: offset[63:32] (bits 0-31); bits 40-44 must be 0, so that a legacy reading of the
+// upper half finds an invalid type (the CPU checks it: #GP otherwise). ----
+#define DESC_TYPE_CALL_GATE64 (12ull << 40)
+#define DESC_TYPE_MASK (0x1full << 40) // type (4 bits) and S: what the CPU checks first
+#define GATE_SELECTOR_SHIFT 16
+#define GATE_OFFSET_LOW(target) (((uint64_t)(target)&0xffff) | (((uint64_t)(target) >> 16 & 0xffff) << 48))
+#define GATE_OFFSET_HIGH(target) ((uint64_t)(target) >> 32)
+
 // A flat code or data segment of privilege `dpl`: base 0, limit 4 GiB, present, accessed. Base
 // and limit are ignored in 64-bit mode, but a 32-bit segment (the boot code's, the user
 // compatibility placeholder) still uses them. A constant expression, so that the boot code's
@@ -60,5 +72,10 @@ struct gdt {
 
 void gdt_init_cpu(struct gdt *gdt, struct tss *tss, unsigned cpu);
 uint64_t gdt_segment_descriptor(unsigned dpl, int code, int long_mode);
+// Points this GDT's call gate (GDT_CALL_GATE) at GDT_KERNEL_CS:target, DPL 3. gdt_init_cpu installs
+// callgate_entry; SYS_bench_entry swaps in the empty stub and back.
+void gdt_set_call_gate(struct gdt *gdt, void (*target)(void));
+// The target offset a call-gate descriptor pair holds (arch_checks.c reads the loaded one back).
+uint64_t gdt_call_gate_target(const uint64_t *pair);
 
 #endif

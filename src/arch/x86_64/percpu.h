@@ -23,6 +23,9 @@ struct process;
 // Which entry a call on the slow path came through: the stubs pass it to syscall_slow_path.
 #define TRACE_ENTRY_SYSCALL 0
 #define TRACE_ENTRY_INT80 1
+#define TRACE_ENTRY_CALLGATE 2       // far call through GDT_CALL_GATE (callgate_entry.asm)
+#define TRACE_ENTRY_COMPAT_SYSCALL 3 // `syscall` from compatibility mode (IA32_CSTAR)
+#define TRACE_ENTRY_COMPAT_INT80 4   // `int 0x80` from compatibility mode (the i386 ABI)
 
 #define CACHE_LINE 64 // bytes; every x86_64 CPU lstar knows of (CPUID leaf 1 EBX[15:8] * 8 says so)
 

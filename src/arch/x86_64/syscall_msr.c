@@ -88,7 +88,7 @@ void syscall_msr_init(void)
 {
     wrmsr(MSR_STAR, star);
     wrmsr(MSR_LSTAR, (uint64_t)lstar_entry); // 64-bit `syscall` lands here
-    wrmsr(MSR_CSTAR, (uint64_t)cstar_entry); // compatibility-mode `syscall` (refused)
+    wrmsr(MSR_CSTAR, (uint64_t)cstar_entry); // compatibility-mode `syscall` (compat_entry.asm)
     wrmsr(MSR_FMASK, fmask);
     // SYSENTER: CS = 0 makes `sysenter` raise #GP (SDM Vol. 2B "SYSENTER"), which ends the
     // program with a report; ESP/EIP = 0 so no stale value points anywhere.

@@ -11,6 +11,10 @@
 
 extern trap_dispatch
 extern syscall_iretq
+extern callgate_entry                     ; callgate_entry.asm: its first instruction, and
+extern callgate_empty                     ; where an interrupt taken there resumes
+extern callgate_irq_resume
+extern callgate_empty_irq_resume
 global trap_stub_table
 global trap_common_iretq
 global trap_paranoid_iretq
@@ -147,12 +151,30 @@ trap_common:
     ; swapgs. Linux's error_entry makes the same check. Such a frame is the program's:
     ; traps.c stops the program; here only GS must be made right.
     mov rax, [rsp + TF_RIP]
+    ; Or an interrupt delivered before a call-gate target's first instruction: a call gate does
+    ; not clear IF, and it left CPL 0 with the user's GS (callgate_entry.asm, "consequence 1").
+    ; Swap, and resume at the target's own resume point, which redoes its cli and knows GS is
+    ; the kernel's (the exit below does not swap back: the saved CS is ring 0's).
+    lea rcx, [rel callgate_entry]
+    cmp rax, rcx
+    je .callgate_first                    ; [mutant callgate-irq-gs: delete]
+    lea rcx, [rel callgate_empty]
+    cmp rax, rcx
+    je .callgate_empty_first
     lea rcx, [rel syscall_iretq]
     cmp rax, rcx
     je .refused_iret
     lea rcx, [rel trap_common_iretq]
     cmp rax, rcx
     jne .kernel_gs
+.callgate_empty_first:
+    lea rcx, [rel callgate_empty_irq_resume]
+    jmp .callgate_resume
+.callgate_first:
+    lea rcx, [rel callgate_irq_resume]
+.callgate_resume:
+    mov [rsp + TF_RIP], rcx
+    jmp .swap
 .refused_iret:
     mov rax, [rsp + TF_RSP]               ; the iretq's RSP: the frame it refused
     test byte [rax + IRET_CS], 3          ; that frame's CS: was it going to ring 3?
