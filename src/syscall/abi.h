@@ -74,6 +74,9 @@ static inline const char *lstar_errno_name(long err)
 #define BENCH_ENTRY_RESTORE 0     // put the real LSTAR stub and int 0x80 gate back
 #define BENCH_ENTRY_EMPTY_LSTAR 1 // LSTAR -> `o64 sysret` at once (no swapgs, no stack switch)
 #define BENCH_ENTRY_EMPTY_GATE 2  // vector 0x80 -> `iretq` at once
+// SYSENTER_EIP -> `sti; o64 sysexit` at once (GenuineIntel only: -EINVAL elsewhere); removed
+// with `syscall` or `int 0x80`, like the others.
+#define BENCH_ENTRY_EMPTY_SYSENTER 3
 
 // ---- SYS_spawn result ----
 // A non-negative result is the child's fate: its exit status (0..255) when it called exit,

@@ -131,7 +131,10 @@ static void print_call(const struct process *p, uint64_t nr, uint64_t call, cons
         format_buf(text, sizeof text, "0x%llx(...)", (unsigned long long)nr);
     }
     kprintf("[trace] %s[%d] cpu%llu %s %s = %s\n", p->name, p->pid, (unsigned long long)this_cpu()->cpu,
-            entry == TRACE_ENTRY_INT80 ? "int 0x80" : "syscall", text, result_text);
+            entry == TRACE_ENTRY_INT80      ? "int 0x80"
+            : entry == TRACE_ENTRY_SYSENTER ? "sysenter"
+                                            : "syscall",
+            text, result_text);
 }
 
 // The slow path; see syscall_trace.h. Interrupts are off, as on the fast path (FMASK, or the

@@ -20,6 +20,7 @@
 #include "arch/x86_64/traps.h"
 #include "core/multiboot2.h"
 #include "syscall/abi.h"
+#include "syscall/syscall_frame.h"
 
 // Puts "->NAME value" into the assembly listing; "i" makes the compiler evaluate `value`, and %0
 // prints it as an AT&T immediate ($-2147483648: %c0 refuses constants beyond 32 bits).
@@ -44,6 +45,14 @@ void asm_offsets(void)
     OFFSET(IRET_RFLAGS, iret_frame, rflags);
     OFFSET(IRET_RSP, iret_frame, rsp);
     OFFSET(IRET_SS, iret_frame, ss);
+
+    // ---- the system-call frame (syscall_frame.h), as sysenter_entry.asm addresses it ----
+    OFFSET(FRAME_RCX, syscall_frame, rcx);
+    OFFSET(FRAME_RIP, syscall_frame, rip);
+    OFFSET(FRAME_CS, syscall_frame, cs);
+    OFFSET(FRAME_RFLAGS, syscall_frame, rflags);
+    OFFSET(FRAME_RSP, syscall_frame, rsp);
+    OFFSET(FRAME_SS, syscall_frame, ss);
 
     // ---- the exception frame trap_stubs.asm builds (traps.h) ----
     OFFSET(TF_VECTOR, trap_frame, vector);
@@ -86,7 +95,12 @@ void asm_offsets(void)
     DEFINE(KSTACK_SIZE, KSTACK_SIZE);
 
     // ---- architectural bits and MSR numbers (arch_bits.h) ----
+    DEFINE(RFLAGS_FIXED, RFLAGS_FIXED);
     DEFINE(RFLAGS_TF, RFLAGS_TF);
+    DEFINE(RFLAGS_IF, RFLAGS_IF);
+    DEFINE(RFLAGS_DF, RFLAGS_DF);
+    DEFINE(RFLAGS_NT, RFLAGS_NT);
+    DEFINE(RFLAGS_AC, RFLAGS_AC);
     DEFINE(RFLAGS_RF, RFLAGS_RF);
     DEFINE(RFLAGS_ID, RFLAGS_ID);
     DEFINE(CR0_PE, CR0_PE);
@@ -116,6 +130,7 @@ void asm_offsets(void)
     DEFINE(SYSCALL_WORK_TRACE, SYSCALL_WORK_TRACE);
     DEFINE(TRACE_ENTRY_SYSCALL, TRACE_ENTRY_SYSCALL);
     DEFINE(TRACE_ENTRY_INT80, TRACE_ENTRY_INT80);
+    DEFINE(TRACE_ENTRY_SYSENTER, TRACE_ENTRY_SYSENTER);
 
     // ---- devices and the loader ----
     DEFINE(COM1, COM1); // serial.h

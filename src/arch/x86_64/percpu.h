@@ -23,6 +23,7 @@ struct process;
 // Which entry a call on the slow path came through: the stubs pass it to syscall_slow_path.
 #define TRACE_ENTRY_SYSCALL 0
 #define TRACE_ENTRY_INT80 1
+#define TRACE_ENTRY_SYSENTER 2
 
 #define CACHE_LINE 64 // bytes; every x86_64 CPU lstar knows of (CPUID leaf 1 EBX[15:8] * 8 says so)
 
