@@ -35,6 +35,7 @@ global sysenter_return
 global sysenter_exit_user_gs
 global sysenter_sysexit
 global sysenter_empty
+global sysenter_entry_end
 
 section .rodata
 align 8
@@ -200,3 +201,7 @@ sysenter_empty:
     sti
 sysenter_empty_sysexit:
     o64 sysexit                           ; RAX comes back unchanged
+
+; The end of this file's code: tests/gdb/entry_windows.gdb counts the windows between
+; sysenter_entry and here as unreachable on a CPU without `sysenter` (sysenter_enabled = 0).
+sysenter_entry_end:

@@ -69,7 +69,7 @@ static void raise_ud_with_df_and_ac(void)
 // user/supervisor violation (SDM Vol. 3A "Access Rights"), is #PF (vector 14) with or without SMEP.
 static void jump_to_kernel(void) { __asm__ volatile("jmp *%0" : : "r"(KERNEL_ADDRESS)); }
 
-#define CRASH_SYSENTER_STATUS 44 // spawn_tests.c expects it from crash:sysenter on Intel
+#define CRASH_SYSENTER_STATUS 61 // spawn_tests.c expects it from crash:sysenter on Intel
 
 // sysenter: exit(CRASH_SYSENTER_STATUS) through `sysenter`. Intel CPUs enter the kernel, which
 // programs IA32_SYSENTER_* on them, and the program exits with that status; AMD CPUs do not
@@ -90,7 +90,7 @@ int64_t compat_mode_syscall(void);
 // Defined in compat.asm: getpid through `int 0x80` from compatibility mode; returns its EAX.
 int64_t compat_mode_int80_getpid(void);
 
-#define VECTOR_BY_VENDOR (-1) // sysenter: exits 44 on Intel, #UD on AMD; each CPU model's test states which
+#define VECTOR_BY_VENDOR (-1) // sysenter: exits 61 on Intel, #UD on AMD; each CPU model's test states which
 
 // One way to crash: its argument, what it does, and the vector the parent should see.
 struct fault {
@@ -109,7 +109,7 @@ static const struct fault faults[] = {
     {"int81", "execute int $0x81 (DPL 0)", 13, raise_int81},
     {"de", "divide by zero", 0, raise_de},
     {"kernel-page", "jump to kernel address 0xffffffff80100000 (supervisor page)", 14, jump_to_kernel},
-    {"sysenter", "exit(44) through sysenter (Intel: exits 44; AMD: not in long mode)", VECTOR_BY_VENDOR,
+    {"sysenter", "exit(61) through sysenter (Intel: exits 61; AMD: not in long mode)", VECTOR_BY_VENDOR,
      raise_sysenter},
     {"wrgsbase", "execute wrgsbase with kernel address 0xffffffff80100000 (CR4.FSGSBASE is 0)", 6, raise_wrgsbase},
     {"rdpmc", "execute rdpmc (CR4.PCE is 0)", 13, raise_rdpmc},
@@ -198,7 +198,7 @@ static int usage(void)
     printf("usage: crash <how>, one of:\n");
     for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++)
         if (faults[i].vector == VECTOR_BY_VENDOR)
-            printf("  %-16s %s (status 44 on Intel, vector 6 on AMD)\n", faults[i].arg, faults[i].what);
+            printf("  %-16s %s (status 61 on Intel, vector 6 on AMD)\n", faults[i].arg, faults[i].what);
         else
             printf("  %-16s %s (vector %d)\n", faults[i].arg, faults[i].what, faults[i].vector);
     printf("  %-16s read address 0 (vector 14)\n", "pf-null");
@@ -222,7 +222,7 @@ static int usage(void)
 static void announce(const char *what, int vector)
 {
     if (vector == VECTOR_BY_VENDOR)
-        printf("[crash] about to %s: expect exit status 44 on Intel, vector 6 on AMD\n", what);
+        printf("[crash] about to %s: expect exit status 61 on Intel, vector 6 on AMD\n", what);
     else
         printf("[crash] about to %s: expect vector %d\n", what, vector);
     stdout_flush();

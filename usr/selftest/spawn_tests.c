@@ -130,7 +130,7 @@ static void string_length_limit_is_127_bytes(enum lstar_entry e)
 #define FATE_GP (SPAWN_FAULTED | 13)
 #define FATE_UD (SPAWN_FAULTED | 6)
 #define FATE_ENOSYS ((long)ENOSYS) // crash:compat-syscall exits with -result
-#define FATE_SYSENTER_EXIT 44l     // crash:sysenter's exit(44) made through `sysenter` itself
+#define FATE_SYSENTER_EXIT 61l     // crash:sysenter's exit(61) made through `sysenter` itself
 static long stated_sysenter = NO_RULE;
 static long stated_compat_syscall = NO_RULE;
 
@@ -162,7 +162,7 @@ static const char *fate_name(long fate)
     if (fate == FATE_UD)
         return "#UD (vector 6)";
     if (fate == FATE_SYSENTER_EXIT)
-        return "exit status 44 through SYSENTER_EIP";
+        return "exit status 61 through SYSENTER_EIP";
     return "-ENOSYS through IA32_CSTAR";
 }
 
@@ -198,7 +198,7 @@ static void check_legacy_fate(const char *name, const char *argument, long expec
         check_result(name, expected, got);
 }
 
-// The legacy entries: `sysenter` enters the kernel on Intel (crash:sysenter exits 44 through it)
+// The legacy entries: `sysenter` enters the kernel on Intel (crash:sysenter exits 61 through it)
 // and faults on AMD, where only that program ends; `syscall` from compatibility mode either reaches IA32_CSTAR, which
 // answers -ENOSYS, or is refused by the CPU with #UD. Which one happens is the CPU's: each check expects exactly one
 // fate, the one its test states or the vendor's rule (expected_fate). Emulators depart from the

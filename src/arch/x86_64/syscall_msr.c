@@ -121,6 +121,10 @@ bool sysenter_available(void)
     return memcmp(v, "GenuineIntel", sizeof v) == 0;
 }
 
+// Whether this machine's CPUs have the SYSENTER MSRs programmed (the boot CPU's vendor decides;
+// every CPU of a machine has the same). tests/gdb reads it to know which windows it can reach.
+bool sysenter_enabled;
+
 // Points IA32_SYSENTER_EIP at `entry` (the real stub, or the benchmark's empty one).
 void syscall_set_sysenter_eip(void (*entry)(void)) { wrmsr(MSR_SYSENTER_EIP, (uint64_t)entry); }
 
@@ -136,6 +140,7 @@ void syscall_msr_init(unsigned cpu)
         wrmsr(MSR_SYSENTER_CS, sysenter_cs);
         wrmsr(MSR_SYSENTER_ESP, sysenter_esp(cpu));
         wrmsr(MSR_SYSENTER_EIP, (uint64_t)sysenter_entry);
+        sysenter_enabled = true;
     }
     // EFER.SCE last: `syscall` is #UD until now, so no half-programmed state is reachable.
     // EFER is written whole, the value control_regs.c decides (SCE included), never ORed into

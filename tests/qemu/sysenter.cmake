@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: MIT
+# The `sysenter`/`sysexitq` entry (src/syscall/sysenter_entry.asm; docs/testing.md, "The
+# sysenter entry"): programmed and used on Intel models, refused on AMD ones, each by the vendor's
+# rule (Intel SDM Vol. 2B "SYSENTER": enters 64-bit mode at IA32_SYSENTER_EIP; AMD APM Vol. 3
+# "SYSENTER": #UD in long mode). QEMU 7.2's TCG follows the vendor of the model: Skylake-Client is
+# GenuineIntel, `max` and `qemu64` are AuthenticAMD. Verdicts from kernel lines and the exit code
+# only; the selftest's own lines are data.
+
+# Kernel lines: a program exited with the status `sysenter` carried (crash:sysenter: exit(61)
+# made through `sysenter` itself), or was stopped by the #UD an AMD CPU raises.
+set(sysenter_crash_exited_61 [=[^\[proc\] 'crash' \(pid [0-9]+\) exited with status 61$]=])
+set(sysenter_crash_ud [=[^\[fault\] program 'crash' \(pid [0-9]+\) stopped: vector 6, #UD invalid opcode$]=])
+
+# ---- Intel: every CPU programs and reads back the three MSRs; the selftest's whole suite ----
+# ---- passes through `sysenter`, a user TF steps the stub up to its popfq, and nothing else  ----
+# SYSENTER_ESP differs per CPU (the bottom of its own #DF stack: syscall_msr.c); SYSENTER_EIP is
+# the stub in the kernel's half. 28 absorbed steps: the two TF checks (sysexitq and iretq exits)
+# each step the 14 instructions from sysenter_entry to the jmp after the flags popfq.
+lstar_boot_test(sysenter_is_programmed_and_used_on_intel
+  --cpu Skylake-Client
+  --smp 2
+  --cmdline "run=selftest:sysenter=exit:compat-syscall=enosys ktest=off"
+  --expect [=[^\[msr\] cpu0 SYSENTER_CS=0x0000000000000010$]=]
+  --expect [=[^\[msr\] cpu0 SYSENTER_ESP=0xffffffff8[0-9a-f]{7}$]=]
+  --expect [=[^\[msr\] cpu0 SYSENTER_EIP=0xffffffff8[0-9a-f]{7}$]=]
+  --expect [=[^\[msr\] cpu1 SYSENTER_CS=0x0000000000000010$]=]
+  --expect [=[^\[msr\] cpu0 self-check: 10 passed, 0 failed$]=]
+  --expect [=[^\[msr\] cpu1 self-check: 10 passed, 0 failed$]=]
+  --reject [=[SYSENTER_CS, _ESP, _EIP left alone]=]
+  --expect ${sysenter_crash_exited_61}
+  --expect [=[^\[db\] cpu0: a single step landed in the sysenter entry window at RIP=[0-9a-f]{16} sysenter_entry\+0x0 with RSP=[0-9a-f]{16}: absorbed on the #DB IST stack, TF kept until the stub's popfq]=]
+  --expect [=[^\[db\] cpu0 total: 28 single step\(s\) absorbed in entry windows$]=]
+  --expect [=[^selftest\[[0-9]+\]: \[selftest\] PASS tf_before_entry_with_iret_exit_gives_exactly_one_user_trap_sysenter$]=]
+  --reject ${kernel_panic}
+  ${selftest_passes})
+
+# ---- AMD: nothing programmed, one kernel line says why, and `sysenter` is #UD ----
+lstar_boot_test(sysenter_is_refused_on_amd
+  --cpu max
+  --cmdline "run=selftest:sysenter=ud:compat-syscall=enosys ktest=off"
+  --expect [=[^\[msr\] SYSENTER_CS, _ESP, _EIP left alone: sysenter is #UD in long mode on AuthenticAMD \(AMD APM Vol\. 3 "SYSENTER"\)$]=]
+  --reject [=[^\[msr\] cpu[0-9] SYSENTER_]=]
+  --expect [=[^\[msr\] cpu0 self-check: 7 passed, 0 failed$]=]
+  --expect ${sysenter_crash_ud}
+  --reject ${sysenter_crash_exited_61}
+  --reject ${kernel_panic}
+  ${selftest_passes})
+
+# qemu64: the other AuthenticAMD model, without SMEP/SMAP. The same refusal.
+lstar_boot_test(sysenter_is_refused_on_qemu64
+  --cpu qemu64
+  --cmdline "run=crash:sysenter ktest=off"
+  --expect-exit 35
+  --expect [=[^\[msr\] SYSENTER_CS, _ESP, _EIP left alone: sysenter is #UD in long mode on AuthenticAMD]=]
+  --expect ${sysenter_crash_ud}
+  --reject ${kernel_panic})
+
+# ---- the tracer names the entry a call came through ----
+# crash:sysenter exits 61, so init reports one failed program (exit 35).
+lstar_boot_test(sysenter_calls_are_traced_as_sysenter
+  --cpu Skylake-Client
+  --cmdline "run=crash:sysenter trace=crash ktest=off"
+  --expect-exit 35
+  --expect [=[^\[trace\] crash\[[0-9]+\] cpu0 sysenter exit\(61\) = \?$]=]
+  --expect ${sysenter_crash_exited_61}
+  --reject ${kernel_panic})
