@@ -64,3 +64,27 @@ lstar_boot_test(sysenter_calls_are_traced_as_sysenter
   --expect [=[^\[trace\] crash\[[0-9]+\] cpu0 sysenter exit\(61\) = \?$]=]
   --expect ${sysenter_crash_exited_61}
   --reject ${kernel_panic})
+
+# ---- the benchmark's sysenter rows, held to exact instruction counts ----
+# Under -icount shift=0 rdtsc counts guest instructions, so a median is an exact count per call
+# (loop overhead of 0.25 included). sysenter_empty: the five user instructions of the call
+# (mov rax; mov rdx; mov rcx, rsp; lea r11; sysenter) and the stub's three (mov rdx, r11; sti;
+# sysexitq) = 8. sysenter_null: those five and the real stub's entry, dispatch, handler and
+# exit checks. On `max` (AuthenticAMD) both rows are skipped with a line that says why, and the
+# run still completes.
+add_test(NAME sysenter_bench_rows_cost_exact_instruction_counts
+  COMMAND bash -c [=[
+    set -euo pipefail
+    qemu_run=$1 iso=$2 log=$3 check=$4
+    mkdir -p "$(dirname "$log")"
+    "$qemu_run" --iso "$iso" --cpu Skylake-Client --icount --cmdline "run=bench:quick ktest=off" --timeout 300 --log "$log"
+    "$check" "$log" "sysenter_empty=8.25" "sysenter_null=50.25"
+  ]=] sysenter_bench_rows
+    ${qemu_run} ${iso} ${logs}/sysenter_bench_rows_cost_exact_instruction_counts.log ${check_budget})
+set_tests_properties(sysenter_bench_rows_cost_exact_instruction_counts PROPERTIES LABELS qemu TIMEOUT 330)
+lstar_boot_test(sysenter_bench_rows_are_skipped_on_amd
+  --cpu max
+  --cmdline "run=bench:quick ktest=off"
+  --expect [=[^bench\[[0-9]+\]: \[bench\] skip path=sysenter_null: CPU vendor AuthenticAMD has no sysenter in 64-bit mode$]=]
+  --expect [=[^\[proc\] 'bench' \(pid [0-9]+\) exited with status 0$]=]
+  --reject ${kernel_panic})
