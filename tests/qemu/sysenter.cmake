@@ -88,3 +88,16 @@ lstar_boot_test(sysenter_bench_rows_are_skipped_on_amd
   --expect [=[^bench\[[0-9]+\]: \[bench\] skip path=sysenter_null: CPU vendor AuthenticAMD has no sysenter in 64-bit mode$]=]
   --expect [=[^\[proc\] 'bench' \(pid [0-9]+\) exited with status 0$]=]
   --reject ${kernel_panic})
+
+# ---- a return address ring 3 chose badly ends only that program ----
+# R11 = 0x0000800000000000: the exit must not hand it to SYSEXIT (#GP in ring 0, on the user's
+# GS); its iretq returns there (QEMU 7.2's IRETQ does not check RIP either) and the fetch is a
+# ring-3 #GP at that address. The kernel reports it and goes on: init exits 1 for the one program.
+lstar_boot_test(sysenter_to_a_noncanonical_rip_ends_only_the_program
+  --cpu Skylake-Client
+  --cmdline "run=crash:sysenter-bad-rip,crash:sysenter ktest=off"
+  --expect-exit 35
+  --expect [=[^\[fault\] program 'crash' \(pid [0-9]+\) stopped: vector 13, #GP general protection$]=]
+  --expect [=[^\[fault\]   RIP=0000800000000000 CS=0033 ]=]
+  --expect ${sysenter_crash_exited_61}
+  --reject ${kernel_panic})

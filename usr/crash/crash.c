@@ -69,12 +69,25 @@ static void raise_ud_with_df_and_ac(void)
 // user/supervisor violation (SDM Vol. 3A "Access Rights"), is #PF (vector 14) with or without SMEP.
 static void jump_to_kernel(void) { __asm__ volatile("jmp *%0" : : "r"(KERNEL_ADDRESS)); }
 
+#define SYSENTER_CALLS 8         // crash:sysenter-calls
 #define CRASH_SYSENTER_STATUS 61 // spawn_tests.c expects it from crash:sysenter on Intel
 
 // sysenter: exit(CRASH_SYSENTER_STATUS) through `sysenter`. Intel CPUs enter the kernel, which
 // programs IA32_SYSENTER_* on them, and the program exits with that status; AMD CPUs do not
 // offer sysenter in long mode and raise #UD (6), and the kernel programs nothing there.
 static void raise_sysenter(void) { lstar_sysenter_call(SYS_exit, CRASH_SYSENTER_STATUS, 0, 0, 0, 0, 0); }
+
+// getpid through `sysenter` with a non-canonical return address in R11 (docs/abi.md: the caller
+// passes it). SYSEXIT would raise #GP in ring 0 for such an RDX; the kernel's exit must leave by
+// iretq instead, whose own #GP on the frame the kernel reports, ending only this program. AMD: #UD.
+static void sysenter_to_noncanonical_rip(void)
+{
+    __asm__ volatile("mov %%rsp, %%rcx\n\t"
+                     "movabs %1, %%r11\n\t"
+                     "sysenter" ::"a"((long)SYS_getpid),
+                     "i"(NONCANONICAL_ADDRESS)
+                     : "rcx", "rdx", "r11", "memory");
+}
 
 // wrgsbase with a kernel address: #UD (vector 6) while CR4.FSGSBASE = 0, as the kernel keeps it
 // (control_regs.c), and on a CPU without FSGSBASE. Were it allowed, ring 3 would choose the GS
@@ -207,6 +220,10 @@ static int usage(void)
     printf("  %-16s overflow the stack into its guard page (vector 14)\n", "pf-stack");
     printf("  %-16s syscall from compatibility mode; exit with -result (38 = ENOSYS)\n", "compat-syscall");
     printf("  %-16s getpid by int 0x80 from compatibility mode; exit 0 if it returned there\n", "compat-int80");
+    printf("  %-16s getpid by sysenter returning to non-canonical 0x0000800000000000 (vector 13 on Intel, 6 on "
+           "AMD)\n",
+           "sysenter-bad-rip");
+    printf("  %-16s getpid by sysenter %d times, then exit 0 (Intel only)\n", "sysenter-calls", SYSENTER_CALLS);
     printf("  %-16s empty both entries, then ud2 (vector 6)\n", "empty-entries");
     printf("  %-16s loop in ring 3 forever (stopped by the kernel's limit=)\n", "spin");
     printf("  %-16s write 200-byte lines for 3 s, then exit 0\n", "print");
@@ -293,6 +310,20 @@ int main(int argc, char **argv)
         }
     }
 
+    if (strcmp(how, "sysenter-calls") == 0) { // tests/gdb/sysexit_checks.gdb changes their frames
+        for (int i = 0; i < SYSENTER_CALLS; i++)
+            if (lstar_getpid(ENTRY_SYSENTER) != sys_getpid())
+                return 1;
+        return 0;
+    }
+    if (strcmp(how, "sysenter-bad-rip") == 0) {
+        printf("[crash] about to return from sysenter to non-canonical 0x0000800000000000: expect vector 13 on Intel "
+               "(the kernel's iretq), 6 on AMD\n");
+        stdout_flush();
+        sysenter_to_noncanonical_rip();
+        printf("[crash] sysenter-bad-rip came back\n");
+        return 1;
+    }
     if (strcmp(how, "pf-null") == 0) {
         announce("read address 0", 14);
         read_byte_at(0);
