@@ -103,6 +103,9 @@ readonly T_EXC='machine_check_broadcast_while_a_cpu_prints_never_waits|machine_c
 readonly T_LOCKUP='a_hard_lockup_on_an_ap_ends_in_its_own_panic_report|a_hard_lockup_on_the_boot_cpu_is_caught_by_the_next_cpu|bochs_hard_lockup_on_an_ap_ends_in_its_own_panic_report'
 readonly T_PARKED='parked_cpus_are_not_taken_for_hung'
 readonly T_TRACE='trace_shows_each_call_through_both_entries_and_a_summary'
+readonly T_SE='sysenter_is_programmed_and_used_on_intel'
+readonly T_SE_GDB='sysexit_exit_sends_frames_it_cannot_restore_to_iretq'
+readonly T_SE_TRACE='sysenter_calls_are_traced_as_sysenter'
 declare -A KILLERS=(
   # src/syscall/lstar_entry.asm: 1. the `syscall` entry
   [swapgs-lstar-entry]="$T_SELF|$T_FUZZ|$T_TOUR"
@@ -128,6 +131,24 @@ declare -A KILLERS=(
   [sysret-ss]="$T_SELF|$T_FUZZ|$T_TOUR|$T_SS|$T_EXIT_SEL"
   [swapgs-sysret-exit]="$T_SELF|$T_FUZZ|$T_TOUR"
   [swapgs-iret-exit]="$T_SELF|$T_FUZZ|$T_TOUR"
+  # src/syscall/sysenter_entry.asm: the entry, its flags, the work test, the dispatch
+  [swapgs-sysenter-entry]="$T_SE|selftest_cpu_skylake"
+  [sysenter-entry-flags]="$T_SE|selftest_cpu_skylake"
+  [trace-work-sysenter]="$T_SE_TRACE"
+  [sysenter-bounds-check]="$T_SE|selftest_cpu_skylake"
+  #   the sysexitq exit's checks, its flags and its swapgs
+  [sysexit-cs]="$T_SE_GDB"
+  [sysexit-ss]="$T_SE_GDB"
+  [sysexit-tf]="$T_SE|$T_SE_GDB"
+  [sysexit-if]="$T_SE_GDB"
+  [sysexit-rip-canonical]="$T_SE_GDB"
+  [sysexit-rcx-is-rsp]="$T_SE|$T_SE_GDB"
+  [sysexit-rsp-canonical]="$T_SE_GDB"
+  [sysexit-popfq]="$T_SE|selftest_cpu_skylake"
+  [swapgs-sysexit]="$T_SE|selftest_cpu_skylake"
+  # src/arch/x86_64/syscall_msr.c, debug_trap.c: SYSENTER_CS, and the user's TF kept in the stub
+  [sysenter-cs]="$T_SE"
+  [sysenter-tf-kept]="$T_SE"
   # src/arch/x86_64/trap_stubs.asm
   [refused-iret-gs]="$T_SELF|$T_FAULTS|$T_EXIT_RIP|$T_EXIT_SEL"
   [swapgs-trap-common-in]="$T_SELF|$T_FAULTS|$T_FUZZ"

@@ -75,10 +75,9 @@ sysenter_entry:
     push rcx                              ; the user's RCX slot (its RSP, by the ABI)
     ; ---- the flags SYSENTER left the user's: TF, NT, AC, DF ----
     ; One test for all four; a call that set none (the usual case) falls straight through.
-    ; [mutant sysenter-entry-flags: delete]
     test dword [rsp + FRAME_RFLAGS], RFLAGS_TF | RFLAGS_NT | RFLAGS_AC | RFLAGS_DF
 sysenter_entry_tf_steps_end:              ; ---- with TF set, the last single step lands here ----
-    jnz sysenter_fix_flags
+    jnz sysenter_fix_flags                ; [mutant sysenter-entry-flags: delete]
 sysenter_flags_fixed:
     ; Work to do around this process's calls (trace=)? The same one test as the other entries.
     test byte [gs:PERCPU_SYSCALL_WORK], SYSCALL_WORK_TRACE
@@ -101,12 +100,10 @@ sysenter_flags_fixed:
 sysenter_return:
     mov rdx, [rsp + FRAME_RIP]            ; the return RIP: SYSEXIT's RDX, and the ABI's RDX
     ; -- check 1: the frame's CS and SS are the selectors SYSEXIT loads anyway --
-    ; [mutant sysexit-cs: delete]
     cmp qword [rsp + FRAME_CS], GDT_USER_CS
-    jne sysenter_exit_iret
-    ; [mutant sysexit-ss: delete]
+    jne sysenter_exit_iret                ; [mutant sysexit-cs: delete]
     cmp qword [rsp + FRAME_SS], GDT_USER_DS_SYSEXIT
-    jne sysenter_exit_iret
+    jne sysenter_exit_iret                ; [mutant sysexit-ss: delete]
     ; -- check 2: TF and RF clear, IF set --
     ; SYSEXIT cannot restore RF, and with TF set (the popfq below would set it) the trap would
     ; come before the first user instruction, where iretq lets that instruction run first. The
