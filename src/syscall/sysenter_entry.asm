@@ -36,6 +36,7 @@ global sysenter_exit_user_gs
 global sysenter_sysexit
 global sysenter_empty
 global sysenter_entry_end
+global sysenter_empty_sysexit
 
 section .rodata
 align 8

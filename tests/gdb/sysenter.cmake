@@ -12,3 +12,20 @@ lstar_gdb_test(sysexit_exit_sends_frames_it_cannot_restore_to_iretq sysexit_chec
   --expect [=[^\[proc\] 'crash' \(pid [0-9]+\) exited with status 0$]=]
   --expect [=[^\[proc\] 'init' \(pid [0-9]+\) exited with status 0$]=]
   --reject [=[^\[panic\]]=])
+
+# The window sweep (window_sweep.gdb) on an Intel model, where its part 13 runs: an NMI and a
+# machine check at every boundary of the sysenter entry, its flags fix (GDB sets the program's DF
+# for the one call), its sysexitq exit and the empty sysenter stub, from the benchmark's
+# sysenter_null and sysenter_empty rows, besides every other window as on `max`. Every window of
+# the table must be reached here; on `max` the sysenter ones are out of reach and named so.
+lstar_gdb_test(every_boundary_of_the_entry_windows_survives_an_nmi_and_a_machine_check_on_intel window_sweep.gdb
+  "run=selftest:compat-syscall=enosys,crash:compat-syscall,bench:batches=1:calls=8 ktest=off timer=off"
+  --cpu Skylake-Client
+  --expect-exit 35
+  ${gdb_selftest_passes}
+  --expect [=[^\[proc\] 'crash' \(pid [0-9]+\) exited with status 38$]=]
+  --expect [=[^\[proc\] 'bench' \(pid [0-9]+\) exited with status 0$]=]
+  --expect [=[^\[mce\] cpu0 verdict: resume at RIP=[0-9a-f]+ \(ring 0\)]=]
+  --reject [=[^\[mce\] cpu[0-9] verdict: (panic|stop the program)]=]
+  --reject [=[^\[panic\]]=])
+set_tests_properties(every_boundary_of_the_entry_windows_survives_an_nmi_and_a_machine_check_on_intel PROPERTIES TIMEOUT 600)

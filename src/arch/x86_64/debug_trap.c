@@ -79,7 +79,7 @@ bool debug_trap_handle(struct trap_frame *tf)
     if (!(dr6 & DR6_BS) || !window)
         return false;
     struct percpu *cpu = this_cpu();
-    // [mutant sysenter-tf-kept: "bool keep_tf = sysenter_tf_steps(tf->rip)" -> "bool keep_tf = false"]
+    // [mutant sysenter-tf-kept: "sysenter_tf_steps(tf->rip);" -> "sysenter_tf_steps(tf->rip) && false;"]
     bool keep_tf = sysenter_tf_steps(tf->rip);
     if (!keep_tf)
         tf->rflags &= ~(uint64_t)RFLAGS_TF; // the interrupted kernel code runs on without stepping
