@@ -511,9 +511,12 @@ check ($cs==0x33&&(long)$pc==$u_rip+2) int80_empty_returns_after_the_int80
 # These checks run only where the kernel programmed SYSENTER; each is counted, and the one check
 # after the part asks for all of them on an Intel model (gdb-test.sh counts top-level checks).
 define se_check
-  check $arg0 $arg1
   if $arg0
+    echo [gdb] PASS $arg1\n
     set $se_passed = $se_passed + 1
+  else
+    set $fails = $fails + 1
+    echo [gdb] FAIL $arg1\n
   end
 end
 set $se_passed = 0
@@ -525,7 +528,8 @@ if sysenter_enabled
   hbreak *$next_call
   continue
   delete
-  se_check ($cs==0x33&&*(unsigned short*)$pc==0x340f) stopped_at_the_benchmarks_next_sysenter
+  set $c = $cs==0x33&&*(unsigned short*)$pc==0x340f
+  se_check $c stopped_at_the_benchmarks_next_sysenter
   set $u_rip = (long)$pc
   set $eflags = $eflags | 0x400
   sweep_boundary
