@@ -29,3 +29,7 @@ lstar_gdb_test(every_boundary_of_the_entry_windows_survives_an_nmi_and_a_machine
   --reject [=[^\[mce\] cpu[0-9] verdict: (panic|stop the program)]=]
   --reject [=[^\[panic\]]=])
 set_tests_properties(every_boundary_of_the_entry_windows_survives_an_nmi_and_a_machine_check_on_intel PROPERTIES TIMEOUT 600)
+# gdb-test.sh names its logs after the script: the two runs of window_sweep.gdb must not overlap.
+set_tests_properties(every_boundary_of_the_entry_windows_survives_an_nmi_and_a_machine_check
+  every_boundary_of_the_entry_windows_survives_an_nmi_and_a_machine_check_on_intel
+  PROPERTIES RESOURCE_LOCK window_sweep_gdb_logs)
