@@ -40,8 +40,8 @@ global sysenter_empty_sysexit
 
 section .rodata
 align 8
-; The first address ring 3 may never run at, as in lstar_entry.asm: a return RIP at or above it
-; would be non-canonical or in the last, never-mapped page. It does not fit an imm32.
+; The first address ring 3 may never run at, as in lstar_entry.asm: a return RIP (or an RSP) at or
+; above it would be non-canonical or in the last, never-mapped page. It does not fit an imm32.
 sysenter_rip_limit: dq USER_CEILING
 
 ; ==== 1. the entry ====
@@ -127,12 +127,12 @@ sysenter_return:
     mov rcx, [rsp + FRAME_RCX]
     cmp rcx, [rsp + FRAME_RSP]
     jne sysenter_exit_iret                ; [mutant sysexit-rcx-is-rsp: delete]
-    ; -- check 5: that RSP is canonical (SYSRET loads RSP with no check; SYSEXIT checks) --
-    ; Ring 3 may pass any RSP, a kernel-half one included: only a non-canonical one faults.
-    shl rcx, 16                           ; bits 63:47 must all equal bit 47: sign-extend
-    sar rcx, 16                           ; bit 47 back through bit 63
-    cmp rcx, [rsp + FRAME_RSP]
-    jne sysenter_exit_iret                ; [mutant sysexit-rsp-canonical: delete]
+    ; -- check 5: that RSP is below USER_CEILING, hence canonical --
+    ; SYSRET loads RSP with no check; SYSEXIT raises #GP in ring 0 on a non-canonical RCX. Ring 3
+    ; may pass any RSP: one at or above USER_CEILING (a kernel-half one, canonical, included)
+    ; leaves by iretq, which restores it as it is. One compare where a canonical test takes four.
+    cmp rcx, [rel sysenter_rip_limit]
+    jae sysenter_exit_iret                ; [mutant sysexit-rsp-canonical: delete]
     ; ---- all hold: the user's flags, exactly; IF last ----
     ; SYSEXIT does not restore RFLAGS: the user's DF, AC, NT and arithmetic flags come back from
     ; the frame by popfq, with IF still 0 there; `sti` sets it, and an interrupt is recognised

@@ -78,7 +78,7 @@ add_test(NAME sysenter_bench_rows_cost_exact_instruction_counts
     qemu_run=$1 iso=$2 log=$3 check=$4
     mkdir -p "$(dirname "$log")"
     "$qemu_run" --iso "$iso" --cpu Skylake-Client --icount --cmdline "run=bench:quick ktest=off" --timeout 300 --log "$log"
-    "$check" "$log" "sysenter_empty=8.25" "sysenter_null=50.25"
+    "$check" "$log" "sysenter_empty=8.25" "sysenter_null=48.25"
   ]=] sysenter_bench_rows
     ${qemu_run} ${iso} ${logs}/sysenter_bench_rows_cost_exact_instruction_counts.log ${check_budget})
 set_tests_properties(sysenter_bench_rows_cost_exact_instruction_counts PROPERTIES LABELS qemu TIMEOUT 330)
