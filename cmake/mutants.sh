@@ -106,6 +106,7 @@ readonly T_TRACE='trace_shows_each_call_through_both_entries_and_a_summary'
 readonly T_SE='sysenter_is_programmed_and_used_on_intel'
 readonly T_SE_GDB='sysexit_exit_sends_frames_it_cannot_restore_to_iretq'
 readonly T_SE_TRACE='sysenter_calls_are_traced_as_sysenter'
+readonly T_SE_BOCHS='bochs_sysenter_is_programmed_and_used_skylake|bochs_sysenter_to_a_noncanonical_rip_is_refused_by_iretq_skylake'
 declare -A KILLERS=(
   # src/syscall/lstar_entry.asm: 1. the `syscall` entry
   [swapgs-lstar-entry]="$T_SELF|$T_FUZZ|$T_TOUR"
@@ -141,9 +142,9 @@ declare -A KILLERS=(
   [sysexit-ss]="$T_SE_GDB"
   [sysexit-tf]="$T_SE|$T_SE_GDB"
   [sysexit-if]="$T_SE_GDB"
-  [sysexit-rip-canonical]="$T_SE_GDB"
+  [sysexit-rip-canonical]="$T_SE_GDB|$T_SE_BOCHS"
   [sysexit-rcx-is-rsp]="$T_SE|$T_SE_GDB"
-  [sysexit-rsp-canonical]="$T_SE_GDB"
+  [sysexit-rsp-canonical]="$T_SE_GDB|$T_SE_BOCHS"
   [sysexit-popfq]="$T_SE|selftest_cpu_skylake"
   [swapgs-sysexit]="$T_SE|selftest_cpu_skylake"
   # src/arch/x86_64/syscall_msr.c, debug_trap.c: SYSENTER_CS, and the user's TF kept in the stub
