@@ -19,7 +19,7 @@
 ; 0 with the user's GS base, or with the user's TF still set (below), is named by an ENTRY_WINDOW
 ; line next to it, and every way into and out of ring 3 by a RING3_EDGE line.
 
-%include "asm_offsets.inc"              ; GDT selectors, PERCPU_*, FRAME_*, RFLAGS_*, SYS_NR, ENOSYS,
+%include "asm_offsets.inc"              ; GDT selectors, PERCPU_*, IRET_*, RFLAGS_*, SYS_NR, ENOSYS,
                                         ; USER_CEILING, SYSCALL_WORK_TRACE, TRACE_ENTRY_SYSENTER
 %include "arch/x86_64/entry_window.inc" ; ENTRY_WINDOW, RING3_EDGE
 
@@ -71,12 +71,13 @@ sysenter_entry:
     push rcx                              ; RSP: the caller passes it in RCX (the ABI above)
     pushfq                                ; RFLAGS: the user's, but IF and RF (SYSENTER cleared them)
     or qword [rsp], RFLAGS_IF             ; ring 3 runs with IF = 1 (IOPL 0: it cannot clear it)
+    ; ---- the flags SYSENTER left the user's: TF, NT, AC, DF ----
+    ; One test for all four, on the copy just saved; the pushes below keep its result for the jnz.
+    ; A call that set none (the usual case) falls straight through.
+    test dword [rsp], RFLAGS_TF | RFLAGS_NT | RFLAGS_AC | RFLAGS_DF
     push GDT_USER_CS                      ; CS: what 64-bit SYSEXIT loads (IA32_SYSENTER_CS + 32)
     push r11                              ; RIP: the caller passes its return address in R11
     push rcx                              ; the user's RCX slot (its RSP, by the ABI)
-    ; ---- the flags SYSENTER left the user's: TF, NT, AC, DF ----
-    ; One test for all four; a call that set none (the usual case) falls straight through.
-    test dword [rsp + FRAME_RFLAGS], RFLAGS_TF | RFLAGS_NT | RFLAGS_AC | RFLAGS_DF
 sysenter_entry_tf_steps_end:              ; ---- with TF set, the last single step lands here ----
     jnz sysenter_fix_flags                ; [mutant sysenter-entry-flags: delete]
 sysenter_flags_fixed:
@@ -99,11 +100,12 @@ sysenter_flags_fixed:
 ; that, which the checks below establish; any doubt and we take iretq, which is always right.
 ; RDX and RCX are loaded from the frame on both ways out, so the ABI's promise holds on both.
 sysenter_return:
-    mov rdx, [rsp + FRAME_RIP]            ; the return RIP: SYSEXIT's RDX, and the ABI's RDX
+    pop rcx                               ; the RCX word (the user's RSP, unless changed); RSP at the iretq frame
+    mov rdx, [rsp + IRET_RIP]             ; the return RIP: SYSEXIT's RDX, and the ABI's RDX
     ; -- check 1: the frame's CS and SS are the selectors SYSEXIT loads anyway --
-    cmp qword [rsp + FRAME_CS], GDT_USER_CS
+    cmp qword [rsp + IRET_CS], GDT_USER_CS
     jne sysenter_exit_iret                ; [mutant sysexit-cs: delete]
-    cmp qword [rsp + FRAME_SS], GDT_USER_DS_SYSEXIT
+    cmp qword [rsp + IRET_SS], GDT_USER_DS_SYSEXIT
     jne sysenter_exit_iret                ; [mutant sysexit-ss: delete]
     ; -- check 2: TF and RF clear, IF set --
     ; SYSEXIT cannot restore RF, and with TF set (the popfq below would set it) the trap would
@@ -111,9 +113,9 @@ sysenter_return:
     ; `sti` below gives ring 3 IF = 1, so a frame without IF (only the kernel could make one)
     ; goes to iretq.
     ; [mutant sysexit-tf: "RFLAGS_TF | RFLAGS_RF" -> RFLAGS_RF]
-    test dword [rsp + FRAME_RFLAGS], RFLAGS_TF | RFLAGS_RF
+    test dword [rsp + IRET_RFLAGS], RFLAGS_TF | RFLAGS_RF
     jnz sysenter_exit_iret
-    test dword [rsp + FRAME_RFLAGS], RFLAGS_IF
+    test dword [rsp + IRET_RFLAGS], RFLAGS_IF
     jz sysenter_exit_iret                 ; [mutant sysexit-if: delete]
     ; -- check 3: the return RIP is below USER_CEILING, hence canonical --
     ; SYSEXIT raises #GP(0) on a non-canonical RDX or RCX in 64-bit mode, and it does so in ring
@@ -124,8 +126,7 @@ sysenter_return:
     ; -- check 4: RCX, the user's RSP by the ABI, is the frame's RSP --
     ; SYSEXIT loads RSP from RCX, not from the frame. They agree after `sysenter` unless the
     ; kernel changed the frame (SYS_null_via_iret zeroes the RCX word to test this exit).
-    mov rcx, [rsp + FRAME_RCX]
-    cmp rcx, [rsp + FRAME_RSP]
+    cmp rcx, [rsp + IRET_RSP]
     jne sysenter_exit_iret                ; [mutant sysexit-rcx-is-rsp: delete]
     ; -- check 5: that RSP is below USER_CEILING, hence canonical --
     ; SYSRET loads RSP with no check; SYSEXIT raises #GP in ring 0 on a non-canonical RCX. Ring 3
@@ -139,11 +140,11 @@ sysenter_return:
     ; only after the instruction following `sti` (SDM Vol. 2B "STI"), the sysexitq: none can
     ; arrive in ring 0 on the user's GS. Linux's 32-bit SYSEXIT path does the same (btr IF;
     ; popfl; sti; sysexit).
-    push qword [rsp + FRAME_RFLAGS]
+    push qword [rsp + IRET_RFLAGS]
     and qword [rsp], ~RFLAGS_IF           ; IF waits for the sti
     ; [mutant sysexit-popfq: delete]
     popfq                                 ; from here on no memory is touched: AC and DF are the user's
-    ; RSP is at the frame's RCX slot again; SYSEXIT loads the user's RSP from RCX.
+    ; RSP is at the iretq frame again; SYSEXIT loads the user's RSP from RCX.
     ENTRY_WINDOW sysenter_exit_user_gs, sysenter_sysexit, "sysexitq exit"
     RING3_EDGE sysenter_sysexit
 sysenter_exit_user_gs:                    ; ---- GS is the user's from here to sysexitq ----
@@ -154,8 +155,7 @@ sysenter_sysexit:
     o64 sysexit                           ; RIP <- RDX, RSP <- RCX, CS/SS from SYSENTER_CS; CPL 3
 
 ; ---- a check failed: leave by iretq (lstar_entry.asm's shared iretq exit) ----
-sysenter_exit_iret:
-    pop rcx                               ; the frame's RCX word (the user's RSP, unless changed)
+sysenter_exit_iret:                       ; RCX is the frame's RCX word, RSP at the iretq frame
     jmp syscall_exit_iret                 ; swapgs and iretq: restores RIP, CS, RFLAGS, RSP, SS
 
 sysenter_bad_number:
@@ -182,7 +182,8 @@ sysenter_slow_path:
     push rax                              ; nr
     mov rcx, r10                          ; 4th argument: syscall ABI R10 -> C ABI RCX
     call syscall_slow_path                ; RSP 16-byte aligned: the frame plus two words
-    add rsp, 16                           ; drop nr and entry (flags are free: the exit restores them)
+    pop rcx                               ; drop nr and entry: sysenter_return reloads RCX
+    pop rcx                               ; from the frame anyway
     jmp sysenter_return
 
 ; ---- the benchmark's floor for `sysenter`: a SYSENTER_EIP target that returns at once ----

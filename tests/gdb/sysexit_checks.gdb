@@ -92,8 +92,9 @@ set $was = $f->rcx
 set $f->rcx = $f->rsp | 0x8000000000000000
 take_the_sysenter_exit
 check $left_by_iretq an_rcx_unlike_the_frames_rsp_leaves_by_iretq
-# the iretq path pops the RCX slot into RCX: the caller's value again
+# the exit popped the RCX word into RCX already: the caller's value again in both
 set $f->rcx = $was
+set $rcx = $was
 
 # 7. RSP and RCX equal but non-canonical: SYSEXIT's #GP in ring 0
 stop_at_the_next_sysenter_exit
@@ -104,6 +105,7 @@ take_the_sysenter_exit
 check $left_by_iretq a_noncanonical_rsp_leaves_by_iretq
 set $f->rsp = $was
 set $f->rcx = $was
+set $rcx = $was
 
 # 8. nothing changed: sysexitq
 stop_at_the_next_sysenter_exit

@@ -20,7 +20,6 @@
 #include "arch/x86_64/traps.h"
 #include "core/multiboot2.h"
 #include "syscall/abi.h"
-#include "syscall/syscall_frame.h"
 
 // Puts "->NAME value" into the assembly listing; "i" makes the compiler evaluate `value`, and %0
 // prints it as an AT&T immediate ($-2147483648: %c0 refuses constants beyond 32 bits).
@@ -45,14 +44,6 @@ void asm_offsets(void)
     OFFSET(IRET_RFLAGS, iret_frame, rflags);
     OFFSET(IRET_RSP, iret_frame, rsp);
     OFFSET(IRET_SS, iret_frame, ss);
-
-    // ---- the system-call frame (syscall_frame.h), as sysenter_entry.asm addresses it ----
-    OFFSET(FRAME_RCX, syscall_frame, rcx);
-    OFFSET(FRAME_RIP, syscall_frame, rip);
-    OFFSET(FRAME_CS, syscall_frame, cs);
-    OFFSET(FRAME_RFLAGS, syscall_frame, rflags);
-    OFFSET(FRAME_RSP, syscall_frame, rsp);
-    OFFSET(FRAME_SS, syscall_frame, ss);
 
     // ---- the exception frame trap_stubs.asm builds (traps.h) ----
     OFFSET(TF_VECTOR, trap_frame, vector);
