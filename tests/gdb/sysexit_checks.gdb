@@ -10,8 +10,8 @@
 # each of its first seven calls gets one change:
 #   1. CS = GDT_USER_CS32 (0x23)     2. SS = GDT_USER_DS (0x2b)       3. IF cleared
 #   4. TF set                         5. RIP = 0x0000800000000000
-#   6. RCX slot = RSP with bit 63 set: unlike RSP, and a non-canonical alias of it, which a
-#      canonical check that compared the sign-extended RCX with RSP alone would let through
+#   6. RCX slot = RSP - 64: a user stack address unlike the frame's RSP, which the check that
+#      RCX is below USER_CEILING lets through
 #   7. RSP and the RCX slot = 0x0000800000000000 (equal, but not canonical)
 # and the eighth none: it must leave by sysexitq. The program exits 0, the selftest-like check
 # of its own results (getpid through sysenter equal to getpid through syscall) included.
@@ -89,7 +89,7 @@ set $rdx = $was
 # 6. the RCX slot unlike the frame's RSP: SYSEXIT would load RSP from RCX
 stop_at_the_next_sysenter_exit
 set $was = $f->rcx
-set $f->rcx = $f->rsp | 0x8000000000000000
+set $f->rcx = $f->rsp - 64
 take_the_sysenter_exit
 check $left_by_iretq an_rcx_unlike_the_frames_rsp_leaves_by_iretq
 # the exit popped the RCX word into RCX already: the caller's value again in both
