@@ -102,6 +102,9 @@ static void raise_rdpmc(void) { __asm__ volatile("rdpmc" : : "c"(0) : "eax", "ed
 int64_t compat_mode_syscall(void);
 // Defined in compat.asm: getpid through `int 0x80` from compatibility mode; returns its EAX.
 int64_t compat_mode_int80_getpid(void);
+// Defined in compat.asm: getpid through `sysenter` from compatibility mode, which comes back in
+// 64-bit mode at the R11 set before (docs/abi.md); returns its RAX.
+int64_t compat_mode_sysenter_getpid(void);
 
 #define VECTOR_BY_VENDOR (-1) // sysenter: exits 61 on Intel, #UD on AMD; each CPU model's test states which
 
@@ -220,6 +223,9 @@ static int usage(void)
     printf("  %-16s overflow the stack into its guard page (vector 14)\n", "pf-stack");
     printf("  %-16s syscall from compatibility mode; exit with -result (38 = ENOSYS)\n", "compat-syscall");
     printf("  %-16s getpid by int 0x80 from compatibility mode; exit 0 if it returned there\n", "compat-int80");
+    printf("  %-16s getpid by sysenter from compatibility mode, back in 64-bit mode; exit 0 if right (AMD: "
+           "vector 6)\n",
+           "compat-sysenter");
     printf("  %-16s getpid by sysenter returning to non-canonical 0x0000800000000000 (vector 13 on Intel, 6 on "
            "AMD)\n",
            "sysenter-bad-rip");
@@ -294,6 +300,11 @@ int main(int argc, char **argv)
         long pid = sys_getpid();
         printf("[crash] int 0x80 (getpid) in compatibility mode returned %lld, pid %ld\n", (long long)result, pid);
         return result == pid ? 0 : 1;
+    }
+    if (strcmp(how, "compat-sysenter") == 0) { // Intel only: AMD raises #UD
+        int64_t result = compat_mode_sysenter_getpid();
+        printf("[crash] sysenter in compatibility mode returned %lld in 64-bit mode\n", (long long)result);
+        return result == sys_getpid() ? 0 : 1;
     }
     if (strcmp(how, "compat-syscall") == 0) {
         int64_t result = compat_mode_syscall();
