@@ -120,3 +120,14 @@ lstar_boot_test(sysenter_from_compatibility_mode_is_refused_on_amd
   --expect-exit 35
   --expect [=[^\[fault\] program 'crash' \(pid [0-9]+\) stopped: vector 13, #GP general protection$]=]
   --reject ${kernel_panic})
+
+# ---- the whole selftest through the slow path, sysenter included ----
+# trace=selftest sends every call to syscall_slow_path; the sysenter checks (registers, flags,
+# TF, the exit checks) must hold there too, with each call printed under its entry's name.
+lstar_boot_test(sysenter_selftest_passes_traced_on_intel
+  --cpu Skylake-Client
+  --cmdline "run=selftest:sysenter=exit:compat-syscall=enosys trace=selftest ktest=off"
+  --expect [=[^\[trace\] selftest\[[0-9]+\] cpu0 sysenter getpid\(\) = [0-9]+$]=]
+  --expect [=[^\[trace\] selftest\[[0-9]+\] cpu0 sysenter null_via_iret\(\) = 0$]=]
+  --reject ${kernel_panic}
+  ${selftest_passes})
