@@ -148,7 +148,7 @@ declare -A KILLERS=(
   [sysexit-popfq]="$T_SE|selftest_cpu_skylake"
   [swapgs-sysexit]="$T_SE|selftest_cpu_skylake"
   # src/arch/x86_64/syscall_msr.c, debug_trap.c: SYSENTER_CS, and the user's TF kept in the stub
-  [sysenter-cs]="$T_SE"
+  [sysenter-cs]="$T_SE|gdb_tour_of_a_sysenter_call"
   [sysenter-tf-kept]="$T_SE"
   # src/arch/x86_64/trap_stubs.asm
   [refused-iret-gs]="$T_SELF|$T_FAULTS|$T_EXIT_RIP|$T_EXIT_SEL"

@@ -13,6 +13,15 @@ lstar_gdb_test(sysexit_exit_sends_frames_it_cannot_restore_to_iretq sysexit_chec
   --expect [=[^\[proc\] 'init' \(pid [0-9]+\) exited with status 0$]=]
   --reject [=[^\[panic\]]=])
 
+# The tour of one sysenter call (tests/gdb/sysenter_tour.gdb): what SYSENTER loads (CS 0x10, SS
+# 0x18, RSP = IA32_SYSENTER_ESP, IF clear, the user's GS), the stub's swapgs and stack, the frame,
+# and what SYSEXIT loads (CS 0x33, SS 0x3b, RIP from RDX, RSP from RCX) with the caller's flags.
+lstar_gdb_test(gdb_tour_of_a_sysenter_call sysenter_tour.gdb
+  "run=crash:sysenter-calls ktest=off timer=off"
+  --cpu Skylake-Client
+  --expect [=[^\[proc\] 'crash' \(pid [0-9]+\) exited with status 0$]=]
+  --reject [=[^\[panic\]]=])
+
 # The window sweep (window_sweep.gdb) on an Intel model, where its part 13 runs: an NMI and a
 # machine check at every boundary of the sysenter entry, its flags fix (GDB sets the program's DF
 # for the one call), its sysexitq exit and the empty sysenter stub, from the benchmark's
