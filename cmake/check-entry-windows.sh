@@ -10,7 +10,7 @@
 #   - every ring-3 edge: the addresses the RING3_EDGE lines record in .ring3_edges (each entry
 #     ring 3 reaches: LSTAR, CSTAR, every IDT gate's target, the benchmark's empty entries; and
 #     each sysretq/iretq back);
-#   - every swapgs, sysret and iretq instruction in the kernel's code, found by disassembling it:
+#   - every swapgs, sysret, sysexit and iretq instruction in the kernel's code, found by disassembling it:
 #     a new one that no window covers fails here even if nobody marked it.
 # Prints one line per uncovered address, with the label it is at (or the nearest one before it).
 #
@@ -93,7 +93,7 @@ while read -r addr insn; do
   covered "$addr" "$insn"
   insns=$((insns + 1))
 done < <(objdump -d --no-show-raw-insn -M intel "$scratch/lstar.elf" |
-  sed -nE 's/^ *([0-9a-f]+):\t(swapgs|sysret[dq]?|iretq?)( .*)?$/\1 \2/p')
+  sed -nE 's/^ *([0-9a-f]+):\t(swapgs|sysret[dq]?|sysexit[dq]?|iretq?)( .*)?$/\1 \2/p')
 ((insns > 0)) || fail "found no swapgs, sysret or iretq in $elf: is the disassembly read right?"
 
 if ((uncovered > 0)); then

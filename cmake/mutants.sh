@@ -106,6 +106,10 @@ readonly T_TRACE='trace_shows_each_call_through_both_entries_and_a_summary'
 readonly T_CALLGATE_IRQ='gdb_irq_at_the_call_gate_entry_finds_the_kernels_gs'
 readonly T_CALLGATE_TRACE='trace_names_the_call_gate_and_compatibility_mode_entries'
 readonly T_CALLGATE_EXIT='gdb_call_gate_exit_sends_what_lretq_cannot_restore_to_iretq'
+readonly T_SE='sysenter_is_programmed_and_used_on_intel'
+readonly T_SE_GDB='sysexit_exit_sends_frames_it_cannot_restore_to_iretq'
+readonly T_SE_TRACE='sysenter_calls_are_traced_as_sysenter'
+readonly T_SE_BOCHS='bochs_sysenter_is_programmed_and_used_skylake|bochs_sysenter_to_a_noncanonical_rip_is_refused_by_iretq_skylake'
 declare -A KILLERS=(
   # src/syscall/callgate_entry.asm, compat_entry.asm, compat_abi.inc; the call-gate compare in
   # trap_stubs.asm and the compatibility-mode check in int80_entry (lstar_entry.asm).
@@ -154,6 +158,24 @@ declare -A KILLERS=(
   [sysret-ss]="$T_SELF|$T_FUZZ|$T_TOUR|$T_SS|$T_EXIT_SEL"
   [swapgs-sysret-exit]="$T_SELF|$T_FUZZ|$T_TOUR"
   [swapgs-iret-exit]="$T_SELF|$T_FUZZ|$T_TOUR"
+  # src/syscall/sysenter_entry.asm: the entry, its flags, the work test, the dispatch
+  [swapgs-sysenter-entry]="$T_SE|selftest_cpu_skylake"
+  [sysenter-entry-flags]="$T_SE|selftest_cpu_skylake"
+  [trace-work-sysenter]="$T_SE_TRACE"
+  [sysenter-bounds-check]="$T_SE|selftest_cpu_skylake"
+  #   the sysexitq exit's checks, its flags and its swapgs
+  [sysexit-cs]="$T_SE_GDB"
+  [sysexit-ss]="$T_SE_GDB"
+  [sysexit-tf]="$T_SE|$T_SE_GDB"
+  [sysexit-if]="$T_SE_GDB"
+  [sysexit-rip-canonical]="$T_SE_GDB|$T_SE_BOCHS"
+  [sysexit-rcx-is-rsp]="$T_SE|$T_SE_GDB"
+  [sysexit-rsp-canonical]="$T_SE_GDB|$T_SE_BOCHS"
+  [sysexit-popfq]="$T_SE|selftest_cpu_skylake"
+  [swapgs-sysexit]="$T_SE|selftest_cpu_skylake"
+  # src/arch/x86_64/syscall_msr.c, debug_trap.c: SYSENTER_CS, and the user's TF kept in the stub
+  [sysenter-cs]="$T_SE|gdb_tour_of_a_sysenter_call"
+  [sysenter-tf-kept]="$T_SE"
   # src/arch/x86_64/trap_stubs.asm
   [refused-iret-gs]="$T_SELF|$T_FAULTS|$T_EXIT_RIP|$T_EXIT_SEL"
   [swapgs-trap-common-in]="$T_SELF|$T_FAULTS|$T_FUZZ"

@@ -24,10 +24,13 @@ SYSCALL_DEFINE(trap_count) { return (long)process_current()->debug_traps; }
 // the return RIP (the ABI gives the caller no other value); zeroing it makes the return path's
 // first check (RCX == RIP) fail, as any changed frame would. After `int 0x80` RCX is the
 // caller's own and usually differs from RIP already: it is left alone, as the ABI promises.
+// After `sysenter` the saved RCX is the user's RSP (docs/abi.md); zeroing it fails that exit's
+// check that RCX is the frame's RSP, the RSP sysexitq would load from RCX.
 SYSCALL_DEFINE(null_via_iret)
 {
     struct syscall_frame *f = syscall_current_frame();
-    if (f->rcx == f->rip)
+    bool after_sysenter = f->cs == GDT_USER_CS && f->ss == GDT_USER_DS_SYSEXIT && f->rcx == f->rsp;
+    if (f->rcx == f->rip || after_sysenter)
         f->rcx = 0;
     return 0;
 }

@@ -17,6 +17,8 @@ extern void callgate_entry(void);
 extern void callgate_empty(void);
 extern void cstar_entry(void);
 extern void cstar_empty(void);
+extern void sysenter_entry(void);
+extern void sysenter_empty(void);
 
 // Puts the real LSTAR stub and int 0x80 gate back (also when a program ends: one that stopped
 // with an empty entry installed must not leave it to the next).
@@ -26,10 +28,12 @@ void syscall_entries_restore(void)
     idt_set_gate(VEC_INT80, int80_entry, 3, 0);
     gdt_set_call_gate(&this_cpu()->gdt, callgate_entry);
     wrmsr(MSR_CSTAR, (uint64_t)cstar_entry);
+    if (sysenter_available())
+        syscall_set_sysenter_eip(sysenter_entry);
 }
 
-// bench_entry(mode): installs an empty LSTAR target or an empty int 0x80 gate, or restores
-// both. Each empty entry leaves the other entry working, which is how the caller undoes it.
+// bench_entry(mode): installs an empty LSTAR target, int 0x80 gate or SYSENTER_EIP target, or
+// restores all three. Each empty entry leaves the other entry working, which is how the caller undoes it.
 SYSCALL_DEFINE(bench_entry)
 {
     switch (a0) {
@@ -47,6 +51,11 @@ SYSCALL_DEFINE(bench_entry)
         return 0;
     case BENCH_ENTRY_EMPTY_CSTAR:
         wrmsr(MSR_CSTAR, (uint64_t)cstar_empty);
+        return 0;
+    case BENCH_ENTRY_EMPTY_SYSENTER:
+        if (!sysenter_available())
+            return -EINVAL; // AMD: `sysenter` is #UD in long mode, there is nothing to empty
+        syscall_set_sysenter_eip(sysenter_empty);
         return 0;
     default:
         return -EINVAL;

@@ -100,6 +100,8 @@ static const char *trace_entry_name(uint64_t entry)
         return "compat syscall";
     case TRACE_ENTRY_COMPAT_INT80:
         return "compat int 0x80";
+    case TRACE_ENTRY_SYSENTER:
+        return "sysenter";
     default:
         return "syscall";
     }

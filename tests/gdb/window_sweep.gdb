@@ -560,6 +560,70 @@ sweep_to &cstar_empty
 step_one
 check ($cs==0x23&&(long)$pc==$u_ret) cstar_empty_returns_to_compatibility_mode
 
+# ---- 16. on an Intel model (sysenter_enabled), the sysenter windows, from the benchmark ----
+# The sysenter_null row's loop (bench_loops.asm, SYSENTER_CALL: mov rax, rbx; mov rdx, r14;
+# mov rcx, rsp; lea r11, [next]; sysenter) makes the call as the ABI wants; a `sysenter` with
+# another after it in the unrolled loop is taken, and the next one swept. GDB sets DF in the
+# program's flags for that one call, so the stub takes its flags fix (the "sysenter flags fix"
+# window) and the exit gives DF back; GDB clears it again after the return, before any C code
+# of the benchmark runs. Then the sysenter_empty row's stub, the same way.
+# These checks run only where the kernel programmed SYSENTER; each is counted, and the one check
+# after the part asks for all of them on an Intel model (gdb-test.sh counts top-level checks).
+define se_check
+  if $arg0
+    echo [gdb] PASS $arg1\n
+    set $se_passed = $se_passed + 1
+  else
+    set $fails = $fails + 1
+    echo [gdb] FAIL $arg1\n
+  end
+end
+set $se_passed = 0
+if sysenter_enabled
+  hbreak *sysenter_entry if *(unsigned short*)($r11+16)==0x340f
+  continue
+  delete
+  set $next_call = $r11 + 16
+  hbreak *$next_call
+  continue
+  delete
+  set $c = $cs==0x33&&*(unsigned short*)$pc==0x340f
+  se_check $c stopped_at_the_benchmarks_next_sysenter
+  set $u_rip = (long)$pc
+  set $eflags = $eflags | 0x400
+  sweep_boundary
+  step_one
+  se_check ((long)$pc==(long)&sysenter_entry) the_sysenter_goes_to_sysenter_entry
+  sweep_to &sysenter_entry_tf_steps_end
+  step_one
+  se_check ((long)$pc==(long)&sysenter_fix_flags) the_users_df_takes_the_flags_fix
+  sweep_to &sysenter_fix_flags_end
+  hbreak *sysenter_exit_user_gs
+  continue
+  delete
+  se_check ($rdx==$u_rip+2&&$rax==0) the_same_sysenter_reaches_the_sysexit_window
+  sweep_to &sysenter_sysexit
+  step_one
+  se_check ($cs==0x33&&(long)$pc==$u_rip+2&&$rax==0&&($eflags&0x600)==0x600) sysenter_returns_after_the_call_with_the_users_df_and_if
+  set $eflags = $eflags & ~0x400
+  hbreak *sysenter_empty if *(unsigned short*)($r11+16)==0x340f
+  continue
+  delete
+  set $next_call = $r11 + 16
+  hbreak *$next_call
+  continue
+  delete
+  se_check ($cs==0x33) stopped_at_the_benchmarks_next_empty_sysenter
+  set $u_rip = (long)$pc
+  sweep_boundary
+  step_one
+  se_check ((long)$pc==(long)&sysenter_empty) the_sysenter_goes_to_sysenter_empty
+  sweep_to &sysenter_empty_sysexit
+  step_one
+  se_check ($cs==0x33&&(long)$pc==$u_rip+2&&($eflags&0x200)) sysenter_empty_returns_after_the_sysenter_with_if
+end
+check (!sysenter_enabled||$se_passed==8) every_sysenter_part_check_passed_where_sysenter_is_programmed
+
 # ---- every window of the kernel's table was swept ----
 windows_missed $swept_windows
 check ($missed==0&&$windows>0) every_window_of_the_table_was_swept

@@ -53,7 +53,7 @@ lstar_boot_test(trace_names_the_call_gate_and_compatibility_mode_entries TIMEOUT
 add_test(NAME gdb_irq_at_the_call_gate_entry_finds_the_kernels_gs_skylake
          COMMAND bash ${CMAKE_SOURCE_DIR}/tests/gdb/gdb-test.sh ${qemu_run} ${iso} $<TARGET_FILE:kernel>
                  ${CMAKE_BINARY_DIR}/tests/gdb/logs-skylake ${CMAKE_SOURCE_DIR}/tests/gdb/callgate_irq.gdb
-                 "run=selftest:sysenter=gp:compat-syscall=dispatched,bench:batches=1:calls=8 ktest=off"
+                 "run=selftest:sysenter=exit:compat-syscall=dispatched,bench:batches=1:calls=8 ktest=off"
                  --cpu Skylake-Client
                  --expect ${selftest_exited_0} --expect ${selftest_summary}
                  --expect [=[^bench\[[0-9]+\]: \[bench\] skip path=compat_syscall_null: ]=]

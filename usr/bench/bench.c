@@ -58,6 +58,7 @@ enum batch_kind {
     BATCH_CALLGATE,       // mov rax, nr; call far through the call gate (bench_entries32.asm)
     BATCH_COMPAT_INT80,   // mov eax, nr; int 0x80, in compatibility mode
     BATCH_COMPAT_SYSCALL, // mov eax, nr; syscall, in compatibility mode (CSTAR)
+    BATCH_SYSENTER,       // mov rax, nr; mov rdx, a2; mov rcx, rsp; lea r11, [next]; sysenter (Intel)
 };
 
 // One row of the benchmark.
@@ -95,6 +96,10 @@ static const struct path paths[] = {
     {"compat_int80_empty", BATCH_COMPAT_INT80, SYS_null, BENCH_ENTRY_EMPTY_GATE},
     {"compat_syscall_null", BATCH_COMPAT_SYSCALL, SYS_null, REAL_ENTRY},
     {"compat_syscall_empty", BATCH_COMPAT_SYSCALL, SYS_null, BENCH_ENTRY_EMPTY_CSTAR},
+    // Last: 64-bit SYSEXIT leaves SS = GDT_USER_DS_SYSEXIT, which sends a following int 0x80's
+    // exit to iretq (the shared exit wants GDT_USER_DS) until a sysretq loads it again.
+    {"sysenter_null", BATCH_SYSENTER, SYS_null, REAL_ENTRY},
+    {"sysenter_empty", BATCH_SYSENTER, SYS_null, BENCH_ENTRY_EMPTY_SYSENTER},
 };
 #define PATH_COUNT (sizeof paths / sizeof paths[0])
 
@@ -141,6 +146,8 @@ static uint64_t run_batch(const struct path *p, uint64_t n)
         return bench_batch_compat(n, p->nr, COMPAT_INT80);
     case BATCH_COMPAT_SYSCALL:
         return bench_batch_compat(n, p->nr, COMPAT_SYSCALL);
+    case BATCH_SYSENTER:
+        return bench_batch_sysenter(n, p->nr, a[0], a[1], a[2]);
     }
     return 0;
 }
@@ -155,6 +162,8 @@ static long path_call(const struct path *p, long nr, long a0, long a1, long a2)
         return compat_call(COMPAT_INT80, (uint32_t)nr, (uint32_t)a0, (uint32_t)a1, (uint32_t)a2, 0, 0, 0);
     case BATCH_COMPAT_SYSCALL:
         return compat_call(COMPAT_SYSCALL, (uint32_t)nr, (uint32_t)a0, (uint32_t)a1, (uint32_t)a2, 0, 0, 0);
+    case BATCH_SYSENTER:
+        return lstar_call(ENTRY_SYSENTER, nr, a0, a1, a2, 0, 0, 0);
     default:
         return lstar_call(p->kind == BATCH_INT80 || p->kind == BATCH_INT80_SYSRET ? ENTRY_INT80 : ENTRY_SYSCALL, nr, a0,
                           a1, a2, 0, 0, 0);
@@ -168,16 +177,25 @@ static enum lstar_entry working_entry(const struct path *p)
     return p->kind == BATCH_SYSCALL ? ENTRY_INT80 : ENTRY_SYSCALL;
 }
 
-// Whether this CPU can run p; if not, says why in `why`. `syscall` from compatibility mode is #UD
-// on Intel's CPUs (SDM Vol. 2B "SYSCALL"): run only on AMD's, or where the `compat-syscall=
-// dispatched` argument says the model sends it to CSTAR all the same (QEMU's Intel models).
+// Whether this CPU can run p; if not, says why in `why`. `sysenter` in 64-bit mode exists only on
+// GenuineIntel CPUs (AMD: #UD in long mode; SDM Vol. 2B and AMD APM Vol. 3 "SYSENTER").
+// `syscall` from compatibility mode is #UD on Intel's CPUs (SDM Vol. 2B "SYSCALL"): run only on
+// AMD's, or where the `compat-syscall=dispatched` argument says the model sends it to CSTAR all
+// the same (QEMU's Intel models).
 static bool compat_syscall_stated;
 static bool path_runs_here(const struct path *p, const char **why)
 {
+    static struct lstar_sysinfo info;
+    const char *vendor = sys_sysinfo(&info, sizeof info) == 0 ? info.cpu_vendor : "unknown";
+    if (p->kind == BATCH_SYSENTER) {
+        static char text[64];
+        snprintf(text, sizeof text, "CPU vendor %s has no sysenter in 64-bit mode", vendor);
+        *why = text;
+        return strcmp(vendor, "GenuineIntel") == 0;
+    }
     if (p->kind != BATCH_COMPAT_SYSCALL || compat_syscall_stated)
         return true;
-    struct lstar_sysinfo info;
-    if (sys_sysinfo(&info, sizeof info) == 0 && strcmp(info.cpu_vendor, "AuthenticAMD") == 0)
+    if (strcmp(vendor, "AuthenticAMD") == 0)
         return true;
     *why = "syscall outside 64-bit mode is #UD on this vendor's CPUs (give compat-syscall=dispatched on a model "
            "that reaches CSTAR anyway)";

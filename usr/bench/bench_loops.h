@@ -29,6 +29,10 @@ uint64_t bench_batch_syscall(uint64_t calls, uint64_t nr, uint64_t a0, uint64_t 
 // `mov rax, nr; int 0x80`, calls times, with rdi, rsi, rdx = a0, a1, a2.
 uint64_t bench_batch_int80(uint64_t calls, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2);
 
+// `mov rax, nr; mov rdx, a2; mov rcx, rsp; lea r11, [next]; sysenter`, calls times, with rdi,
+// rsi = a0, a1 (the kernel keeps them); GenuineIntel CPUs only.
+uint64_t bench_batch_sysenter(uint64_t calls, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2);
+
 // `int 0x80` with rcx = the address after it and r11 = RFLAGS, so the kernel's return checks
 // (RCX == RIP, R11 == RFLAGS) pass and it leaves through sysretq; calls times.
 uint64_t bench_batch_int80_sysret(uint64_t calls, uint64_t nr);

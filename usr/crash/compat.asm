@@ -8,6 +8,7 @@
 
 global compat_mode_syscall
 global compat_mode_int80_getpid
+global compat_mode_sysenter_getpid
 
 section .bss
 align 8
@@ -27,6 +28,8 @@ to_compat:  dd compat_part                ; m16:32 far pointer: offset, then sel
 to_long:    dd long_part
             dw 0                          ; the 64-bit user CS, filled in at run time
 to_compat_int80: dd compat_int80_part
+            dw 0                          ; the 32-bit user CS, filled in at run time
+to_compat_sysenter: dd compat_sysenter_part
             dw 0                          ; the 32-bit user CS, filled in at run time
 
 
@@ -105,3 +108,30 @@ compat_int80_part:
 compat_int80_return:
     mov [result], eax                     ; still 32-bit code: only right if we came back here
     jmp far dword [to_long]               ; in compatibility mode
+
+; ---- sysenter from compatibility mode (Intel only; AMD: #UD) ----
+; int64_t compat_mode_sysenter_getpid(void): SYS_getpid through `sysenter` made in compatibility
+; mode, with R11 set in 64-bit mode beforehand to a 64-bit landing point. SYSENTER enters 64-bit
+; mode from either mode and saves nothing that says which (SDM Vol. 3A "SYSENTER and SYSEXIT
+; Instructions in IA-32e Mode"), and lstar's stub takes every caller as a 64-bit one (docs/abi.md,
+; "sysenter and sysexit"): it returns by `sysexitq` (or iretq, CS = GDT_USER_CS either way) to
+; R11 in 64-bit mode, with RSP from RCX. So the call comes back in 64-bit mode, at
+; compat_sysenter_back, never in the 32-bit code. Returns the call's RAX.
+bits 64
+compat_mode_sysenter_getpid:
+    ENTER_COMPAT_PREPARE to_compat_sysenter
+    lea r11, [rel compat_sysenter_back]   ; out of reach in compatibility mode, kept there
+    jmp far dword [rel to_compat_sysenter]
+
+bits 32
+compat_sysenter_part:
+    mov eax, SYS_GETPID
+    mov ecx, esp                          ; the ABI's RSP (the upper half is not ours to set)
+    sysenter                              ; back at compat_sysenter_back, in 64-bit mode
+    ud2                                   ; never reached
+
+bits 64
+compat_sysenter_back:
+    mov [rel result], eax
+    jmp long_part                         ; the caller's registers and null data selectors back
+

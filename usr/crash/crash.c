@@ -70,9 +70,25 @@ static void raise_ud_with_df_and_ac(void)
 // user/supervisor violation (SDM Vol. 3A "Access Rights"), is #PF (vector 14) with or without SMEP.
 static void jump_to_kernel(void) { __asm__ volatile("jmp *%0" : : "r"(KERNEL_ADDRESS)); }
 
-// sysenter: lstar leaves IA32_SYSENTER_CS at 0, so Intel CPUs raise #GP (13); AMD CPUs do not
-// offer sysenter in long mode and raise #UD (6).
-static void raise_sysenter(void) { __asm__ volatile("sysenter"); }
+#define SYSENTER_CALLS 8         // crash:sysenter-calls
+#define CRASH_SYSENTER_STATUS 61 // spawn_tests.c expects it from crash:sysenter on Intel
+
+// sysenter: exit(CRASH_SYSENTER_STATUS) through `sysenter`. Intel CPUs enter the kernel, which
+// programs IA32_SYSENTER_* on them, and the program exits with that status; AMD CPUs do not
+// offer sysenter in long mode and raise #UD (6), and the kernel programs nothing there.
+static void raise_sysenter(void) { lstar_sysenter_call(SYS_exit, CRASH_SYSENTER_STATUS, 0, 0, 0, 0, 0); }
+
+// getpid through `sysenter` with a non-canonical return address in R11 (docs/abi.md: the caller
+// passes it). SYSEXIT would raise #GP in ring 0 for such an RDX; the kernel's exit must leave by
+// iretq instead, whose own #GP on the frame the kernel reports, ending only this program. AMD: #UD.
+static void sysenter_to_noncanonical_rip(void)
+{
+    __asm__ volatile("mov %%rsp, %%rcx\n\t"
+                     "movabs %1, %%r11\n\t"
+                     "sysenter" ::"a"((long)SYS_getpid),
+                     "i"(NONCANONICAL_ADDRESS)
+                     : "rcx", "rdx", "r11", "memory");
+}
 
 // wrgsbase with a kernel address: #UD (vector 6) while CR4.FSGSBASE = 0, as the kernel keeps it
 // (control_regs.c), and on a CPU without FSGSBASE. Were it allowed, ring 3 would choose the GS
@@ -87,8 +103,11 @@ static void raise_rdpmc(void) { __asm__ volatile("rdpmc" : : "c"(0) : "eax", "ed
 int64_t compat_mode_syscall(void);
 // Defined in compat.asm: getpid through `int 0x80` from compatibility mode; returns its EAX.
 int64_t compat_mode_int80_getpid(void);
+// Defined in compat.asm: getpid through `sysenter` from compatibility mode, which comes back in
+// 64-bit mode at the R11 set before (docs/abi.md); returns its RAX.
+int64_t compat_mode_sysenter_getpid(void);
 
-#define VECTOR_BY_VENDOR (-1) // sysenter: #GP on Intel, #UD on AMD; each CPU model's test states which
+#define VECTOR_BY_VENDOR (-1) // sysenter: exits 61 on Intel, #UD on AMD; each CPU model's test states which
 
 // One way to crash: its argument, what it does, and the vector the parent should see.
 struct fault {
@@ -107,7 +126,8 @@ static const struct fault faults[] = {
     {"int81", "execute int $0x81 (DPL 0)", 13, raise_int81},
     {"de", "divide by zero", 0, raise_de},
     {"kernel-page", "jump to kernel address 0xffffffff80100000 (supervisor page)", 14, jump_to_kernel},
-    {"sysenter", "execute sysenter (Intel: SYSENTER_CS is 0; AMD: not in long mode)", VECTOR_BY_VENDOR, raise_sysenter},
+    {"sysenter", "exit(61) through sysenter (Intel: exits 61; AMD: not in long mode)", VECTOR_BY_VENDOR,
+     raise_sysenter},
     {"wrgsbase", "execute wrgsbase with kernel address 0xffffffff80100000 (CR4.FSGSBASE is 0)", 6, raise_wrgsbase},
     {"rdpmc", "execute rdpmc (CR4.PCE is 0)", 13, raise_rdpmc},
 };
@@ -195,7 +215,7 @@ static int usage(void)
     printf("usage: crash <how>, one of:\n");
     for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++)
         if (faults[i].vector == VECTOR_BY_VENDOR)
-            printf("  %-16s %s (vector 13 on Intel, 6 on AMD)\n", faults[i].arg, faults[i].what);
+            printf("  %-16s %s (status 61 on Intel, vector 6 on AMD)\n", faults[i].arg, faults[i].what);
         else
             printf("  %-16s %s (vector %d)\n", faults[i].arg, faults[i].what, faults[i].vector);
     printf("  %-16s read address 0 (vector 14)\n", "pf-null");
@@ -204,6 +224,13 @@ static int usage(void)
     printf("  %-16s overflow the stack into its guard page (vector 14)\n", "pf-stack");
     printf("  %-16s SYS_null by syscall from compatibility mode; exit with -result (0)\n", "compat-syscall");
     printf("  %-16s getpid by int 0x80 from compatibility mode; exit 0 if it returned there\n", "compat-int80");
+    printf("  %-16s getpid by sysenter from compatibility mode, back in 64-bit mode; exit 0 if right (AMD: "
+           "vector 6)\n",
+           "compat-sysenter");
+    printf("  %-16s getpid by sysenter returning to non-canonical 0x0000800000000000 (vector 13 on Intel, 6 on "
+           "AMD)\n",
+           "sysenter-bad-rip");
+    printf("  %-16s getpid by sysenter %d times, then exit 0 (Intel only)\n", "sysenter-calls", SYSENTER_CALLS);
     printf("  %-16s empty both entries, then ud2 (vector 6)\n", "empty-entries");
     printf("  %-16s loop in ring 3 forever (stopped by the kernel's limit=)\n", "spin");
     printf("  %-16s write 200-byte lines for 3 s, then exit 0\n", "print");
@@ -220,7 +247,7 @@ static int usage(void)
 static void announce(const char *what, int vector)
 {
     if (vector == VECTOR_BY_VENDOR)
-        printf("[crash] about to %s: expect vector 13 on Intel, 6 on AMD\n", what);
+        printf("[crash] about to %s: expect exit status 61 on Intel, vector 6 on AMD\n", what);
     else
         printf("[crash] about to %s: expect vector %d\n", what, vector);
     stdout_flush();
@@ -278,6 +305,11 @@ int main(int argc, char **argv)
         printf("[crash] int 0x80 (getpid) in compatibility mode returned %lld, pid %ld\n", (long long)result, pid);
         return result == pid ? 0 : 1;
     }
+    if (strcmp(how, "compat-sysenter") == 0) { // Intel only: AMD raises #UD
+        int64_t result = compat_mode_sysenter_getpid();
+        printf("[crash] sysenter in compatibility mode returned %lld in 64-bit mode\n", (long long)result);
+        return result == sys_getpid() ? 0 : 1;
+    }
     if (strcmp(how, "compat-syscall") == 0) {
         int64_t result = compat_mode_syscall();
         printf("[crash] syscall in compatibility mode returned %lld\n", (long long)result);
@@ -293,6 +325,20 @@ int main(int argc, char **argv)
         }
     }
 
+    if (strcmp(how, "sysenter-calls") == 0) { // tests/gdb/sysexit_checks.gdb changes their frames
+        for (int i = 0; i < SYSENTER_CALLS; i++)
+            if (lstar_getpid(ENTRY_SYSENTER) != sys_getpid())
+                return 1;
+        return 0;
+    }
+    if (strcmp(how, "sysenter-bad-rip") == 0) {
+        printf("[crash] about to return from sysenter to non-canonical 0x0000800000000000: expect vector 13 on Intel "
+               "(the kernel's iretq), 6 on AMD\n");
+        stdout_flush();
+        sysenter_to_noncanonical_rip();
+        printf("[crash] sysenter-bad-rip came back\n");
+        return 1;
+    }
     if (strcmp(how, "pf-null") == 0) {
         announce("read address 0", 14);
         read_byte_at(0);

@@ -20,9 +20,31 @@
 
 // Which instruction enters the kernel.
 enum lstar_entry {
-    ENTRY_SYSCALL, // `syscall` -> LSTAR stub -> `sysretq` (or `iretq` when sysret is unsafe)
-    ENTRY_INT80,   // `int 0x80` -> DPL-3 interrupt gate -> `iretq`
+    ENTRY_SYSCALL,  // `syscall` -> LSTAR stub -> `sysretq` (or `iretq` when sysret is unsafe)
+    ENTRY_INT80,    // `int 0x80` -> DPL-3 interrupt gate -> `iretq`
+    ENTRY_SYSENTER, // `sysenter` -> SYSENTER_EIP stub -> `sysexitq` (or `iretq`); Intel CPUs only
 };
+
+// ---- `sysenter` (docs/abi.md, "sysenter and sysexit") ----
+// SYSENTER saves neither RIP nor RSP: the caller passes its RSP in RCX and its return address in
+// R11; the arguments are those of `syscall`. SYSEXIT takes RIP from RDX and RSP from RCX, so the
+// call gives back RCX = RSP and RDX = the return address: RDX, the third argument, is lost.
+// Only GenuineIntel CPUs execute it in 64-bit mode; AMD's raise #UD.
+static inline long lstar_sysenter_call(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
+{
+    register long rdx __asm__("rdx") = a2;
+    register long r10 __asm__("r10") = a3;
+    register long r8 __asm__("r8") = a4;
+    register long r9 __asm__("r9") = a5;
+    __asm__ volatile("mov %%rsp, %%rcx\n\t"     // RSP: SYSENTER does not save it
+                     "lea 1f(%%rip), %%r11\n\t" // the return address: nor this
+                     "sysenter\n"
+                     "1:"
+                     : "+a"(nr), "+d"(rdx)
+                     : "D"(a0), "S"(a1), "r"(r10), "r"(r8), "r"(r9)
+                     : "rcx", "r11", "memory");
+    return nr;
+}
 
 // ---- raw calls ----
 
@@ -40,6 +62,8 @@ enum lstar_entry {
 // Call nr through `entry` with no arguments.
 static inline long lstar_call0(enum lstar_entry entry, long nr)
 {
+    if (entry == ENTRY_SYSENTER)
+        return lstar_sysenter_call(nr, 0, 0, 0, 0, 0, 0);
     LSTAR_ENTER(entry, nr);
     return nr;
 }
@@ -47,6 +71,8 @@ static inline long lstar_call0(enum lstar_entry entry, long nr)
 // Call nr through `entry` with one argument (rdi).
 static inline long lstar_call1(enum lstar_entry entry, long nr, long a0)
 {
+    if (entry == ENTRY_SYSENTER)
+        return lstar_sysenter_call(nr, a0, 0, 0, 0, 0, 0);
     LSTAR_ENTER(entry, nr, "D"(a0));
     return nr;
 }
@@ -54,6 +80,8 @@ static inline long lstar_call1(enum lstar_entry entry, long nr, long a0)
 // Call nr through `entry` with two arguments (rdi, rsi).
 static inline long lstar_call2(enum lstar_entry entry, long nr, long a0, long a1)
 {
+    if (entry == ENTRY_SYSENTER)
+        return lstar_sysenter_call(nr, a0, a1, 0, 0, 0, 0);
     LSTAR_ENTER(entry, nr, "D"(a0), "S"(a1));
     return nr;
 }
@@ -61,6 +89,8 @@ static inline long lstar_call2(enum lstar_entry entry, long nr, long a0, long a1
 // Call nr through `entry` with three arguments (rdi, rsi, rdx).
 static inline long lstar_call3(enum lstar_entry entry, long nr, long a0, long a1, long a2)
 {
+    if (entry == ENTRY_SYSENTER)
+        return lstar_sysenter_call(nr, a0, a1, a2, 0, 0, 0);
     LSTAR_ENTER(entry, nr, "D"(a0), "S"(a1), "d"(a2));
     return nr;
 }
@@ -69,6 +99,8 @@ static inline long lstar_call3(enum lstar_entry entry, long nr, long a0, long a1
 // not read). The fourth goes in r10, not rcx: `syscall` takes rcx, and `int 0x80` follows suit.
 static inline long lstar_call(enum lstar_entry entry, long nr, long a0, long a1, long a2, long a3, long a4, long a5)
 {
+    if (entry == ENTRY_SYSENTER)
+        return lstar_sysenter_call(nr, a0, a1, a2, a3, a4, a5);
     register long r10 __asm__("r10") = a3;
     register long r8 __asm__("r8") = a4;
     register long r9 __asm__("r9") = a5;
@@ -76,10 +108,10 @@ static inline long lstar_call(enum lstar_entry entry, long nr, long a0, long a1,
     return nr;
 }
 
-// Name of an entry, as used in test names and logs ("syscall", "int80").
+// Name of an entry, as used in test names and logs ("syscall", "int80", "sysenter").
 static inline const char *lstar_entry_name(enum lstar_entry entry)
 {
-    return entry == ENTRY_INT80 ? "int80" : "syscall";
+    return entry == ENTRY_INT80 ? "int80" : entry == ENTRY_SYSENTER ? "sysenter" : "syscall";
 }
 
 // ---- typed calls: lstar_<name> through either entry, sys_<name> through `syscall` ----

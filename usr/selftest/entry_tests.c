@@ -76,6 +76,8 @@ static void regs_call(enum lstar_entry e, const struct regs *in, struct regs *ou
     memset(out, 0, sizeof *out);
     if (e == ENTRY_INT80)
         regs_call_int80(in, out);
+    else if (e == ENTRY_SYSENTER)
+        regs_call_sysenter(in, out);
     else
         regs_call_syscall(in, out);
 }
@@ -90,10 +92,12 @@ static void note_mismatch(char *detail, size_t size, const char *reg, uint64_t w
 // Make the call in *in through e and check the result, RSP, the flags and every register the
 // entry must preserve. After `syscall`, rcx must be the return address and r11 the RFLAGS,
 // except after SYS_null_via_iret, where rcx must be 0 and r11 is unspecified. After `int 0x80`
-// every register but rax survives, SYS_null_via_iret included.
+// every register but rax survives, SYS_null_via_iret included. After `sysenter` (docs/abi.md)
+// rcx must be the RSP at the call, rdx and r11 the return address (r11 is the caller's own
+// value, passed in), except after SYS_null_via_iret, where rcx must be 0.
 static void check_call_preserves(const char *base, enum lstar_entry e, const struct regs *in, long expected_rax)
 {
-    bool via_iret = e == ENTRY_SYSCALL && in->rax == SYS_null_via_iret;
+    bool via_iret = e != ENTRY_INT80 && in->rax == SYS_null_via_iret;
     struct regs out;
     regs_call(e, in, &out);
     char detail[512] = "";
@@ -105,7 +109,11 @@ static void check_call_preserves(const char *base, enum lstar_entry e, const str
             want = 0;
         else if (slot->offset == REGS_RCX && e == ENTRY_SYSCALL)
             want = (uint64_t)regs_syscall_return;
-        if (slot->offset == REGS_R11 && via_iret)
+        else if (slot->offset == REGS_RCX && e == ENTRY_SYSENTER)
+            want = out.rsp_before;
+        if ((slot->offset == REGS_RDX || slot->offset == REGS_R11) && e == ENTRY_SYSENTER)
+            want = (uint64_t)regs_sysenter_return;
+        if (slot->offset == REGS_R11 && via_iret && e == ENTRY_SYSCALL)
             continue;
         if (slot->offset == REGS_R11 && e == ENTRY_SYSCALL) {
             want = out.rflags_before & ~RFLAGS_RF; // SYSCALL saves RFLAGS with RF cleared
@@ -250,7 +258,8 @@ static void write_with_df_set_prints_forwards(enum lstar_entry e)
 {
     static const char via_syscall[] = "[selftest] DF was set for this syscall write: it reads forwards\n";
     static const char via_int80[] = "[selftest] DF was set for this int80 write: it reads forwards\n";
-    const char *line = e == ENTRY_INT80 ? via_int80 : via_syscall;
+    static const char via_sysenter[] = "[selftest] DF was set for this sysenter write: it reads forwards\n";
+    const char *line = e == ENTRY_INT80 ? via_int80 : e == ENTRY_SYSENTER ? via_sysenter : via_syscall;
     struct regs in, out;
     fill_patterns(&in);
     in.rax = SYS_write;
@@ -308,7 +317,7 @@ static void handler_runs_with_if_tf_df_ac_nt_clear(enum lstar_entry e)
     in.rflags = RFLAGS_USER | RFLAGS_ARITH | RFLAGS_DF | RFLAGS_AC | RFLAGS_NT;
     regs_call(e, &in, &out);
     uint64_t must_be_clear = RFLAGS_IF | RFLAGS_TF | RFLAGS_DF | RFLAGS_NT;
-    if (e == ENTRY_SYSCALL || cpu_has_smap())
+    if (e != ENTRY_INT80 || cpu_has_smap()) // sysenter: its stub's popfq clears AC on every CPU
         must_be_clear |= RFLAGS_AC;
     const char *name = test_name("handler_runs_with_if_tf_df_ac_nt_clear", e);
     if ((out.rflags_before & (RFLAGS_DF | RFLAGS_AC | RFLAGS_NT)) != (RFLAGS_DF | RFLAGS_AC | RFLAGS_NT))
@@ -346,7 +355,9 @@ static void check_tf_gives_one_trap(const char *base, enum lstar_entry e, uint64
     const char *name = test_name(base, e);
     stdout_flush();
     long before = sys_trap_count();
-    long result = e == ENTRY_INT80 ? tf_call_int80(nr) : tf_call_syscall(nr);
+    long result = e == ENTRY_INT80      ? tf_call_int80(nr)
+                  : e == ENTRY_SYSENTER ? tf_call_sysenter(nr)
+                                        : tf_call_syscall(nr);
     long after = sys_trap_count();
     if (result != 0)
         check_fail(name, "call returned 0x%lx, expected 0x0", (uint64_t)result);
@@ -379,8 +390,9 @@ static void garbage_rsp_survives(enum lstar_entry e)
     stdout_flush();
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         uint64_t rsp_after = 0;
-        long result = e == ENTRY_INT80 ? rsp_call_int80(SYS_null, cases[i].rsp, &rsp_after)
-                                       : rsp_call_syscall(SYS_null, cases[i].rsp, &rsp_after);
+        long result = e == ENTRY_INT80      ? rsp_call_int80(SYS_null, cases[i].rsp, &rsp_after)
+                      : e == ENTRY_SYSENTER ? rsp_call_sysenter(SYS_null, cases[i].rsp, &rsp_after)
+                                            : rsp_call_syscall(SYS_null, cases[i].rsp, &rsp_after);
         const char *name = test_name(cases[i].test, e);
         if (result != 0)
             check_fail(name, "call returned 0x%lx, expected 0x0", (uint64_t)result);
@@ -393,15 +405,19 @@ static void garbage_rsp_survives(enum lstar_entry e)
 void run_entry_tests(void)
 {
     FOR_EACH_ENTRY(e)
-    {
-        registers_survive(e);
-        flags_survive(e);
-        write_with_df_set_copies_forwards(e);
-        write_with_df_set_prints_forwards(e);
-        tf_gives_exactly_one_user_trap(e);
-        handler_runs_with_if_tf_df_ac_nt_clear(e);
-        garbage_rsp_survives(e);
-    }
+    run_entry_tests_through(e);
     syscall_rcx_and_r11_are_exact();
     debug_handler_runs_with_df_and_ac_clear();
+}
+
+// What entry e must preserve (run_entry_tests: both; sysenter_tests.c: sysenter).
+void run_entry_tests_through(enum lstar_entry e)
+{
+    registers_survive(e);
+    flags_survive(e);
+    write_with_df_set_copies_forwards(e);
+    write_with_df_set_prints_forwards(e);
+    tf_gives_exactly_one_user_trap(e);
+    handler_runs_with_if_tf_df_ac_nt_clear(e);
+    garbage_rsp_survives(e);
 }

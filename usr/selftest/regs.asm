@@ -87,14 +87,26 @@ global %1
     ret
 %endmacro
 
+; SYSENTER_64: a 64-bit `sysenter` by the ABI of docs/abi.md ("sysenter and
+; sysexit"): RCX = the caller's RSP, R11 = its return address (neither changes a flag).
+; The caller resumes right after the `sysenter`, at %%back.
+%macro SYSENTER_64 0
+    mov rcx, rsp
+    lea r11, [rel %%back]
+    sysenter
+%%back:
+%endmacro
+
 global regs_syscall_return
 global regs_int80_return
+global regs_sysenter_return
 REGS_CALL regs_call_syscall, syscall, regs_syscall_return
 REGS_CALL regs_call_int80, {int 0x80}, regs_int80_return
 ; The call gate (usr/selftest/callgate_tests.c): a far call through GDT_CALL_GATE | 3.
 extern lstar_callgate_pointer
 global regs_callgate_return
 REGS_CALL regs_call_callgate, {call far dword [rel lstar_callgate_pointer]}, regs_callgate_return
+REGS_CALL regs_call_sysenter, SYSENTER_64, regs_sysenter_return
 
 ; ---- tf_call_syscall / tf_call_int80 ----
 ; long tf_call_<entry>(uint64_t nr /* rdi */)
@@ -123,6 +135,27 @@ TF_CALL tf_call_syscall, syscall
 TF_CALL tf_call_int80, {int 0x80}
 TF_CALL tf_call_callgate, {call far dword [rel lstar_callgate_pointer]}
 
+; long tf_call_sysenter(uint64_t nr /* rdi */): the same, with RCX and R11 made ready before TF
+; goes on, so that the `sysenter` itself is the first instruction to run with TF = 1 (SYSENTER_64
+; would let the trap land on its `mov` in ring 3, and the kernel would never see TF).
+section .text
+global tf_call_sysenter
+tf_call_sysenter:
+    mov rax, rdi                        ; the call number
+    pushfq
+    or qword [rsp], RFLAGS_TF
+    lea rcx, [rsp + 8]                  ; RSP as it will be after the popfq: the ABI's RCX
+    lea r11, [rel .back]                ; the return address
+    popfq                               ; TF = 1 from the next instruction on: the sysenter
+    sysenter
+.back:
+    nop
+    nop
+    pushfq
+    and qword [rsp], ~RFLAGS_TF         ; clear TF even if the kernel did not
+    popfq
+    ret
+
 ; ---- rsp_call_syscall / rsp_call_int80 ----
 ; long rsp_call_<entry>(uint64_t nr /* rdi */, uint64_t bad_rsp /* rsi */,
 ;                       uint64_t *rsp_after /* rdx */)
@@ -146,6 +179,7 @@ global %1
 
 RSP_CALL rsp_call_syscall, syscall
 RSP_CALL rsp_call_int80, {int 0x80}
+RSP_CALL rsp_call_sysenter, SYSENTER_64
 
 section .bss
 align 8

@@ -49,11 +49,16 @@ void regs_call_int80(const struct regs *in, struct regs *out);
 extern const char regs_syscall_return[];
 // The address right after regs_call_int80's `int 0x80`: its frame's return RIP.
 extern const char regs_int80_return[];
+// The same around a 64-bit `sysenter` (RCX = RSP and R11 = regs_sysenter_return overwrite the
+// values *in gives them: docs/abi.md); regs_sysenter_return is right after the `sysenter`.
+void regs_call_sysenter(const struct regs *in, struct regs *out);
+extern const char regs_sysenter_return[];
 
 // pushfq; set TF; popfq; then `syscall` (or `int 0x80`) of nr and a few plain instructions for
 // the single-step trap to land after. TF is cleared again before returning; returns rax.
 long tf_call_syscall(uint64_t nr);
 long tf_call_int80(uint64_t nr);
+long tf_call_sysenter(uint64_t nr);
 
 // Sets TF, DF and AC together, lets exactly one instruction be single-stepped (the #DB handler
 // sees DF and AC set in the frame it was given), then clears all three again.
@@ -63,5 +68,6 @@ void tf_step_with_df_and_ac(void);
 // the RSP the kernel returned with. Returns rax.
 long rsp_call_syscall(uint64_t nr, uint64_t bad_rsp, uint64_t *rsp_after);
 long rsp_call_int80(uint64_t nr, uint64_t bad_rsp, uint64_t *rsp_after);
+long rsp_call_sysenter(uint64_t nr, uint64_t bad_rsp, uint64_t *rsp_after);
 
 #endif

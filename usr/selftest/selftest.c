@@ -68,6 +68,7 @@ int main(int argc, char **argv)
             check_fail("arguments_are_understood", "unknown argument '%s'", argv[i]);
     run_call_tests();
     run_entry_tests();
+    run_sysenter_tests();
     run_spawn_tests();
     run_xstate_tests();
     run_callgate_tests();

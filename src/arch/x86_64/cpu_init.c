@@ -59,7 +59,7 @@ int cpu_init(unsigned cpu)
     idt_load(cpu);
     control_regs_init(cpu);
     machine_check_init(cpu);
-    syscall_msr_init();
+    syscall_msr_init(cpu);
     record_loaded(&percpu_areas[cpu]);
     int failures = control_regs_check(cpu);
     return failures + syscall_msr_check(cpu);

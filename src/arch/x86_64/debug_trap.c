@@ -16,9 +16,15 @@
 //    instruction (SDM Vol. 3A "Masking Exceptions and Interrupts When Switching Stacks"); if
 //    that is `syscall`, the #DB arrives at lstar_entry (CVE-2018-8897). lstar never arms
 //    DR0-DR7, but the stub must not depend on that.
+//  - `sysenter` executed with TF = 1: SYSENTER clears IF, VM and RF but not TF (SDM Vol. 2B
+//    "SYSENTER"), so the trap comes after it, at sysenter_entry, in ring 0, on every CPU.
 // The IST stack and the paranoid GS decision make such a #DB safe to take; this file makes it
 // harmless: TF is cleared in the interrupted kernel context, the event is counted and reported
 // once, and the program keeps its own TF (still in R11, or in the frame) for its own trap.
+// The one exception is the stretch of sysenter_entry.asm that runs on the user's TF: SYSENTER
+// saved no flags, so the user's TF exists only in RFLAGS until the stub's pushfq has copied it
+// into the frame. There the step is absorbed and TF left set: the kernel steps on to the stub's
+// own popfq, which clears it (as Linux does for entry_SYSENTER_compat: is_sysenter_singlestep).
 #include "arch/x86_64/debug_trap.h"
 #include "arch/x86_64/arch_bits.h"
 #include "arch/x86_64/cr.h"
@@ -28,6 +34,17 @@
 #include "core/ksyms.h"
 #include "core/process.h"
 #include "arch/x86_64/entry_window.h"
+
+// The two stretches of sysenter_entry.asm a user's TF steps through, as its windows name them.
+extern const char sysenter_entry[], sysenter_entry_tf_steps_end[];
+extern const char sysenter_fix_flags[], sysenter_fix_flags_end[];
+
+// Tells whether a single step at `rip` is the user's TF stepping through the sysenter entry.
+static bool sysenter_tf_steps(uint64_t rip)
+{
+    return (rip >= (uint64_t)sysenter_entry && rip <= (uint64_t)sysenter_entry_tf_steps_end) ||
+           (rip >= (uint64_t)sysenter_fix_flags && rip < (uint64_t)sysenter_fix_flags_end);
+}
 
 #define DR6_BS (1ull << 14)     // the #DB was a single step (SDM Vol. 3A "Debug Status Register (DR6)")
 #define DR6_CLEAN 0xffff0ff0ull // DR6 with no condition reported (its reserved bits are 1)
@@ -62,13 +79,17 @@ bool debug_trap_handle(struct trap_frame *tf)
     if (!(dr6 & DR6_BS) || !window)
         return false;
     struct percpu *cpu = this_cpu();
-    tf->rflags &= ~(uint64_t)RFLAGS_TF; // the interrupted kernel code runs on without stepping
+    // [mutant sysenter-tf-kept: "sysenter_tf_steps(tf->rip);" -> "sysenter_tf_steps(tf->rip) && false;"]
+    bool keep_tf = sysenter_tf_steps(tf->rip);
+    if (!keep_tf)
+        tf->rflags &= ~(uint64_t)RFLAGS_TF; // the interrupted kernel code runs on without stepping
     if (cpu->db_absorbed++ == 0) {
         kprintf("[db] cpu%llu: a single step landed in the %s window at RIP=%016llx", (unsigned long long)cpu->cpu,
                 window, (unsigned long long)tf->rip);
         ksym_print(tf->rip);
-        kprintf(" with RSP=%016llx: absorbed on the #DB IST stack, TF cleared in the kernel\n",
-                (unsigned long long)tf->rsp);
+        kprintf(" with RSP=%016llx: absorbed on the #DB IST stack, %s\n", (unsigned long long)tf->rsp,
+                keep_tf ? "TF kept until the stub's popfq (the user's, saved by no one else)"
+                        : "TF cleared in the kernel");
     }
     return true;
 }

@@ -26,6 +26,7 @@ struct process;
 #define TRACE_ENTRY_CALLGATE 2       // far call through GDT_CALL_GATE (callgate_entry.asm)
 #define TRACE_ENTRY_COMPAT_SYSCALL 3 // `syscall` from compatibility mode (IA32_CSTAR)
 #define TRACE_ENTRY_COMPAT_INT80 4   // `int 0x80` from compatibility mode (the i386 ABI)
+#define TRACE_ENTRY_SYSENTER 5       // `sysenter` in 64-bit mode (sysenter_entry.asm; Intel only)
 
 #define CACHE_LINE 64 // bytes; every x86_64 CPU lstar knows of (CPUID leaf 1 EBX[15:8] * 8 says so)
 

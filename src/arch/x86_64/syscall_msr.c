@@ -9,12 +9,17 @@
 #include "arch/x86_64/arch_bits.h"
 #include "arch/x86_64/asm_layout.h"
 #include "arch/x86_64/control_regs.h"
+#include "arch/x86_64/cpu_features.h"
+#include "arch/x86_64/cpuid.h"
 #include "arch/x86_64/msr.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/stacks.h"
 #include "core/console.h"
+#include "core/string.h"
 
 extern void lstar_entry(void);
 extern void cstar_entry(void);
+extern void sysenter_entry(void);
 
 // ---- IA32_STAR: the selectors SYSCALL loads and SYSRET derives ----
 //
@@ -83,18 +88,60 @@ static const uint64_t fmask = FMASK;
 // Points IA32_LSTAR at `entry` (the real stub, or the benchmark's empty one).
 void syscall_set_lstar(void (*entry)(void)) { wrmsr(MSR_LSTAR, (uint64_t)entry); }
 
-// Programs this CPU's MSRs for the fast path. GS_BASE/KERNEL_GS_BASE are set by percpu_init.
-void syscall_msr_init(void)
+// ---- IA32_SYSENTER_CS, _ESP, _EIP: the `sysenter` entry (docs/msr.md) ----
+//
+// SDM Vol. 2B "SYSENTER" and "SYSEXIT"; SDM Vol. 3A "SYSENTER and SYSEXIT Instructions in
+// IA-32e Mode". SYSENTER in 64-bit or compatibility mode enters 64-bit mode with
+//   CS = IA32_SYSENTER_CS, SS = IA32_SYSENTER_CS + 8, RIP = IA32_SYSENTER_EIP,
+//   RSP = IA32_SYSENTER_ESP
+// (all 64 bits of the last two); 64-bit SYSEXIT loads CS = IA32_SYSENTER_CS + 32 and SS = + 40,
+// 32-bit SYSEXIT CS = + 16 and SS = + 24, each with RPL 3. gdt.c proves those are the GDT's user
+// selectors when IA32_SYSENTER_CS = GDT_KERNEL_CS. A SYSENTER_CS of 0 makes `sysenter` #GP(0).
+// AMD CPUs raise #UD for SYSENTER and SYSEXIT in long mode whatever these hold (AMD APM Vol. 3
+// "SYSENTER", "SYSEXIT"): on them nothing here is written.
+static const uint64_t sysenter_cs = GDT_KERNEL_CS;
+
+// IA32_SYSENTER_ESP of `cpu`. SYSENTER loads RSP from it and saves nothing, so it must be a
+// per-CPU value (two CPUs may enter at once) and cannot be the running process's kernel stack,
+// which changes at every context switch (that would cost a wrmsr per switch). The stub never uses
+// it: its first two instructions are swapgs and the load of the process's stack from the per-CPU
+// area (sysenter_entry.asm), and the only events that can arrive before that, NMI, #MC and #DB,
+// run on IST stacks. So it points where a use would be caught at once: the bottom of this CPU's
+// #DF stack, whose guard page below is unmapped (stacks.c). A push there is a #PF on that guard
+// page, taken as a #DF and reported, never a silent write into another stack.
+static uint64_t sysenter_esp(unsigned cpu) { return stack_ist_top(cpu, IST_DF) - KSTACK_SIZE; }
+
+// Tells whether this CPU executes `sysenter` in long mode: GenuineIntel only (SDM Vol. 2B
+// "SYSENTER"; AMD APM Vol. 3 "SYSENTER": #UD in long mode). A vendor rule, not a CPUID bit:
+// CPUID.01H:EDX.SEP is set on AMD CPUs too, since they have SYSENTER in legacy mode.
+bool sysenter_available(void)
+{
+    struct cpuid_regs r = cpuid(CPUID_LEAF_BASIC, 0);
+    uint32_t v[3] = {r.ebx, r.edx, r.ecx};
+    return memcmp(v, "GenuineIntel", sizeof v) == 0;
+}
+
+// Whether this machine's CPUs have the SYSENTER MSRs programmed (the boot CPU's vendor decides;
+// every CPU of a machine has the same). tests/gdb reads it to know which windows it can reach.
+bool sysenter_enabled;
+
+// Points IA32_SYSENTER_EIP at `entry` (the real stub, or the benchmark's empty one).
+void syscall_set_sysenter_eip(void (*entry)(void)) { wrmsr(MSR_SYSENTER_EIP, (uint64_t)entry); }
+
+// Programs CPU `cpu`'s MSRs for the fast path. GS_BASE/KERNEL_GS_BASE are set by percpu_init.
+void syscall_msr_init(unsigned cpu)
 {
     wrmsr(MSR_STAR, star);
     wrmsr(MSR_LSTAR, (uint64_t)lstar_entry); // 64-bit `syscall` lands here
     wrmsr(MSR_CSTAR, (uint64_t)cstar_entry); // compatibility-mode `syscall` (compat_entry.asm)
     wrmsr(MSR_FMASK, fmask);
-    // SYSENTER: CS = 0 makes `sysenter` raise #GP (SDM Vol. 2B "SYSENTER"), which ends the
-    // program with a report; ESP/EIP = 0 so no stale value points anywhere.
-    wrmsr(MSR_SYSENTER_CS, 0);
-    wrmsr(MSR_SYSENTER_ESP, 0);
-    wrmsr(MSR_SYSENTER_EIP, 0);
+    if (sysenter_available()) { // `sysenter`: above; EIP last, as CS decides whether it is usable
+        // [mutant sysenter-cs: sysenter_cs -> 0]
+        wrmsr(MSR_SYSENTER_CS, sysenter_cs);
+        wrmsr(MSR_SYSENTER_ESP, sysenter_esp(cpu));
+        wrmsr(MSR_SYSENTER_EIP, (uint64_t)sysenter_entry);
+        sysenter_enabled = true;
+    }
     // EFER.SCE last: `syscall` is #UD until now, so no half-programmed state is reachable.
     // EFER is written whole, the value control_regs.c decides (SCE included), never ORed into
     // what was there.
@@ -125,6 +172,17 @@ int syscall_msr_check(unsigned cpu)
     check_msr(cpu, "FMASK", MSR_FMASK, fmask, &passed, &failed);
     check_msr(cpu, "GS_BASE", MSR_GS_BASE, (uint64_t)&percpu_areas[cpu], &passed, &failed);
     check_msr(cpu, "KERNEL_GS_BASE", MSR_KERNEL_GS_BASE, 0, &passed, &failed);
+    if (sysenter_available()) {
+        check_msr(cpu, "SYSENTER_CS", MSR_SYSENTER_CS, sysenter_cs, &passed, &failed);
+        check_msr(cpu, "SYSENTER_ESP", MSR_SYSENTER_ESP, sysenter_esp(cpu), &passed, &failed);
+        check_msr(cpu, "SYSENTER_EIP", MSR_SYSENTER_EIP, (uint64_t)sysenter_entry, &passed, &failed);
+    } else if (cpu == 0) { // one line for the machine: the vendor is the same on every CPU
+        char vendor[16], brand[64], hypervisor[16];
+        cpu_identify(vendor, brand, hypervisor);
+        kprintf("[msr] SYSENTER_CS, _ESP, _EIP left alone: sysenter is #UD in long mode on %s (AMD APM Vol. 3 "
+                "\"SYSENTER\")\n",
+                vendor);
+    }
     kprintf("[msr] cpu%u self-check: %d passed, %d failed\n", cpu, passed, failed);
     return failed;
 }

@@ -6,8 +6,13 @@
 #define LSTAR_ARCH_SYSCALL_MSR_H
 #include <stdint.h>
 
-void syscall_msr_init(void);
+#include <stdbool.h>
+
+void syscall_msr_init(unsigned cpu);
 int syscall_msr_check(unsigned cpu);
 void syscall_set_lstar(void (*entry)(void));
+bool sysenter_available(void);
+extern bool sysenter_enabled;
+void syscall_set_sysenter_eip(void (*entry)(void));
 
 #endif

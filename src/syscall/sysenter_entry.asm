@@ -1,0 +1,206 @@
+; SPDX-License-Identifier: MIT
+; The `sysenter` entry and its `sysexitq` exit, in the order a call runs through them:
+;
+;   1. the entry (sysenter_entry)          IA32_SYSENTER_EIP points here (syscall_msr.c), on
+;                                          GenuineIntel CPUs only: AMD's raise #UD for
+;                                          `sysenter` in long mode (AMD APM Vol. 3 "SYSENTER")
+;   2. the flags SYSENTER leaves the user's (sysenter_fix_flags), out of the straight line
+;   3. the dispatch: the same bounds check and table as lstar_entry.asm's syscall_dispatch
+;   4. the exit (sysenter_return)          five checks, then sysexitq; iretq otherwise
+;   5. the slow path (trace=) and the benchmark's empty entry (sysenter_empty)
+;
+; The ABI (docs/abi.md, "sysenter and sysexit"): SYSENTER saves neither RIP nor RSP, and SYSEXIT
+; takes RIP from RDX and RSP from RCX (SDM Vol. 2B "SYSENTER", "SYSEXIT"). So the caller passes
+; them: RCX = its RSP, R11 = its return RIP, RAX = the number, RDI, RSI, RDX, R10, R8, R9 = the
+; arguments, as for `syscall`. It gets back RAX = the result, RCX = its RSP, RDX = its return
+; RIP (the argument in RDX is lost: SYSEXIT needs the register), every other register as it was.
+;
+; Entry windows, as in lstar_entry.asm (entry_window.inc): every stretch below that runs in ring
+; 0 with the user's GS base, or with the user's TF still set (below), is named by an ENTRY_WINDOW
+; line next to it, and every way into and out of ring 3 by a RING3_EDGE line.
+
+%include "asm_offsets.inc"              ; GDT selectors, PERCPU_*, IRET_*, RFLAGS_*, SYS_NR, ENOSYS,
+                                        ; USER_CEILING, SYSCALL_WORK_TRACE, TRACE_ENTRY_SYSENTER
+%include "arch/x86_64/entry_window.inc" ; ENTRY_WINDOW, RING3_EDGE
+
+extern syscall_table
+extern syscall_slow_path
+extern syscall_exit_iret
+global sysenter_entry
+global sysenter_entry_tf_steps_end
+global sysenter_fix_flags
+global sysenter_flags_fixed
+global sysenter_fix_flags_end
+global sysenter_return
+global sysenter_exit_user_gs
+global sysenter_sysexit
+global sysenter_empty
+global sysenter_entry_end
+global sysenter_empty_sysexit
+
+section .rodata
+align 8
+; The first address ring 3 may never run at, as in lstar_entry.asm: a return RIP (or an RSP) at or
+; above it would be non-canonical or in the last, never-mapped page. It does not fit an imm32.
+sysenter_rip_limit: dq USER_CEILING
+
+; ==== 1. the entry ====
+; What the CPU has done when we get here (SDM Vol. 2B "SYSENTER"; SDM Vol. 3A "SYSENTER and
+; SYSEXIT Instructions in IA-32e Mode"):
+;   CS <- IA32_SYSENTER_CS (GDT_KERNEL_CS), SS <- IA32_SYSENTER_CS + 8 (flat, the GDT not read)
+;   RIP <- IA32_SYSENTER_EIP, RSP <- IA32_SYSENTER_ESP (this CPU's value: syscall_msr.c)
+;   RFLAGS.IF, .VM and .RF <- 0
+; and nothing else: no return address and no flags are saved anywhere. GS is still the user's;
+; TF, NT, AC and DF are still as ring 3 left them. TF set means a single-step trap after
+; `sysenter`, on the first instruction below, in ring 0 (no FMASK filters it as for `syscall`):
+; the #DB handler (debug_trap.c) absorbs every step taken between sysenter_entry and the popfq
+; of 2. and, there only, leaves TF set, so the pushfq below records the user's TF and the exit
+; gives the program its own trap. Linux's entry_SYSENTER_compat (arch/x86/entry/
+; entry_64_compat.S) single-steps its way to the same kind of popfq.
+; RSP is never the user's here: SYSENTER loaded IA32_SYSENTER_ESP, which nothing below uses.
+section .text
+align 64
+    ENTRY_WINDOW sysenter_entry, sysenter_entry_tf_steps_end, "sysenter entry" ; user GS, then user TF
+    RING3_EDGE sysenter_entry
+sysenter_entry:
+    ; [mutant swapgs-sysenter-entry: delete]
+    swapgs                                ; GS base <- this CPU's struct percpu (was KERNEL_GS_BASE)
+    mov rsp, [gs:PERCPU_KERNEL_RSP]       ; the running process's kernel stack (16-byte aligned)
+    ; ---- build the frame (struct syscall_frame): what iretq would pop, then the user's RCX ----
+    push GDT_USER_DS_SYSEXIT              ; SS: what 64-bit SYSEXIT loads (IA32_SYSENTER_CS + 40)
+    push rcx                              ; RSP: the caller passes it in RCX (the ABI above)
+    pushfq                                ; RFLAGS: the user's, but IF and RF (SYSENTER cleared them)
+    or qword [rsp], RFLAGS_IF             ; ring 3 runs with IF = 1 (IOPL 0: it cannot clear it)
+    ; ---- the flags SYSENTER left the user's: TF, NT, AC, DF ----
+    ; One test for all four, on the copy just saved; the pushes below keep its result for the jnz.
+    ; A call that set none (the usual case) falls straight through.
+    test dword [rsp], RFLAGS_TF | RFLAGS_NT | RFLAGS_AC | RFLAGS_DF
+    push GDT_USER_CS                      ; CS: what 64-bit SYSEXIT loads (IA32_SYSENTER_CS + 32)
+    push r11                              ; RIP: the caller passes its return address in R11
+    push rcx                              ; the user's RCX slot (its RSP, by the ABI)
+sysenter_entry_tf_steps_end:              ; ---- with TF set, the last single step lands here ----
+    jnz sysenter_fix_flags                ; [mutant sysenter-entry-flags: delete]
+sysenter_flags_fixed:
+    ; Work to do around this process's calls (trace=)? The same one test as the other entries.
+    test byte [gs:PERCPU_SYSCALL_WORK], SYSCALL_WORK_TRACE
+    jnz sysenter_slow_path                ; [mutant trace-work-sysenter: delete]
+
+; ==== 3. the dispatch: RAX = number, frame at RSP; as syscall_dispatch (lstar_entry.asm) ====
+    cmp rax, SYS_NR                       ; unsigned and 64-bit: -1, 2^32 and 2^63 all fail it
+    jae sysenter_bad_number               ; [mutant sysenter-bounds-check: delete]
+    sbb rcx, rcx                          ; Spectre v1: RCX = all ones here, 0 on a mispredicted path
+    and rax, rcx
+    mov rcx, r10                          ; 4th argument: syscall ABI R10 -> C ABI RCX
+    call [syscall_table + rax * 8]        ; RSP is 16-byte aligned (syscall_frame.h asserts it)
+
+; ==== 4. the exit: RAX = result, every register but RCX as the user left it ====
+; SYSEXIT in 64-bit mode (SDM Vol. 2B "SYSEXIT"; REX.W, `o64 sysexit`) loads RIP from RDX, RSP
+; from RCX, CS = IA32_SYSENTER_CS + 32 and SS = + 40 (RPL 3 forced), and touches no flag: it
+; restores nothing else. So sysexitq is a valid way out only when the frame asks for exactly
+; that, which the checks below establish; any doubt and we take iretq, which is always right.
+; RDX and RCX are loaded from the frame on both ways out, so the ABI's promise holds on both.
+sysenter_return:
+    pop rcx                               ; the RCX word (the user's RSP, unless changed); RSP at the iretq frame
+    mov rdx, [rsp + IRET_RIP]             ; the return RIP: SYSEXIT's RDX, and the ABI's RDX
+    ; -- check 1: the frame's CS and SS are the selectors SYSEXIT loads anyway --
+    cmp qword [rsp + IRET_CS], GDT_USER_CS
+    jne sysenter_exit_iret                ; [mutant sysexit-cs: delete]
+    cmp qword [rsp + IRET_SS], GDT_USER_DS_SYSEXIT
+    jne sysenter_exit_iret                ; [mutant sysexit-ss: delete]
+    ; -- check 2: TF and RF clear, IF set --
+    ; SYSEXIT cannot restore RF, and with TF set (the popfq below would set it) the trap would
+    ; come before the first user instruction, where iretq lets that instruction run first. The
+    ; `sti` below gives ring 3 IF = 1, so a frame without IF (only the kernel could make one)
+    ; goes to iretq.
+    ; [mutant sysexit-tf: "RFLAGS_TF | RFLAGS_RF" -> RFLAGS_RF]
+    test dword [rsp + IRET_RFLAGS], RFLAGS_TF | RFLAGS_RF
+    jnz sysenter_exit_iret
+    test dword [rsp + IRET_RFLAGS], RFLAGS_IF
+    jz sysenter_exit_iret                 ; [mutant sysexit-if: delete]
+    ; -- check 3: the return RIP is below USER_CEILING, hence canonical --
+    ; SYSEXIT raises #GP(0) on a non-canonical RDX or RCX in 64-bit mode, and it does so in ring
+    ; 0 with the user's GS already swapped in (SDM Vol. 2B "SYSEXIT", Protected Mode Exceptions):
+    ; the kernel fault CVE-2012-0217 made of SYSRET. Never let it happen.
+    cmp rdx, [rel sysenter_rip_limit]
+    jae sysenter_exit_iret                ; [mutant sysexit-rip-canonical: delete]
+    ; -- check 4: RCX, the user's RSP by the ABI, is the frame's RSP --
+    ; SYSEXIT loads RSP from RCX, not from the frame. They agree after `sysenter` unless the
+    ; kernel changed the frame (SYS_null_via_iret zeroes the RCX word to test this exit).
+    cmp rcx, [rsp + IRET_RSP]
+    jne sysenter_exit_iret                ; [mutant sysexit-rcx-is-rsp: delete]
+    ; -- check 5: that RSP is below USER_CEILING, hence canonical --
+    ; SYSRET loads RSP with no check; SYSEXIT raises #GP in ring 0 on a non-canonical RCX. Ring 3
+    ; may pass any RSP: one at or above USER_CEILING (a kernel-half one, canonical, included)
+    ; leaves by iretq, which restores it as it is. One compare where a canonical test takes four.
+    cmp rcx, [rel sysenter_rip_limit]
+    jae sysenter_exit_iret                ; [mutant sysexit-rsp-canonical: delete]
+    ; ---- all hold: the user's flags, exactly; IF last ----
+    ; SYSEXIT does not restore RFLAGS: the user's DF, AC, NT and arithmetic flags come back from
+    ; the frame by popfq, with IF still 0 there; `sti` sets it, and an interrupt is recognised
+    ; only after the instruction following `sti` (SDM Vol. 2B "STI"), the sysexitq: none can
+    ; arrive in ring 0 on the user's GS. Linux's 32-bit SYSEXIT path does the same (btr IF;
+    ; popfl; sti; sysexit).
+    push qword [rsp + IRET_RFLAGS]
+    and qword [rsp], ~RFLAGS_IF           ; IF waits for the sti
+    ; [mutant sysexit-popfq: delete]
+    popfq                                 ; from here on no memory is touched: AC and DF are the user's
+    ; RSP is at the iretq frame again; SYSEXIT loads the user's RSP from RCX.
+    ENTRY_WINDOW sysenter_exit_user_gs, sysenter_sysexit, "sysexitq exit"
+    RING3_EDGE sysenter_sysexit
+sysenter_exit_user_gs:                    ; ---- GS is the user's from here to sysexitq ----
+    ; [mutant swapgs-sysexit: delete]
+    swapgs                                ; GS base <- the user's (0)
+    sti                                   ; IF = 1 from after the next instruction
+sysenter_sysexit:
+    o64 sysexit                           ; RIP <- RDX, RSP <- RCX, CS/SS from SYSENTER_CS; CPL 3
+
+; ---- a check failed: leave by iretq (lstar_entry.asm's shared iretq exit) ----
+sysenter_exit_iret:                       ; RCX is the frame's RCX word, RSP at the iretq frame
+    jmp syscall_exit_iret                 ; swapgs and iretq: restores RIP, CS, RFLAGS, RSP, SS
+
+sysenter_bad_number:
+    mov rax, -ENOSYS                      ; unknown number: -ENOSYS, nothing else happens
+    jmp sysenter_return
+
+; ==== 2. the flags SYSENTER leaves the user's ====
+; NT and AC must not stay set in ring 0 (AC = 1 disables SMAP; NT = 1 makes a later iretq fault),
+; the C ABI wants DF = 0, and TF = 1 is still single-stepping every instruction since
+; sysenter_entry. One popfq clears all four; IF stays 0. The single step after this popfq (TF
+; was set when it began) lands on the jmp: the window ends there.
+    ENTRY_WINDOW sysenter_fix_flags, sysenter_fix_flags_end, "sysenter flags fix" ; user TF
+sysenter_fix_flags:
+    push RFLAGS_FIXED                     ; every flag 0 but the one that always reads 1
+    popfq
+sysenter_fix_flags_end:
+    jmp sysenter_flags_fixed
+
+; ==== 5. the slow path and the benchmark's empty entry ====
+; The slow path: as lstar_entry.asm's, with this entry's name; syscall_slow_path gives back every
+; register but RAX, and takes its seventh and eighth arguments on the stack.
+sysenter_slow_path:
+    push TRACE_ENTRY_SYSENTER             ; entry
+    push rax                              ; nr
+    mov rcx, r10                          ; 4th argument: syscall ABI R10 -> C ABI RCX
+    call syscall_slow_path                ; RSP 16-byte aligned: the frame plus two words
+    pop rcx                               ; drop nr and entry: sysenter_return reloads RCX
+    pop rcx                               ; from the frame anyway
+    jmp sysenter_return
+
+; ---- the benchmark's floor for `sysenter`: a SYSENTER_EIP target that returns at once ----
+; Installed only by SYS_bench_entry(BENCH_ENTRY_EMPTY_SYSENTER). No swapgs, no stack switch and
+; no frame: the caller's RCX is already its RSP, R11 its return RIP (canonical: ring 3 cannot
+; run code at or above USER_CEILING), and its flags are still in RFLAGS but IF, which SYSENTER
+; cleared: `sti` gives it back, its shadow covering the sysexitq.
+align 16
+    ENTRY_WINDOW sysenter_empty, sysenter_empty_sysexit, "empty sysenter entry" ; the user's GS throughout
+    RING3_EDGE sysenter_empty
+    RING3_EDGE sysenter_empty_sysexit
+sysenter_empty:
+    mov rdx, r11                          ; SYSEXIT's RIP
+    sti
+sysenter_empty_sysexit:
+    o64 sysexit                           ; RAX comes back unchanged
+
+; The end of this file's code: tests/gdb/entry_windows.gdb counts the windows between
+; sysenter_entry and here as unreachable on a CPU without `sysenter` (sysenter_enabled = 0).
+sysenter_entry_end:
