@@ -9,6 +9,7 @@
 global compat_mode_syscall
 global compat_mode_int80_getpid
 global compat_mode_sysenter_getpid
+global compat_mode_sysenter32_getpid
 
 section .bss
 align 8
@@ -30,6 +31,8 @@ to_long:    dd long_part
 to_compat_int80: dd compat_int80_part
             dw 0                          ; the 32-bit user CS, filled in at run time
 to_compat_sysenter: dd compat_sysenter_part
+            dw 0                          ; the 32-bit user CS, filled in at run time
+to_compat_sysenter32: dd compat_sysenter32_part
             dw 0                          ; the 32-bit user CS, filled in at run time
 
 
@@ -110,11 +113,12 @@ compat_int80_return:
     jmp far dword [to_long]               ; in compatibility mode
 
 ; ---- sysenter from compatibility mode (Intel only; AMD: #UD) ----
-; int64_t compat_mode_sysenter_getpid(void): SYS_getpid through `sysenter` made in compatibility
-; mode, with R11 set in 64-bit mode beforehand to a 64-bit landing point. SYSENTER enters 64-bit
+; int64_t compat_mode_sysenter_getpid(void): under the default SYSENTER_ABI_64, SYS_getpid through
+; `sysenter` made in compatibility mode, with R11 set in 64-bit mode beforehand to a 64-bit
+; landing point. SYSENTER enters 64-bit
 ; mode from either mode and saves nothing that says which (SDM Vol. 3A "SYSENTER and SYSEXIT
-; Instructions in IA-32e Mode"), and lstar's stub takes every caller as a 64-bit one (docs/abi.md,
-; "sysenter and sysexit"): it returns by `sysexitq` (or iretq, CS = GDT_USER_CS either way) to
+; Instructions in IA-32e Mode"), and the stub of a process that kept SYSENTER_ABI_64 takes every
+; caller as a 64-bit one (docs/abi.md, "sysenter and sysexit"): it returns by `sysexitq` (or iretq, CS = GDT_USER_CS either way) to
 ; R11 in 64-bit mode, with RSP from RCX. So the call comes back in 64-bit mode, at
 ; compat_sysenter_back, never in the 32-bit code. Returns the call's RAX.
 bits 64
@@ -135,3 +139,25 @@ compat_sysenter_back:
     mov [rel result], eax
     jmp long_part                         ; the caller's registers and null data selectors back
 
+
+; ---- sysenter from compatibility mode with SYSENTER_ABI_32 (docs/abi.md) ----
+; int64_t compat_mode_sysenter32_getpid(void): SYS_getpid through `sysenter` in compatibility
+; mode, made as the compatibility-mode sysenter ABI asks (EDI = the return EIP, EBP = ESP). With
+; that ABI chosen the kernel's sysenter32_entry returns by 32-bit sysexit to EDI, still in
+; compatibility mode; with SYSENTER_ABI_64 still in force, sysenter_entry would take R11 (left
+; here as a non-canonical value) as the return RIP: a fault, never a silent return.
+bits 64
+compat_mode_sysenter32_getpid:
+    ENTER_COMPAT_PREPARE to_compat_sysenter32
+    mov r11, 0x0000800000000000           ; not an address ring 3 can run at
+    jmp far dword [rel to_compat_sysenter32]
+
+bits 32
+compat_sysenter32_part:
+    mov eax, SYS_GETPID
+    mov edi, compat_sysenter32_return     ; the return EIP
+    mov ebp, esp                          ; the ESP
+    sysenter
+compat_sysenter32_return:
+    mov [result], eax                     ; compatibility mode: only right if we came back here
+    jmp far dword [to_long]

@@ -106,6 +106,9 @@ int64_t compat_mode_int80_getpid(void);
 // Defined in compat.asm: getpid through `sysenter` from compatibility mode, which comes back in
 // 64-bit mode at the R11 set before (docs/abi.md); returns its RAX.
 int64_t compat_mode_sysenter_getpid(void);
+// Defined in compat.asm: getpid through `sysenter` from compatibility mode with the
+// compatibility-mode sysenter ABI, back in compatibility mode.
+int64_t compat_mode_sysenter32_getpid(void);
 
 #define VECTOR_BY_VENDOR (-1) // sysenter: exits 61 on Intel, #UD on AMD; each CPU model's test states which
 
@@ -227,6 +230,11 @@ static int usage(void)
     printf("  %-16s getpid by sysenter from compatibility mode, back in 64-bit mode; exit 0 if right (AMD: "
            "vector 6)\n",
            "compat-sysenter");
+    printf("  %-16s sysenter_abi(32), then getpid by sysenter from compatibility mode with that ABI, back there; "
+           "exit 0 if right (AMD: the ABI refused, then vector 6 or 13)\n",
+           "compat-sysenter32");
+    printf("  %-16s the same call with SYSENTER_ABI_64 in force: R11 non-canonical, so a fault (vector 13)\n",
+           "compat-sysenter64");
     printf("  %-16s getpid by sysenter returning to non-canonical 0x0000800000000000 (vector 13 on Intel, 6 on "
            "AMD)\n",
            "sysenter-bad-rip");
@@ -309,6 +317,20 @@ int main(int argc, char **argv)
         int64_t result = compat_mode_sysenter_getpid();
         printf("[crash] sysenter in compatibility mode returned %lld in 64-bit mode\n", (long long)result);
         return result == sys_getpid() ? 0 : 1;
+    }
+    if (strcmp(how, "compat-sysenter32") == 0) { // Intel only; elsewhere the ABI is refused
+        long abi = sys_sysenter_abi(SYSENTER_ABI_32);
+        printf("[crash] sysenter_abi(SYSENTER_ABI_32) returned %ld\n", abi);
+        int64_t result = compat_mode_sysenter32_getpid();
+        printf("[crash] sysenter32 in compatibility mode returned %lld there\n", (long long)result);
+        return abi == 0 && result == sys_getpid() ? 0 : 1;
+    }
+    if (strcmp(how, "compat-sysenter64") == 0) { // the 32-bit caller, its process in SYSENTER_ABI_64
+        long abi = sys_sysenter_abi(SYSENTER_ABI_64);
+        printf("[crash] sysenter_abi(SYSENTER_ABI_64) returned %ld\n", abi);
+        int64_t result = compat_mode_sysenter32_getpid();
+        printf("[crash] compat-sysenter64 came back with %lld\n", (long long)result);
+        return 1;
     }
     if (strcmp(how, "compat-syscall") == 0) {
         int64_t result = compat_mode_syscall();
