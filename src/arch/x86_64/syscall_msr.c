@@ -129,8 +129,8 @@ bool sysenter_enabled;
 // Points IA32_SYSENTER_EIP of this CPU at `entry` (a real stub, or a benchmark's empty one).
 // The per-CPU copy is what the MSR holds (this function and syscall_msr_init are its only
 // writers), so the context switch, which calls this for every process it installs, pays a wrmsr
-// only when the process's sysenter ABI asks for the other entry: a serializing write of some
-// hundred cycles on hardware, against a load and a compare (docs/msr.md).
+// only when the process's sysenter ABI asks for the other entry: WRMSR is a serializing
+// instruction (SDM Vol. 3A "Serializing Instructions"), the cache a load and a compare (docs/msr.md).
 void syscall_set_sysenter_eip(void (*entry)(void))
 {
     struct percpu *c = this_cpu();
