@@ -48,6 +48,17 @@ lstar_boot_test(compat_sysenter_with_the_64_bit_abi_faults_on_intel
   --expect [=[^\[fault\] program 'crash' \(pid [0-9]+\) stopped: vector 13, #GP general protection$]=]
   --reject ${kernel_panic})
 
+# TF set just before the 32-bit `sysenter`: the steps in ring 0 from sysenter32_entry to the
+# stub's popfq are absorbed with TF kept (debug_trap.c), 16 of them, and the program takes exactly
+# one trap, after the return (crash:compat-sysenter32-tf exits 0 only then).
+lstar_boot_test(compat_sysenter_with_tf_gives_exactly_one_user_trap_on_intel
+  --cpu Skylake-Client
+  --cmdline "run=crash:compat-sysenter32-tf ktest=off"
+  --expect [=[^\[db\] cpu0: a single step landed in the compatibility-mode sysenter entry window at RIP=[0-9a-f]{16} sysenter32_entry\+0x0 with RSP=[0-9a-f]{16}: absorbed on the #DB IST stack, TF kept until the stub's popfq]=]
+  --expect [=[^\[db\] cpu0 total: 16 single step\(s\) absorbed in entry windows$]=]
+  --expect [=[^\[proc\] 'crash' \(pid [0-9]+\) exited with status 0$]=]
+  --reject ${kernel_panic})
+
 # ---- AMD: the ABI refused, and the instruction's fate ----
 # The selftest checks the refusal (-EINVAL); crash:compat-sysenter32 then makes the call anyway:
 # QEMU 7.2's AMD models raise #GP for SYSENTER in compatibility mode (SYSENTER_CS is 0 there;

@@ -10,6 +10,7 @@ global compat_mode_syscall
 global compat_mode_int80_getpid
 global compat_mode_sysenter_getpid
 global compat_mode_sysenter32_getpid
+global compat_mode_sysenter32_tf_getpid
 
 section .bss
 align 8
@@ -21,6 +22,8 @@ saved_r13:  resq 1
 saved_r14:  resq 1
 saved_r15:  resq 1
 result:     resq 1
+            resb 64
+tf_stack_top:                             ; the TF call's stack: the program's is above 4 GiB
 
 section .data
 align 8
@@ -33,6 +36,8 @@ to_compat_int80: dd compat_int80_part
 to_compat_sysenter: dd compat_sysenter_part
             dw 0                          ; the 32-bit user CS, filled in at run time
 to_compat_sysenter32: dd compat_sysenter32_part
+            dw 0                          ; the 32-bit user CS, filled in at run time
+to_compat_sysenter32_tf: dd compat_sysenter32_tf_part
             dw 0                          ; the 32-bit user CS, filled in at run time
 
 
@@ -160,4 +165,28 @@ compat_sysenter32_part:
     sysenter
 compat_sysenter32_return:
     mov [result], eax                     ; compatibility mode: only right if we came back here
+    jmp far dword [to_long]
+
+; int64_t compat_mode_sysenter32_tf_getpid(void): the same call with TF set by the `popfd` just
+; before the `sysenter`, so that the single step comes after the `sysenter` itself: in ring 0,
+; at sysenter32_entry (SYSENTER does not clear TF). The kernel must absorb its own steps, keep the
+; user's TF for the frame, and give the program exactly one trap, after the return (the #DB
+; handler then clears TF: the program's later instructions do not trap).
+bits 64
+compat_mode_sysenter32_tf_getpid:
+    ENTER_COMPAT_PREPARE to_compat_sysenter32_tf
+    jmp far dword [rel to_compat_sysenter32_tf]
+
+bits 32
+compat_sysenter32_tf_part:
+    mov esp, tf_stack_top                 ; pushfd needs a stack 32-bit code can address
+    mov eax, SYS_GETPID
+    mov edi, compat_sysenter32_tf_return
+    mov ebp, esp
+    pushfd
+    or dword [esp], 0x100                 ; TF (RFLAGS bit 8)
+    popfd                                 ; the step comes after the next instruction
+    sysenter
+compat_sysenter32_tf_return:
+    mov [result], eax                     ; the one trap of the program comes after this
     jmp far dword [to_long]

@@ -109,6 +109,8 @@ int64_t compat_mode_sysenter_getpid(void);
 // Defined in compat.asm: getpid through `sysenter` from compatibility mode with the
 // compatibility-mode sysenter ABI, back in compatibility mode.
 int64_t compat_mode_sysenter32_getpid(void);
+// The same with TF set just before the `sysenter` (compat.asm).
+int64_t compat_mode_sysenter32_tf_getpid(void);
 
 #define VECTOR_BY_VENDOR (-1) // sysenter: exits 61 on Intel, #UD on AMD; each CPU model's test states which
 
@@ -236,6 +238,9 @@ static int usage(void)
     printf("  %-16s sysenter_abi(32), then getpid by sysenter from compatibility mode %d times; exit 0 if all right "
            "(Intel only)\n",
            "compat-sysenter32-calls", SYSENTER_CALLS);
+    printf("  %-16s the compat-sysenter32 call with TF set just before it: exit 0 if it returned the pid and the "
+           "program took exactly one trap (Intel only)\n",
+           "compat-sysenter32-tf");
     printf("  %-16s the same call with SYSENTER_ABI_64 in force: R11 non-canonical, so a fault (vector 13)\n",
            "compat-sysenter64");
     printf("  %-16s getpid by sysenter returning to non-canonical 0x0000800000000000 (vector 13 on Intel, 6 on "
@@ -337,6 +342,15 @@ int main(int argc, char **argv)
             wrong += compat_mode_sysenter32_getpid() != pid;
         printf("[crash] %d of %d getpid calls by sysenter from compatibility mode were wrong\n", wrong, SYSENTER_CALLS);
         return wrong == 0 ? 0 : 1;
+    }
+    if (strcmp(how, "compat-sysenter32-tf") == 0) { // TF set just before the sysenter; Intel only
+        if (sys_sysenter_abi(SYSENTER_ABI_32) != 0)
+            return 2;
+        long before = sys_trap_count();
+        int64_t result = compat_mode_sysenter32_tf_getpid();
+        long traps = sys_trap_count() - before;
+        printf("[crash] sysenter32 with TF returned %lld, %ld ring-3 trap(s)\n", (long long)result, traps);
+        return result == sys_getpid() && traps == 1 ? 0 : 1;
     }
     if (strcmp(how, "compat-sysenter64") == 0) { // the 32-bit caller, its process in SYSENTER_ABI_64
         long abi = sys_sysenter_abi(SYSENTER_ABI_64);
