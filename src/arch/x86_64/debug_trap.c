@@ -47,6 +47,7 @@ static bool sysenter_tf_steps(uint64_t rip)
 {
     return (rip >= (uint64_t)sysenter_entry && rip <= (uint64_t)sysenter_entry_tf_steps_end) ||
            (rip >= (uint64_t)sysenter_fix_flags && rip < (uint64_t)sysenter_fix_flags_end) ||
+           // [mutant sysenter32-tf-kept: "rip <= (uint64_t)sysenter32_entry_tf_steps_end" -> false]
            (rip >= (uint64_t)sysenter32_entry && rip <= (uint64_t)sysenter32_entry_tf_steps_end) ||
            (rip >= (uint64_t)sysenter32_fix_flags && rip < (uint64_t)sysenter32_fix_flags_end);
 }
