@@ -33,7 +33,7 @@ void syscall_entries_restore(void)
     wrmsr(MSR_CSTAR, (uint64_t)cstar_entry);
     if (sysenter_available()) {
         const struct process *p = process_current();
-        // [mutant restore-sysenter-abi: "p && p->sysenter32" -> false]
+        // [mutant restore-sysenter-abi: "p && p->sysenter32" -> "p && false"]
         sysenter_install(p && p->sysenter32);
     }
 }

@@ -6,15 +6,17 @@
 # (SDM Vol. 2B "SYSEXIT"): nothing above 4 GiB, no flag. No ring-3 call gives the kernel such a
 # frame, so GDB makes each state at sysenter32_return, watches which way out comes first, then
 # puts the frame back as it was, and the program goes on through iretq.
-# One crash:compat-sysenter32-calls (SYSENTER_ABI_32, then eight getpid calls through `sysenter`
+# One crash:compat-sysenter32-calls (SYSENTER_ABI_32, then nine getpid calls through `sysenter`
 # from compatibility mode, then exit 0) on an Intel model; each of its first seven calls gets one
 # change:
 #   1. CS = GDT_USER_CS (0x33)       2. SS = GDT_USER_DS_SYSEXIT (0x3b)     3. IF cleared
 #   4. TF set                         5. RIP = 4 GiB (EDX cannot hold it)
 #   6. RCX slot = RSP - 64: a user stack address unlike the frame's RSP
 #   7. RSP and the RCX slot = 4 GiB (equal, but beyond ECX)
-# and the eighth none: it must leave by sysexit. The program exits 0 only if every call came
-# back in compatibility mode with its pid.
+# the eighth none: it must leave by sysexit; the ninth enters with upper halves 0x5a5a5a5a in RDI
+# and RBP, set by GDB at sysenter32_entry (compatibility mode leaves them undefined): the entry's
+# zero-extension must give a frame with the 32-bit values, which leaves by sysexit. The program
+# exits 0 only if every call came back in compatibility mode with its pid.
 set architecture i386:x86-64
 set pagination off
 set confirm off
@@ -110,5 +112,18 @@ set $rcx = $was
 stop_at_the_next_sysenter32_exit
 take_the_sysenter32_exit
 check !$left_by_iretq an_unchanged_compat_frame_leaves_by_sysexit
+
+# 9. upper halves in the return EIP and ESP registers: zero-extended by the entry
+hbreak *sysenter32_entry if percpu_areas[0].current->name[0]=='c'
+continue
+delete
+set $eip_in = $rdi & 0xffffffff
+set $esp_in = (long)$rbp & 0xffffffff
+set $rdi = $rdi | 0x5a5a5a5a00000000
+set $rbp = (long)$rbp | 0x5a5a5a5a00000000
+stop_at_the_next_sysenter32_exit
+check ($f->rip==$eip_in&&$f->rsp==$esp_in&&$f->rcx==$esp_in) the_entry_zero_extends_the_return_eip_and_esp
+take_the_sysenter32_exit
+check !$left_by_iretq a_call_with_upper_halves_in_edi_and_ebp_leaves_by_sysexit
 
 detach

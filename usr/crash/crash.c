@@ -71,6 +71,7 @@ static void raise_ud_with_df_and_ac(void)
 static void jump_to_kernel(void) { __asm__ volatile("jmp *%0" : : "r"(KERNEL_ADDRESS)); }
 
 #define SYSENTER_CALLS 8         // crash:sysenter-calls
+#define SYSENTER32_CALLS 9       // crash:compat-sysenter32-calls (tests/gdb/sysexit32_checks.gdb)
 #define CRASH_SYSENTER_STATUS 61 // spawn_tests.c expects it from crash:sysenter on Intel
 
 // sysenter: exit(CRASH_SYSENTER_STATUS) through `sysenter`. Intel CPUs enter the kernel, which
@@ -237,7 +238,7 @@ static int usage(void)
            "compat-sysenter32");
     printf("  %-16s sysenter_abi(32), then getpid by sysenter from compatibility mode %d times; exit 0 if all right "
            "(Intel only)\n",
-           "compat-sysenter32-calls", SYSENTER_CALLS);
+           "compat-sysenter32-calls", SYSENTER32_CALLS);
     printf("  %-16s the compat-sysenter32 call with TF set just before it: exit 0 if it returned the pid and the "
            "program took exactly one trap (Intel only)\n",
            "compat-sysenter32-tf");
@@ -338,9 +339,10 @@ int main(int argc, char **argv)
             return 2;
         long pid = sys_getpid();
         int wrong = 0;
-        for (int i = 0; i < SYSENTER_CALLS; i++)
+        for (int i = 0; i < SYSENTER32_CALLS; i++)
             wrong += compat_mode_sysenter32_getpid() != pid;
-        printf("[crash] %d of %d getpid calls by sysenter from compatibility mode were wrong\n", wrong, SYSENTER_CALLS);
+        printf("[crash] %d of %d getpid calls by sysenter from compatibility mode were wrong\n", wrong,
+               SYSENTER32_CALLS);
         return wrong == 0 ? 0 : 1;
     }
     if (strcmp(how, "compat-sysenter32-tf") == 0) { // TF set just before the sysenter; Intel only
