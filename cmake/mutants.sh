@@ -110,6 +110,10 @@ readonly T_SE='sysenter_is_programmed_and_used_on_intel'
 readonly T_SE_GDB='sysexit_exit_sends_frames_it_cannot_restore_to_iretq'
 readonly T_SE_TRACE='sysenter_calls_are_traced_as_sysenter'
 readonly T_SE_BOCHS='bochs_sysenter_is_programmed_and_used_skylake|bochs_sysenter_to_a_noncanonical_rip_is_refused_by_iretq_skylake'
+readonly T_SE32='compat_sysenter_selftest_checks_pass_on_intel'
+readonly T_SE32_GDB='sysexit32_exit_sends_frames_it_cannot_restore_to_iretq'
+readonly T_SE32_TRACE='compat_sysenter_calls_are_traced_as_compat_sysenter'
+readonly T_SE32_TF='compat_sysenter_with_tf_gives_exactly_one_user_trap_on_intel'
 declare -A KILLERS=(
   # src/syscall/callgate_entry.asm, compat_entry.asm, compat_abi.inc; the call-gate compare in
   # trap_stubs.asm and the compatibility-mode check in int80_entry (lstar_entry.asm).
@@ -176,6 +180,28 @@ declare -A KILLERS=(
   # src/arch/x86_64/syscall_msr.c, debug_trap.c: SYSENTER_CS, and the user's TF kept in the stub
   [sysenter-cs]="$T_SE|gdb_tour_of_a_sysenter_call"
   [sysenter-tf-kept]="$T_SE"
+  # src/syscall/sysenter_entry.asm part 6: `sysenter` from compatibility mode (sysenter32_entry)
+  [swapgs-sysenter32-entry]="$T_SE32"
+  # without it the frame's RIP keeps EDI's undefined upper half and the call leaves by iretq, which
+  # both emulators take back to compatibility mode: only the GDB test's frame check sees it
+  [sysenter32-zero-extend]="$T_SE32|$T_SE32_GDB"
+  [sysenter32-entry-flags]="$T_SE32|$T_SE32_TF"
+  [trace-work-sysenter32]="$T_SE32_TRACE"
+  [sysenter32-bounds-check]="$T_SE32"
+  [sysenter32-restore]="$T_SE32"
+  [sysexit32-cs]="$T_SE32_GDB"
+  [sysexit32-ss]="$T_SE32_GDB"
+  [sysexit32-tf]="$T_SE32_GDB|$T_SE32_TF"
+  [sysexit32-if]="$T_SE32_GDB"
+  [sysexit32-rip-limit]="$T_SE32_GDB"
+  [sysexit32-rcx-is-rsp]="$T_SE32|$T_SE32_GDB"
+  [sysexit32-rsp-limit]="$T_SE32_GDB"
+  [sysexit32-popfq]="$T_SE32"
+  [swapgs-sysexit32]="$T_SE32"
+  # process.c, sys_bench.c, debug_trap.c: the per-process target, its restore, TF kept in the stub
+  [sysenter-abi-switch]="$T_SE32"
+  [restore-sysenter-abi]="$T_SE32"
+  [sysenter32-tf-kept]="$T_SE32_TF"
   # src/arch/x86_64/trap_stubs.asm
   [refused-iret-gs]="$T_SELF|$T_FAULTS|$T_EXIT_RIP|$T_EXIT_SEL"
   [swapgs-trap-common-in]="$T_SELF|$T_FAULTS|$T_FUZZ"

@@ -17,6 +17,7 @@
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/smp.h"
 #include "arch/x86_64/stacks.h"
+#include "arch/x86_64/syscall_msr.h"
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/traps.h"
 #include "arch/x86_64/xstate.h"
@@ -96,6 +97,9 @@ static void process_install(struct process *p)
     }
     this_cpu()->current = p;
     this_cpu()->syscall_work = p->syscall_work; // what both entries test (syscall_trace.h)
+    // Its sysenter ABI (SYS_sysenter_abi): a wrmsr only when this CPU holds the other entry.
+    if (sysenter_enabled)
+        sysenter_install(p->sysenter32); // [mutant sysenter-abi-switch: p->sysenter32 -> false]
     percpu_set_kernel_stack(p->kernel_stack_top);
     paging_switch(p->cr3);
 }

@@ -36,6 +36,7 @@ struct process {
     uint16_t out_len;
     bool out_continued;   // part of the line went out already: the next piece says so
     struct xstate xstate; // x87/MMX/SSE registers while switched away (16-byte aligned)
+    bool sysenter32;      // SYS_sysenter_abi(SYSENTER_ABI_32): its `sysenter` is the i386 one
 
     // The system-call tracer (syscall_trace.h): SYSCALL_WORK_* bits, which process_install
     // copies into the per-CPU area for the entries to test, and the counts of a traced process.

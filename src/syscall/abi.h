@@ -23,7 +23,8 @@
 #define SYS_bench_entry 10   // bench_entry(mode): installs an empty entry (benchmark)
 #define SYS_kernel_rflags 11 // kernel_rflags(which): RFLAGS a kernel handler ran with (tests)
 #define SYS_getcpu 12        // getcpu(): the number of the CPU the caller runs on
-#define SYS_NR 13            // number of table slots; rax >= SYS_NR gives -ENOSYS
+#define SYS_sysenter_abi 13  // sysenter_abi(abi): which ABI this process's `sysenter` uses (Intel)
+#define SYS_NR 14            // number of table slots; rax >= SYS_NR gives -ENOSYS
 // A new number also needs its handler in SYSCALL_LIST (syscall_list.h), in the same place in
 // number order: the table is built from that list and the build fails when they disagree.
 
@@ -79,7 +80,18 @@ static inline const char *lstar_errno_name(long err)
 #define BENCH_ENTRY_EMPTY_SYSENTER 3
 #define BENCH_ENTRY_EMPTY_CALLGATE 5 // this CPU's call gate -> `lretq` at once (callgate_entry.asm)
 #define BENCH_ENTRY_EMPTY_CSTAR 6    // IA32_CSTAR -> 32-bit `sysret` at once
-#define BENCH_ENTRY_MODES 7          // every mode is below this (4 unused); any other: -EINVAL
+// SYSENTER_EIP -> the empty stub of compatibility-mode `sysenter` (sysenter32_empty; GenuineIntel
+// only: -EINVAL elsewhere); removed with `syscall` or `int 0x80`, which restore the process's ABI.
+#define BENCH_ENTRY_EMPTY_SYSENTER32 7
+#define BENCH_ENTRY_MODES 8 // every mode is below this (4 unused); any other: -EINVAL
+
+// ---- SYS_sysenter_abi(abi) ----
+// SYSENTER has one target, IA32_SYSENTER_EIP, and leaves nothing that tells a 64-bit caller from a
+// compatibility-mode one, so each process says which it is (docs/abi.md, "sysenter from
+// compatibility mode"); the context switch points SYSENTER_EIP of its CPU at that entry. Any
+// other value, or a CPU without `sysenter` in long mode (not GenuineIntel), gives -EINVAL.
+#define SYSENTER_ABI_64 64 // the default: sysenter_entry, the 64-bit ABI (RCX = RSP, R11 = RIP)
+#define SYSENTER_ABI_32 32 // sysenter32_entry: the i386 ABI, EBP = ESP and EDI = EIP
 
 // ---- SYS_spawn result ----
 // A non-negative result is the child's fate: its exit status (0..255) when it called exit,

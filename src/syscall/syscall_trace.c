@@ -42,7 +42,8 @@ static const char *const call_names[SYS_NR] = {
     X(null_via_iret, 0) \
     X(bench_entry, 1)   \
     X(kernel_rflags, 1) \
-    X(getcpu, 0)
+    X(getcpu, 0)        \
+    X(sysenter_abi, 1)
 static const uint8_t call_args[SYS_NR] = {
 #define CALL_ARGS_SLOT(name, n) [SYS_##name] = n,
     CALL_ARGS(CALL_ARGS_SLOT)
@@ -102,6 +103,8 @@ static const char *trace_entry_name(uint64_t entry)
         return "compat int 0x80";
     case TRACE_ENTRY_SYSENTER:
         return "sysenter";
+    case TRACE_ENTRY_COMPAT_SYSENTER:
+        return "compat sysenter";
     default:
         return "syscall";
     }

@@ -8,6 +8,9 @@
 ;   3. the dispatch: the same bounds check and table as lstar_entry.asm's syscall_dispatch
 ;   4. the exit (sysenter_return)          five checks, then sysexitq; iretq otherwise
 ;   5. the slow path (trace=) and the benchmark's empty entry (sysenter_empty)
+;   6. `sysenter` from compatibility mode (sysenter32_entry): the i386 ABI, a 32-bit `sysexit`;
+;      IA32_SYSENTER_EIP points there instead of 1. while a process that asked for it with
+;      SYS_sysenter_abi(SYSENTER_ABI_32) runs (process.c); 1. to 5. are not changed by it
 ;
 ; The ABI (docs/abi.md, "sysenter and sysexit"): SYSENTER saves neither RIP nor RSP, and SYSEXIT
 ; takes RIP from RDX and RSP from RCX (SDM Vol. 2B "SYSENTER", "SYSEXIT"). So the caller passes
@@ -22,6 +25,7 @@
 %include "asm_offsets.inc"              ; GDT selectors, PERCPU_*, IRET_*, RFLAGS_*, SYS_NR, ENOSYS,
                                         ; USER_CEILING, SYSCALL_WORK_TRACE, TRACE_ENTRY_SYSENTER
 %include "arch/x86_64/entry_window.inc" ; ENTRY_WINDOW, RING3_EDGE
+%include "syscall/compat_abi.inc"       ; COMPAT_ARGS, COMPAT_RESTORE (6.)
 
 extern syscall_table
 extern syscall_slow_path
@@ -37,12 +41,26 @@ global sysenter_sysexit
 global sysenter_empty
 global sysenter_entry_end
 global sysenter_empty_sysexit
+global sysenter32_entry
+global sysenter32_entry_tf_steps_end
+global sysenter32_fix_flags
+global sysenter32_flags_fixed
+global sysenter32_fix_flags_end
+global sysenter32_return
+global sysenter32_exit_user_gs
+global sysenter32_sysexit
+global sysenter32_exit_iret
+global sysenter32_empty
+global sysenter32_empty_sysexit
 
 section .rodata
 align 8
 ; The first address ring 3 may never run at, as in lstar_entry.asm: a return RIP (or an RSP) at or
 ; above it would be non-canonical or in the last, never-mapped page. It does not fit an imm32.
 sysenter_rip_limit: dq USER_CEILING
+; A 32-bit SYSEXIT loads EIP from EDX and ESP from ECX: a frame RIP or RSP at or above 4 GiB
+; cannot go back that way (6.).
+sysenter32_limit: dq 1 << 32
 
 ; ==== 1. the entry ====
 ; What the CPU has done when we get here (SDM Vol. 2B "SYSENTER"; SDM Vol. 3A "SYSENTER and
@@ -200,6 +218,137 @@ sysenter_empty:
     sti
 sysenter_empty_sysexit:
     o64 sysexit                           ; RAX comes back unchanged
+
+; ==== 6. `sysenter` from compatibility mode ====
+; The ABI (docs/abi.md, "sysenter from compatibility mode"): SYSENTER saves no return address in
+; compatibility mode either, and 32-bit code can write neither R11 nor an upper half, so the
+; caller passes them in the two i386 registers the 64-bit ABI has no use for here:
+;   EAX = the number; EBX, ECX, EDX, ESI = arguments 0-3 (the i386 registers of compat_abi.inc);
+;   EDI = its return EIP, EBP = its ESP (as Linux's vDSO keeps ESP in EBP for sysenter);
+; there are no arguments 4 and 5 (handlers that read them see the return EIP and the ESP). It gets
+; back EAX = the result, ECX = its ESP and EDX = its return EIP (32-bit SYSEXIT loads ESP from
+; ECX and EIP from EDX: arguments 1 and 2 are lost), EBX, ESI, EDI and EBP as they were. No user
+; memory is read: no fault can happen in this entry, and no stac.
+; What the CPU has done is what it does for 1., from compatibility mode as from 64-bit mode (SDM
+; Vol. 3A "SYSENTER and SYSEXIT Instructions in IA-32e Mode": 64-bit mode, CS and SS from
+; IA32_SYSENTER_CS, RIP and RSP from _EIP and _ESP, IF and RF cleared): the user's GS, the user's
+; TF, NT, AC, DF, and upper halves of RAX-RDI that are undefined (compat_abi.inc). Everything
+; about flags and TF is as in 1. and 2.; debug_trap.c absorbs the user's single steps here too.
+align 64
+    ENTRY_WINDOW sysenter32_entry, sysenter32_entry_tf_steps_end, "compatibility-mode sysenter entry" ; user GS, then user TF
+    RING3_EDGE sysenter32_entry
+sysenter32_entry:
+    ; [mutant swapgs-sysenter32-entry: delete]
+    swapgs                                ; GS base <- this CPU's struct percpu
+    mov rsp, [gs:PERCPU_KERNEL_RSP]       ; the running process's kernel stack
+    ; [mutant sysenter32-zero-extend: delete]
+    mov edi, edi                          ; the return EIP, zero-extended in place
+    mov ebp, ebp                          ; the user's ESP, zero-extended in place
+    push GDT_USER_DS                      ; SS: what 32-bit SYSEXIT loads (IA32_SYSENTER_CS + 24)
+    push rbp                              ; RSP: EBP by the ABI
+    pushfq                                ; RFLAGS: the user's, but IF and RF
+    or qword [rsp], RFLAGS_IF             ; ring 3 runs with IF = 1
+    test dword [rsp], RFLAGS_TF | RFLAGS_NT | RFLAGS_AC | RFLAGS_DF
+    push GDT_USER_CS32                    ; CS: what 32-bit SYSEXIT loads (IA32_SYSENTER_CS + 16)
+    push rdi                              ; RIP: EDI by the ABI
+    push rbp                              ; the RCX slot: the user's ESP, what ECX holds after
+sysenter32_entry_tf_steps_end:            ; ---- with TF set, the last single step lands here ----
+    jnz sysenter32_fix_flags              ; [mutant sysenter32-entry-flags: delete]
+sysenter32_flags_fixed:
+    test byte [gs:PERCPU_SYSCALL_WORK], SYSCALL_WORK_TRACE
+    jnz sysenter32_slow_path              ; [mutant trace-work-sysenter32: delete]
+    ; EDI and EBP land in R8 and R9, arguments 4 and 5: user values (the return EIP and ESP),
+    ; and R8 keeps EDI for COMPAT_RESTORE.
+    COMPAT_ARGS ecx, ebp                  ; EBX, ECX, EDX, ESI, EDI, EBP -> RDI .. R9, zero-extended
+    cmp rax, SYS_NR
+    jae sysenter32_bad_number             ; [mutant sysenter32-bounds-check: delete]
+    sbb rcx, rcx                          ; Spectre v1, as in 3.
+    and rax, rcx
+    mov rcx, r10
+    call [syscall_table + rax * 8]
+
+; The exit: as 4., for the target of a 32-bit SYSEXIT (SDM Vol. 2B "SYSEXIT", operand size 32:
+; CS <- IA32_SYSENTER_CS + 16 = GDT_USER_CS32, SS <- + 24 = GDT_USER_DS, RPL 3 forced, EIP <-
+; EDX, ESP <- ECX, both zero-extended; no flag restored). A RIP or RSP below 4 GiB is all it can
+; load, so the canonical checks of 4. become checks against 4 GiB.
+sysenter32_return:
+    ; [mutant sysenter32-restore: delete]
+    COMPAT_RESTORE                        ; ESI and EDI as the caller had them
+    pop rcx                               ; the RCX word (the user's ESP); RSP at the iretq frame
+    mov rdx, [rsp + IRET_RIP]             ; the return EIP: SYSEXIT's EDX, and the ABI's EDX
+    ; -- check 1: the frame's CS and SS are the selectors SYSEXIT loads --
+    cmp qword [rsp + IRET_CS], GDT_USER_CS32
+    jne sysenter32_exit_iret              ; [mutant sysexit32-cs: delete]
+    cmp qword [rsp + IRET_SS], GDT_USER_DS
+    jne sysenter32_exit_iret              ; [mutant sysexit32-ss: delete]
+    ; -- check 2: TF and RF clear, IF set (as in 4.) --
+    test dword [rsp + IRET_RFLAGS], RFLAGS_TF | RFLAGS_RF
+    jnz sysenter32_exit_iret              ; [mutant sysexit32-tf: delete]
+    test dword [rsp + IRET_RFLAGS], RFLAGS_IF
+    jz sysenter32_exit_iret               ; [mutant sysexit32-if: delete]
+    ; -- check 3: the return RIP is below 4 GiB: EDX is all SYSEXIT loads --
+    cmp rdx, [rel sysenter32_limit]
+    jae sysenter32_exit_iret              ; [mutant sysexit32-rip-limit: delete]
+    ; -- check 4: RCX, the user's ESP by the ABI, is the frame's RSP --
+    cmp rcx, [rsp + IRET_RSP]
+    jne sysenter32_exit_iret              ; [mutant sysexit32-rcx-is-rsp: delete]
+    ; -- check 5: that RSP is below 4 GiB (never above it after this entry: it was EBP) --
+    cmp rcx, [rel sysenter32_limit]
+    jae sysenter32_exit_iret              ; [mutant sysexit32-rsp-limit: delete]
+    ; ---- all hold: the user's flags exactly, IF last, as in 4. ----
+    push qword [rsp + IRET_RFLAGS]
+    and qword [rsp], ~RFLAGS_IF
+    ; [mutant sysexit32-popfq: delete]
+    popfq
+    ENTRY_WINDOW sysenter32_exit_user_gs, sysenter32_sysexit, "compatibility-mode sysexit exit"
+    RING3_EDGE sysenter32_sysexit
+sysenter32_exit_user_gs:                  ; ---- GS is the user's from here to sysexit ----
+    ; [mutant swapgs-sysexit32: delete]
+    swapgs
+    sti                                   ; IF = 1 from after the sysexit
+sysenter32_sysexit:
+    sysexit                               ; no REX.W: compatibility mode, EIP <- EDX, ESP <- ECX
+
+sysenter32_exit_iret:                     ; RCX is the frame's RCX word, RSP at the iretq frame
+    jmp syscall_exit_iret                 ; to compatibility mode with every register
+
+sysenter32_bad_number:
+    mov rax, -ENOSYS
+    jmp sysenter32_return
+
+; The flags SYSENTER left the user's, as 2.
+    ENTRY_WINDOW sysenter32_fix_flags, sysenter32_fix_flags_end, "compatibility-mode sysenter flags fix" ; user TF
+sysenter32_fix_flags:
+    push RFLAGS_FIXED
+    popfq
+sysenter32_fix_flags_end:
+    jmp sysenter32_flags_fixed
+
+; The slow path, as 5. and compat_entry.asm's.
+sysenter32_slow_path:
+    COMPAT_ARGS ecx, ebp
+    mov ecx, TRACE_ENTRY_COMPAT_SYSENTER
+    push rcx                              ; entry
+    push rax                              ; nr
+    mov rcx, r10
+    call syscall_slow_path                ; RSP 16-byte aligned: the frame plus two words
+    pop rcx
+    pop rcx                               ; the exit reloads RCX from the frame
+    jmp sysenter32_return
+
+; The benchmark's floor for compatibility-mode `sysenter`: installed only by
+; SYS_bench_entry(BENCH_ENTRY_EMPTY_SYSENTER32). EDI is the return EIP and EBP the ESP by the
+; ABI; a 32-bit SYSEXIT reads only their low halves.
+align 16
+    ENTRY_WINDOW sysenter32_empty, sysenter32_empty_sysexit, "empty compatibility-mode sysenter entry" ; the user's GS throughout
+    RING3_EDGE sysenter32_empty
+    RING3_EDGE sysenter32_empty_sysexit
+sysenter32_empty:
+    mov edx, edi                          ; SYSEXIT's EIP
+    mov ecx, ebp                          ; SYSEXIT's ESP
+    sti
+sysenter32_empty_sysexit:
+    sysexit                               ; EAX comes back unchanged
 
 ; The end of this file's code: tests/gdb/entry_windows.gdb counts the windows between
 ; sysenter_entry and here as unreachable on a CPU without `sysenter` (sysenter_enabled = 0).

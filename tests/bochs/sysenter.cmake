@@ -52,7 +52,8 @@ bochs_failing_run_test(bochs_sysenter_is_refused_ryzen ryzen
   [=[^\[msr\] SYSENTER_CS, _ESP, _EIP left alone: sysenter is #UD in long mode on AuthenticAMD]=]
   [=[^\[fault\] program 'crash' \(pid [0-9]+\) stopped: vector 13, #GP general protection$]=])
 
-# sysenter from compatibility mode: back in 64-bit mode at R11 on the Intel model (docs/abi.md);
+# sysenter from compatibility mode under the default SYSENTER_ABI_64: back in 64-bit mode at R11
+# on the Intel model (docs/abi.md; SYSENTER_ABI_32's return to compatibility mode: sysenter32.cmake);
 # #GP on ryzen, where AMD's CPUs raise #UD (Bochs checks the SYSENTER_CS left 0, as in 64-bit mode).
 lstar_bochs_test(bochs_sysenter_from_compatibility_mode_returns_to_64_bit_mode_skylake corei7_skylake_x
   --cmdline "run=crash:compat-sysenter ktest=off"

@@ -560,6 +560,69 @@ sweep_to &cstar_empty
 step_one
 check ($cs==0x23&&(long)$pc==$u_ret) cstar_empty_returns_to_compatibility_mode
 
+# ---- 16a. on an Intel model, the compatibility-mode sysenter windows, from the benchmark ----
+# Before part 16: the benchmark runs the compat_sysenter rows before the 64-bit sysenter ones.
+# The compat_sysenter_null row's loop (bench_entries32.asm, COMPAT_SYSENTER_CALL: mov eax,
+# [number]; mov edi, next; mov ebp, esp; sysenter) runs in compatibility mode with the process's
+# sysenter ABI set to SYSENTER_ABI_32, so SYSENTER_EIP is sysenter32_entry. EDI is the call's
+# return EIP: a call with another after it (12 bytes on) is taken, the next one swept from the
+# ring-3 `sysenter` (CS 0x23) through the entry, with DF set by GDB for the flags fix, and the
+# 32-bit sysexit exit back to compatibility mode. Then the compat_sysenter_empty row's stub.
+set $se32_passed = 0
+define se32_check
+  if $arg0
+    echo [gdb] PASS $arg1\n
+    set $se32_passed = $se32_passed + 1
+  else
+    set $fails = $fails + 1
+    echo [gdb] FAIL $arg1\n
+  end
+end
+if sysenter_enabled
+  hbreak *sysenter32_entry if *(unsigned short*)(($rdi&0xffffffff)+12)==0x340f
+  continue
+  delete
+  set $next_call = ($rdi & 0xffffffff) + 12
+  hbreak *$next_call
+  continue
+  delete
+  set $c = $cs==0x23&&*(unsigned short*)$pc==0x340f
+  se32_check $c stopped_at_the_benchmarks_next_compat_sysenter
+  set $u_rip = (long)$pc
+  set $eflags = $eflags | 0x400
+  sweep_boundary
+  step_one
+  se32_check ((long)$pc==(long)&sysenter32_entry) the_compat_sysenter_goes_to_sysenter32_entry
+  sweep_to &sysenter32_entry_tf_steps_end
+  step_one
+  se32_check ((long)$pc==(long)&sysenter32_fix_flags) the_users_df_takes_the_compat_flags_fix
+  sweep_to &sysenter32_fix_flags_end
+  hbreak *sysenter32_exit_user_gs
+  continue
+  delete
+  se32_check ($rdx==$u_rip+2&&$rcx==((long)$rbp&0xffffffff)&&$rax==0) the_same_compat_sysenter_reaches_the_sysexit_window
+  sweep_to &sysenter32_sysexit
+  step_one
+  se32_check ($cs==0x23&&$ss==0x2b&&(long)$pc==$u_rip+2&&$rax==0&&($eflags&0x600)==0x600) compat_sysenter_returns_to_compatibility_mode_with_the_users_df_and_if
+  set $eflags = $eflags & ~0x400
+  hbreak *sysenter32_empty if *(unsigned short*)(($rdi&0xffffffff)+12)==0x340f
+  continue
+  delete
+  set $next_call = ($rdi & 0xffffffff) + 12
+  hbreak *$next_call
+  continue
+  delete
+  se32_check ($cs==0x23) stopped_at_the_benchmarks_next_empty_compat_sysenter
+  set $u_rip = (long)$pc
+  sweep_boundary
+  step_one
+  se32_check ((long)$pc==(long)&sysenter32_empty) the_compat_sysenter_goes_to_sysenter32_empty
+  sweep_to &sysenter32_empty_sysexit
+  step_one
+  se32_check ($cs==0x23&&(long)$pc==$u_rip+2&&($eflags&0x200)) sysenter32_empty_returns_to_compatibility_mode_with_if
+end
+check (!sysenter_enabled||$se32_passed==8) every_compat_sysenter_part_check_passed_where_sysenter_is_programmed
+
 # ---- 16. on an Intel model (sysenter_enabled), the sysenter windows, from the benchmark ----
 # The sysenter_null row's loop (bench_loops.asm, SYSENTER_CALL: mov rax, rbx; mov rdx, r14;
 # mov rcx, rsp; lea r11, [next]; sysenter) makes the call as the ABI wants; a `sysenter` with
@@ -623,6 +686,7 @@ if sysenter_enabled
   se_check ($cs==0x33&&(long)$pc==$u_rip+2&&($eflags&0x200)) sysenter_empty_returns_after_the_sysenter_with_if
 end
 check (!sysenter_enabled||$se_passed==8) every_sysenter_part_check_passed_where_sysenter_is_programmed
+
 
 # ---- every window of the kernel's table was swept ----
 windows_missed $swept_windows

@@ -104,9 +104,11 @@ lstar_boot_test(sysenter_to_a_noncanonical_rip_ends_only_the_program
   --reject ${kernel_panic})
 
 # ---- sysenter from compatibility mode ----
-# Intel: SYSENTER from compatibility mode enters 64-bit mode at the same stub, which takes every
-# caller as a 64-bit one and returns to R11 in 64-bit mode (docs/abi.md): crash:compat-sysenter
-# sets R11 before its far jump, makes getpid there and must come back with its pid (exit 0).
+# Intel, under the default sysenter ABI (SYSENTER_ABI_64): SYSENTER from compatibility mode
+# enters 64-bit mode at the same stub, which takes every caller as a 64-bit one and returns to
+# R11 in 64-bit mode (docs/abi.md): crash:compat-sysenter sets R11 before its far jump, makes
+# getpid there and must come back with its pid (exit 0). A process that chose SYSENTER_ABI_32
+# enters sysenter32_entry instead and comes back in compatibility mode: sysenter32.cmake.
 lstar_boot_test(sysenter_from_compatibility_mode_returns_to_64_bit_mode_on_intel
   --cpu Skylake-Client
   --cmdline "run=crash:compat-sysenter ktest=off"

@@ -51,14 +51,15 @@
 
 // How a path's batch is run.
 enum batch_kind {
-    BATCH_FUNCTION,       // call to an empty function
-    BATCH_SYSCALL,        // mov rax, nr; syscall
-    BATCH_INT80,          // mov rax, nr; int 0x80
-    BATCH_INT80_SYSRET,   // int 0x80 with rcx/r11 set so the kernel may leave by sysretq
-    BATCH_CALLGATE,       // mov rax, nr; call far through the call gate (bench_entries32.asm)
-    BATCH_COMPAT_INT80,   // mov eax, nr; int 0x80, in compatibility mode
-    BATCH_COMPAT_SYSCALL, // mov eax, nr; syscall, in compatibility mode (CSTAR)
-    BATCH_SYSENTER,       // mov rax, nr; mov rdx, a2; mov rcx, rsp; lea r11, [next]; sysenter (Intel)
+    BATCH_FUNCTION,        // call to an empty function
+    BATCH_SYSCALL,         // mov rax, nr; syscall
+    BATCH_INT80,           // mov rax, nr; int 0x80
+    BATCH_INT80_SYSRET,    // int 0x80 with rcx/r11 set so the kernel may leave by sysretq
+    BATCH_CALLGATE,        // mov rax, nr; call far through the call gate (bench_entries32.asm)
+    BATCH_COMPAT_INT80,    // mov eax, nr; int 0x80, in compatibility mode
+    BATCH_COMPAT_SYSCALL,  // mov eax, nr; syscall, in compatibility mode (CSTAR)
+    BATCH_SYSENTER,        // mov rax, nr; mov rdx, a2; mov rcx, rsp; lea r11, [next]; sysenter (Intel)
+    BATCH_COMPAT_SYSENTER, // mov eax, [nr]; mov edi, next; mov ebp, esp; sysenter, in compatibility mode (Intel)
 };
 
 // One row of the benchmark.
@@ -96,6 +97,9 @@ static const struct path paths[] = {
     {"compat_int80_empty", BATCH_COMPAT_INT80, SYS_null, BENCH_ENTRY_EMPTY_GATE},
     {"compat_syscall_null", BATCH_COMPAT_SYSCALL, SYS_null, REAL_ENTRY},
     {"compat_syscall_empty", BATCH_COMPAT_SYSCALL, SYS_null, BENCH_ENTRY_EMPTY_CSTAR},
+    // The process's sysenter ABI is SYSENTER_ABI_32 around these two rows only (measure_row).
+    {"compat_sysenter_null", BATCH_COMPAT_SYSENTER, SYS_null, REAL_ENTRY},
+    {"compat_sysenter_empty", BATCH_COMPAT_SYSENTER, SYS_null, BENCH_ENTRY_EMPTY_SYSENTER32},
     // Last: 64-bit SYSEXIT leaves SS = GDT_USER_DS_SYSEXIT, which sends a following int 0x80's
     // exit to iretq (the shared exit wants GDT_USER_DS) until a sysretq loads it again.
     {"sysenter_null", BATCH_SYSENTER, SYS_null, REAL_ENTRY},
@@ -148,6 +152,8 @@ static uint64_t run_batch(const struct path *p, uint64_t n)
         return bench_batch_compat(n, p->nr, COMPAT_SYSCALL);
     case BATCH_SYSENTER:
         return bench_batch_sysenter(n, p->nr, a[0], a[1], a[2]);
+    case BATCH_COMPAT_SYSENTER:
+        return bench_batch_compat(n, p->nr, COMPAT_SYSENTER);
     }
     return 0;
 }
@@ -164,6 +170,8 @@ static long path_call(const struct path *p, long nr, long a0, long a1, long a2)
         return compat_call(COMPAT_SYSCALL, (uint32_t)nr, (uint32_t)a0, (uint32_t)a1, (uint32_t)a2, 0, 0, 0);
     case BATCH_SYSENTER:
         return lstar_call(ENTRY_SYSENTER, nr, a0, a1, a2, 0, 0, 0);
+    case BATCH_COMPAT_SYSENTER:
+        return compat_call(COMPAT_SYSENTER, (uint32_t)nr, (uint32_t)a0, (uint32_t)a1, (uint32_t)a2, 0, 0, 0);
     default:
         return lstar_call(p->kind == BATCH_INT80 || p->kind == BATCH_INT80_SYSRET ? ENTRY_INT80 : ENTRY_SYSCALL, nr, a0,
                           a1, a2, 0, 0, 0);
@@ -187,9 +195,10 @@ static bool path_runs_here(const struct path *p, const char **why)
 {
     static struct lstar_sysinfo info;
     const char *vendor = sys_sysinfo(&info, sizeof info) == 0 ? info.cpu_vendor : "unknown";
-    if (p->kind == BATCH_SYSENTER) {
-        static char text[64];
-        snprintf(text, sizeof text, "CPU vendor %s has no sysenter in 64-bit mode", vendor);
+    if (p->kind == BATCH_SYSENTER || p->kind == BATCH_COMPAT_SYSENTER) {
+        static char text[80];
+        snprintf(text, sizeof text, "CPU vendor %s has no sysenter in %s", vendor,
+                 p->kind == BATCH_SYSENTER ? "64-bit mode" : "compatibility mode");
         *why = text;
         return strcmp(vendor, "GenuineIntel") == 0;
     }
@@ -293,6 +302,22 @@ static bool measure(const struct path *p, struct row *out, uint64_t timer_overhe
     out->name = p->name;
     stats_compute(samples, batches, &out->stats);
     return true;
+}
+
+// measure(p) with the process's sysenter ABI set for p: SYSENTER_ABI_32 for the compatibility-mode
+// sysenter rows (docs/abi.md), the default SYSENTER_ABI_64 again after them.
+static bool measure_row(const struct path *p, struct row *out, uint64_t timer_overhead)
+{
+    if (p->kind != BATCH_COMPAT_SYSENTER)
+        return measure(p, out, timer_overhead);
+    long chosen = sys_sysenter_abi(SYSENTER_ABI_32);
+    if (chosen != 0) {
+        printf("[bench] error path=%s: sysenter_abi(SYSENTER_ABI_32) returned -%s\n", p->name, errno_name(chosen));
+        return false;
+    }
+    bool measured = measure(p, out, timer_overhead);
+    sys_sysenter_abi(SYSENTER_ABI_64);
+    return measured;
 }
 
 // Print the machine-readable line of one row.
@@ -563,7 +588,7 @@ int main(int argc, char **argv)
         if (!path_runs_here(&paths[i], &why)) {
             printf("[bench] skip path=%s: %s\n", paths[i].name, why);
             skipped++;
-        } else if (measure(&paths[i], &results[measured], timer_overhead)) {
+        } else if (measure_row(&paths[i], &results[measured], timer_overhead)) {
             print_row(&results[measured++]);
         }
     }

@@ -17,11 +17,15 @@ extern lstar_callgate_pointer
 global bench_batch_callgate
 global bench_batch_compat
 
+%define COMPAT_SYSENTER 4               ; enum compat_entry (entries32.h)
+
 section .data
 align 8
 to_int80_loop:   dd int80_loop
                  dw GDT_USER_CS32
 to_syscall_loop: dd syscall_loop
+                 dw GDT_USER_CS32
+to_sysenter_loop: dd sysenter_loop
                  dw GDT_USER_CS32
 to_long:         dd back_in_long_mode
                  dw GDT_USER_CS
@@ -31,6 +35,7 @@ align 8
 saved_rsp:  resq 1
 start:      resq 1
 iterations: resd 1
+number:     resd 1                      ; nr, for the sysenter loop (EBP is its ESP there)
 
 section .text
 ; uint64_t bench_batch_callgate(uint64_t calls /* rdi */, uint64_t nr /* rsi */)
@@ -80,8 +85,10 @@ end_stamp:
     ret
 
 ; uint64_t bench_batch_compat(uint64_t calls /* rdi */, uint64_t nr /* rsi */, int how /* edx */)
-; how 0: `mov eax, nr; int 0x80` from compatibility mode; 1: `mov eax, nr; syscall` there.
-; EBX, EDX are the first and third arguments (0), EBP holds nr: all three survive both entries.
+; how 0: `mov eax, nr; int 0x80` from compatibility mode; 1: `mov eax, nr; syscall` there;
+; 4 (COMPAT_SYSENTER): `sysenter` there, with the compatibility-mode sysenter ABI, which the
+; caller has chosen (SYS_sysenter_abi). EBX, EDX are the first and third arguments (0), EBP
+; holds nr: all three survive int 0x80 and syscall (the sysenter loop below differs).
 bench_batch_compat:
     push rbx
     push rbp
@@ -104,11 +111,16 @@ bench_batch_compat:
     or rax, rdx
     mov [start], rax
     xor edx, edx
+    cmp r12d, COMPAT_SYSENTER
+    je .sysenter
     test r12d, r12d
     jnz .syscall
     jmp far dword [to_int80_loop]
 .syscall:
     jmp far dword [to_syscall_loop]
+.sysenter:
+    mov [number], ebp
+    jmp far dword [to_sysenter_loop]
 
 bits 32
 int80_loop:
@@ -130,6 +142,28 @@ syscall_loop:
     syscall                             ; clobbers ECX and R11, nothing the loop uses
 %endrep
     dec edi
+    jnz .loop
+    jmp far dword [to_long]
+
+; One compatibility-mode `sysenter` as its ABI asks (docs/abi.md): EDI = the return EIP, EBP =
+; ESP, both set at every call as a caller with a moving stack must; the number from memory, as
+; EBP is taken. EBX (argument 0) stays 0; EDX (argument 2) is the last call's return EIP, which
+; 32-bit SYSEXIT left there (SYS_null reads no argument); ECX is the ESP.
+%macro COMPAT_SYSENTER_CALL 0
+    mov eax, [number]
+    mov edi, %%after
+    mov ebp, esp
+    sysenter
+%%after:
+%endmacro
+
+sysenter_loop:
+    mov esi, [iterations]               ; ESI survives: the counter
+.loop:
+%rep 8
+    COMPAT_SYSENTER_CALL
+%endrep
+    dec esi
     jnz .loop
     jmp far dword [to_long]
 

@@ -9,6 +9,8 @@
 global compat_mode_syscall
 global compat_mode_int80_getpid
 global compat_mode_sysenter_getpid
+global compat_mode_sysenter32_getpid
+global compat_mode_sysenter32_tf_getpid
 
 section .bss
 align 8
@@ -20,6 +22,8 @@ saved_r13:  resq 1
 saved_r14:  resq 1
 saved_r15:  resq 1
 result:     resq 1
+            resb 64
+tf_stack_top:                             ; the TF call's stack: the program's is above 4 GiB
 
 section .data
 align 8
@@ -30,6 +34,10 @@ to_long:    dd long_part
 to_compat_int80: dd compat_int80_part
             dw 0                          ; the 32-bit user CS, filled in at run time
 to_compat_sysenter: dd compat_sysenter_part
+            dw 0                          ; the 32-bit user CS, filled in at run time
+to_compat_sysenter32: dd compat_sysenter32_part
+            dw 0                          ; the 32-bit user CS, filled in at run time
+to_compat_sysenter32_tf: dd compat_sysenter32_tf_part
             dw 0                          ; the 32-bit user CS, filled in at run time
 
 
@@ -110,11 +118,12 @@ compat_int80_return:
     jmp far dword [to_long]               ; in compatibility mode
 
 ; ---- sysenter from compatibility mode (Intel only; AMD: #UD) ----
-; int64_t compat_mode_sysenter_getpid(void): SYS_getpid through `sysenter` made in compatibility
-; mode, with R11 set in 64-bit mode beforehand to a 64-bit landing point. SYSENTER enters 64-bit
+; int64_t compat_mode_sysenter_getpid(void): under the default SYSENTER_ABI_64, SYS_getpid through
+; `sysenter` made in compatibility mode, with R11 set in 64-bit mode beforehand to a 64-bit
+; landing point. SYSENTER enters 64-bit
 ; mode from either mode and saves nothing that says which (SDM Vol. 3A "SYSENTER and SYSEXIT
-; Instructions in IA-32e Mode"), and lstar's stub takes every caller as a 64-bit one (docs/abi.md,
-; "sysenter and sysexit"): it returns by `sysexitq` (or iretq, CS = GDT_USER_CS either way) to
+; Instructions in IA-32e Mode"), and the stub of a process that kept SYSENTER_ABI_64 takes every
+; caller as a 64-bit one (docs/abi.md, "sysenter and sysexit"): it returns by `sysexitq` (or iretq, CS = GDT_USER_CS either way) to
 ; R11 in 64-bit mode, with RSP from RCX. So the call comes back in 64-bit mode, at
 ; compat_sysenter_back, never in the 32-bit code. Returns the call's RAX.
 bits 64
@@ -135,3 +144,49 @@ compat_sysenter_back:
     mov [rel result], eax
     jmp long_part                         ; the caller's registers and null data selectors back
 
+
+; ---- sysenter from compatibility mode with SYSENTER_ABI_32 (docs/abi.md) ----
+; int64_t compat_mode_sysenter32_getpid(void): SYS_getpid through `sysenter` in compatibility
+; mode, made as the compatibility-mode sysenter ABI asks (EDI = the return EIP, EBP = ESP). With
+; that ABI chosen the kernel's sysenter32_entry returns by 32-bit sysexit to EDI, still in
+; compatibility mode; with SYSENTER_ABI_64 still in force, sysenter_entry would take R11 (left
+; here as a non-canonical value) as the return RIP: a fault, never a silent return.
+bits 64
+compat_mode_sysenter32_getpid:
+    ENTER_COMPAT_PREPARE to_compat_sysenter32
+    mov r11, 0x0000800000000000           ; not an address ring 3 can run at
+    jmp far dword [rel to_compat_sysenter32]
+
+bits 32
+compat_sysenter32_part:
+    mov eax, SYS_GETPID
+    mov edi, compat_sysenter32_return     ; the return EIP
+    mov ebp, esp                          ; the ESP
+    sysenter
+compat_sysenter32_return:
+    mov [result], eax                     ; compatibility mode: only right if we came back here
+    jmp far dword [to_long]
+
+; int64_t compat_mode_sysenter32_tf_getpid(void): the same call with TF set by the `popfd` just
+; before the `sysenter`, so that the single step comes after the `sysenter` itself: in ring 0,
+; at sysenter32_entry (SYSENTER does not clear TF). The kernel must absorb its own steps, keep the
+; user's TF for the frame, and give the program exactly one trap, after the return (the #DB
+; handler then clears TF: the program's later instructions do not trap).
+bits 64
+compat_mode_sysenter32_tf_getpid:
+    ENTER_COMPAT_PREPARE to_compat_sysenter32_tf
+    jmp far dword [rel to_compat_sysenter32_tf]
+
+bits 32
+compat_sysenter32_tf_part:
+    mov esp, tf_stack_top                 ; pushfd needs a stack 32-bit code can address
+    mov eax, SYS_GETPID
+    mov edi, compat_sysenter32_tf_return
+    mov ebp, esp
+    pushfd
+    or dword [esp], 0x100                 ; TF (RFLAGS bit 8)
+    popfd                                 ; the step comes after the next instruction
+    sysenter
+compat_sysenter32_tf_return:
+    mov [result], eax                     ; the one trap of the program comes after this
+    jmp far dword [to_long]

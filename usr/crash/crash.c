@@ -71,6 +71,7 @@ static void raise_ud_with_df_and_ac(void)
 static void jump_to_kernel(void) { __asm__ volatile("jmp *%0" : : "r"(KERNEL_ADDRESS)); }
 
 #define SYSENTER_CALLS 8         // crash:sysenter-calls
+#define SYSENTER32_CALLS 9       // crash:compat-sysenter32-calls (tests/gdb/sysexit32_checks.gdb)
 #define CRASH_SYSENTER_STATUS 61 // spawn_tests.c expects it from crash:sysenter on Intel
 
 // sysenter: exit(CRASH_SYSENTER_STATUS) through `sysenter`. Intel CPUs enter the kernel, which
@@ -103,9 +104,14 @@ static void raise_rdpmc(void) { __asm__ volatile("rdpmc" : : "c"(0) : "eax", "ed
 int64_t compat_mode_syscall(void);
 // Defined in compat.asm: getpid through `int 0x80` from compatibility mode; returns its EAX.
 int64_t compat_mode_int80_getpid(void);
-// Defined in compat.asm: getpid through `sysenter` from compatibility mode, which comes back in
-// 64-bit mode at the R11 set before (docs/abi.md); returns its RAX.
+// Defined in compat.asm: getpid through `sysenter` from compatibility mode under the default
+// SYSENTER_ABI_64, which comes back in 64-bit mode at the R11 set before (docs/abi.md); returns its RAX.
 int64_t compat_mode_sysenter_getpid(void);
+// Defined in compat.asm: getpid through `sysenter` from compatibility mode with the
+// compatibility-mode sysenter ABI, back in compatibility mode.
+int64_t compat_mode_sysenter32_getpid(void);
+// The same with TF set just before the `sysenter` (compat.asm).
+int64_t compat_mode_sysenter32_tf_getpid(void);
 
 #define VECTOR_BY_VENDOR (-1) // sysenter: exits 61 on Intel, #UD on AMD; each CPU model's test states which
 
@@ -224,9 +230,20 @@ static int usage(void)
     printf("  %-16s overflow the stack into its guard page (vector 14)\n", "pf-stack");
     printf("  %-16s SYS_null by syscall from compatibility mode; exit with -result (0)\n", "compat-syscall");
     printf("  %-16s getpid by int 0x80 from compatibility mode; exit 0 if it returned there\n", "compat-int80");
-    printf("  %-16s getpid by sysenter from compatibility mode, back in 64-bit mode; exit 0 if right (AMD: "
-           "vector 6)\n",
+    printf("  %-16s getpid by sysenter from compatibility mode under SYSENTER_ABI_64, back in 64-bit mode at R11; "
+           "exit 0 if right (AMD: vector 6)\n",
            "compat-sysenter");
+    printf("  %-16s sysenter_abi(32), then getpid by sysenter from compatibility mode with that ABI, back there; "
+           "exit 0 if right (AMD: the ABI refused, then vector 6 or 13)\n",
+           "compat-sysenter32");
+    printf("  %-16s sysenter_abi(32), then getpid by sysenter from compatibility mode %d times; exit 0 if all right "
+           "(Intel only)\n",
+           "compat-sysenter32-calls", SYSENTER32_CALLS);
+    printf("  %-16s the compat-sysenter32 call with TF set just before it: exit 0 if it returned the pid and the "
+           "program took exactly one trap (Intel only)\n",
+           "compat-sysenter32-tf");
+    printf("  %-16s the same call with SYSENTER_ABI_64 in force: R11 non-canonical, so a fault (vector 13)\n",
+           "compat-sysenter64");
     printf("  %-16s getpid by sysenter returning to non-canonical 0x0000800000000000 (vector 13 on Intel, 6 on "
            "AMD)\n",
            "sysenter-bad-rip");
@@ -309,6 +326,40 @@ int main(int argc, char **argv)
         int64_t result = compat_mode_sysenter_getpid();
         printf("[crash] sysenter in compatibility mode returned %lld in 64-bit mode\n", (long long)result);
         return result == sys_getpid() ? 0 : 1;
+    }
+    if (strcmp(how, "compat-sysenter32") == 0) { // Intel only; elsewhere the ABI is refused
+        long abi = sys_sysenter_abi(SYSENTER_ABI_32);
+        printf("[crash] sysenter_abi(SYSENTER_ABI_32) returned %ld\n", abi);
+        int64_t result = compat_mode_sysenter32_getpid();
+        printf("[crash] sysenter32 in compatibility mode returned %lld there\n", (long long)result);
+        return abi == 0 && result == sys_getpid() ? 0 : 1;
+    }
+    if (strcmp(how, "compat-sysenter32-calls") == 0) { // tests/gdb/sysexit32_checks.gdb changes their frames
+        if (sys_sysenter_abi(SYSENTER_ABI_32) != 0)
+            return 2;
+        long pid = sys_getpid();
+        int wrong = 0;
+        for (int i = 0; i < SYSENTER32_CALLS; i++)
+            wrong += compat_mode_sysenter32_getpid() != pid;
+        printf("[crash] %d of %d getpid calls by sysenter from compatibility mode were wrong\n", wrong,
+               SYSENTER32_CALLS);
+        return wrong == 0 ? 0 : 1;
+    }
+    if (strcmp(how, "compat-sysenter32-tf") == 0) { // TF set just before the sysenter; Intel only
+        if (sys_sysenter_abi(SYSENTER_ABI_32) != 0)
+            return 2;
+        long before = sys_trap_count();
+        int64_t result = compat_mode_sysenter32_tf_getpid();
+        long traps = sys_trap_count() - before;
+        printf("[crash] sysenter32 with TF returned %lld, %ld ring-3 trap(s)\n", (long long)result, traps);
+        return result == sys_getpid() && traps == 1 ? 0 : 1;
+    }
+    if (strcmp(how, "compat-sysenter64") == 0) { // the 32-bit caller, its process in SYSENTER_ABI_64
+        long abi = sys_sysenter_abi(SYSENTER_ABI_64);
+        printf("[crash] sysenter_abi(SYSENTER_ABI_64) returned %ld\n", abi);
+        int64_t result = compat_mode_sysenter32_getpid();
+        printf("[crash] compat-sysenter64 came back with %lld\n", (long long)result);
+        return 1;
     }
     if (strcmp(how, "compat-syscall") == 0) {
         int64_t result = compat_mode_syscall();

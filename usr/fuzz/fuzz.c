@@ -127,8 +127,9 @@ static uint64_t pick_number(void)
     }
 }
 
-// Whether a number would reach one of the calls the fuzzer must not make.
-static bool forbidden(uint64_t nr) { return nr == SYS_exit || nr == SYS_spawn; }
+// Whether a number would reach one of the calls the fuzzer must not make. sysenter_abi(32)
+// would send the fuzzer's own 64-bit `sysenter` calls to the compatibility-mode entry.
+static bool forbidden(uint64_t nr) { return nr == SYS_exit || nr == SYS_spawn || nr == SYS_sysenter_abi; }
 
 // Offsets of the fifteen general registers in struct regs (regs_layout.h), rax first.
 static const unsigned gpr_offsets[15] = {REGS_RAX, REGS_RBX, REGS_RCX, REGS_RDX, REGS_RSI, REGS_RDI, REGS_RBP, REGS_R8,

@@ -26,12 +26,15 @@ default rel
 %define CR_SIZE 32
 %define COMPAT_SYSCALL 1                ; enum compat_entry (entries32.h)
 %define COMPAT_DIRTY_UPPER 2
+%define COMPAT_SYSENTER 4
 %define COMPAT_UPPER_GARBAGE 0x5a5a5a5a00000000
 
 global lstar_callgate_pointer
 global compat_regs_call
 global compat_syscall_return
 global compat_int80_return
+global compat_sysenter_return
+global compat_stack_top
 
 section .rodata
 lstar_callgate_pointer:
@@ -50,6 +53,10 @@ to_compat_int80_loaded:   dd compat_int80_loaded
                           dw GDT_USER_CS32
 to_compat_syscall_loaded: dd compat_syscall_loaded
                           dw GDT_USER_CS32
+to_compat_sysenter:       dd compat_sysenter_part
+                          dw GDT_USER_CS32
+to_compat_sysenter_loaded: dd compat_sysenter_loaded
+                           dw GDT_USER_CS32
 
 section .bss
 align 16
@@ -87,11 +94,15 @@ compat_regs_call:
     mov esp, compat_stack_top           ; zero-extends: RSP now below 4 GiB
     test edx, COMPAT_DIRTY_UPPER
     jnz .dirty
+    test edx, COMPAT_SYSENTER
+    jnz .sysenter
     test edx, edx
     jnz .syscall
     jmp far dword [to_compat_int80]
 .syscall:
     jmp far dword [to_compat_syscall]
+.sysenter:
+    jmp far dword [to_compat_sysenter]
     ; COMPAT_DIRTY_UPPER: load the registers here, in 64-bit mode, each with a nonzero upper
     ; half, and enter at once in compatibility mode without writing them: the kernel must look
     ; at the low halves only (compat_abi.inc).
@@ -112,11 +123,20 @@ compat_regs_call:
     or rdi, r11
     mov ebp, [regs_in + CR_EBP]
     or rbp, r11
+    test r12d, COMPAT_SYSENTER
+    jnz .dirty_sysenter
     test r12d, COMPAT_SYSCALL
     jnz .dirty_syscall
     jmp far dword [to_compat_int80_loaded]
 .dirty_syscall:
     jmp far dword [to_compat_syscall_loaded]
+    ; sysenter's EDI and EBP are its return EIP and ESP (docs/abi.md): those, with upper halves.
+.dirty_sysenter:
+    mov edi, compat_sysenter_return
+    or rdi, r11
+    mov ebp, esp                        ; compat_stack_top: the 32-bit code's ESP at the sysenter
+    or rbp, r11
+    jmp far dword [to_compat_sysenter_loaded]
 
 bits 32
 compat_int80_part:
@@ -156,6 +176,33 @@ compat_syscall_part:
 compat_syscall_loaded:
     syscall                             ; -> IA32_CSTAR, back by 32-bit sysret (or iretq)
 compat_syscall_return:
+    pushfd
+    mov [regs_out + CR_EAX], eax
+    mov [regs_out + CR_EBX], ebx
+    mov [regs_out + CR_ECX], ecx
+    mov [regs_out + CR_EDX], edx
+    mov [regs_out + CR_ESI], esi
+    mov [regs_out + CR_EDI], edi
+    mov [regs_out + CR_EBP], ebp
+    pop dword [regs_out + CR_EFLAGS]
+    jmp far dword [to_long]
+
+; `sysenter` with the compatibility-mode sysenter ABI (SYS_sysenter_abi(SYSENTER_ABI_32), which
+; the caller must have chosen; docs/abi.md): EAX = number, EBX, ECX, EDX, ESI = arguments, EDI =
+; the return EIP, EBP = ESP. The kernel comes back at the EIP in EDI, with ECX = ESP and EDX = EIP.
+compat_sysenter_part:
+    push dword [regs_in + CR_EFLAGS]
+    popfd
+    mov eax, [regs_in + CR_EAX]
+    mov ebx, [regs_in + CR_EBX]
+    mov ecx, [regs_in + CR_ECX]
+    mov edx, [regs_in + CR_EDX]
+    mov esi, [regs_in + CR_ESI]
+    mov edi, compat_sysenter_return     ; where to come back
+    mov ebp, esp                        ; with this ESP (compat_stack_top)
+compat_sysenter_loaded:
+    sysenter                            ; -> sysenter32_entry, back by 32-bit sysexit (or iretq)
+compat_sysenter_return:
     pushfd
     mov [regs_out + CR_EAX], eax
     mov [regs_out + CR_EBX], ebx

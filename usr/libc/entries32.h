@@ -43,6 +43,11 @@ enum compat_entry {
     // Or'ed in: load the registers in 64-bit mode with upper halves 0x5a5a5a5a and enter at once
     // in compatibility mode without writing them, so the kernel receives those upper halves.
     COMPAT_DIRTY_UPPER = 2,
+    // `sysenter` (Intel only) with the compatibility-mode sysenter ABI, which the program must
+    // have chosen first with sys_sysenter_abi(SYSENTER_ABI_32): EBX, ECX, EDX, ESI = arguments
+    // 0-3, EDI = the return EIP, EBP = ESP (set by the wrapper: in->edi and in->ebp are not
+    // used); after it ECX = that ESP, EDX = EDI = compat_sysenter_return, EBP = ESP.
+    COMPAT_SYSENTER = 4,
 };
 
 // Far-jumps into compatibility mode, loads *in, enters through `how`, stores the registers to
@@ -50,9 +55,13 @@ enum compat_entry {
 void compat_regs_call(const struct compat_regs *in, struct compat_regs *out, int how);
 // The address of the instruction after compat_regs_call's `syscall`: what ECX holds after it.
 extern const char compat_syscall_return[];
+// Where a COMPAT_SYSENTER call comes back, and the ESP it passes (in EBP) and gets back in ECX.
+extern const char compat_sysenter_return[];
+extern const char compat_stack_top[];
 
 // Call nr from compatibility mode with the i386 ABI; returns EAX sign-extended (a negative errno
-// on failure). a0..a5 go to EBX, ECX (EBP for `syscall`: the CPU takes ECX), EDX, ESI, EDI, EBP.
+// on failure). a0..a5 go to EBX, ECX (EBP for `syscall`: the CPU takes ECX), EDX, ESI, EDI, EBP;
+// `sysenter` takes a0..a3 only (EDI and EBP carry its return EIP and ESP).
 static inline long compat_call(int how, uint32_t nr, uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4,
                                uint32_t a5)
 {

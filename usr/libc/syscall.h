@@ -188,4 +188,7 @@ static inline long sys_kernel_rflags(long which) { return lstar_kernel_rflags(EN
 static inline long lstar_getcpu(enum lstar_entry e) { return lstar_call0(e, SYS_getcpu); }
 static inline long sys_getcpu(void) { return lstar_getcpu(ENTRY_SYSCALL); }
 
+// SYS_sysenter_abi: SYSENTER_ABI_64 or SYSENTER_ABI_32, the entry this process's `sysenter` reaches.
+static inline long sys_sysenter_abi(long abi) { return lstar_call1(ENTRY_SYSCALL, SYS_sysenter_abi, abi); }
+
 #endif

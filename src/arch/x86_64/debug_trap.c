@@ -38,12 +38,18 @@
 // The two stretches of sysenter_entry.asm a user's TF steps through, as its windows name them.
 extern const char sysenter_entry[], sysenter_entry_tf_steps_end[];
 extern const char sysenter_fix_flags[], sysenter_fix_flags_end[];
+// The same two stretches of its compatibility-mode entry (sysenter32_entry).
+extern const char sysenter32_entry[], sysenter32_entry_tf_steps_end[];
+extern const char sysenter32_fix_flags[], sysenter32_fix_flags_end[];
 
-// Tells whether a single step at `rip` is the user's TF stepping through the sysenter entry.
+// Tells whether a single step at `rip` is the user's TF stepping through a sysenter entry.
 static bool sysenter_tf_steps(uint64_t rip)
 {
     return (rip >= (uint64_t)sysenter_entry && rip <= (uint64_t)sysenter_entry_tf_steps_end) ||
-           (rip >= (uint64_t)sysenter_fix_flags && rip < (uint64_t)sysenter_fix_flags_end);
+           (rip >= (uint64_t)sysenter_fix_flags && rip < (uint64_t)sysenter_fix_flags_end) ||
+           // [mutant sysenter32-tf-kept: "rip <= (uint64_t)sysenter32_entry_tf_steps_end" -> false]
+           (rip >= (uint64_t)sysenter32_entry && rip <= (uint64_t)sysenter32_entry_tf_steps_end) ||
+           (rip >= (uint64_t)sysenter32_fix_flags && rip < (uint64_t)sysenter32_fix_flags_end);
 }
 
 #define DR6_BS (1ull << 14)     // the #DB was a single step (SDM Vol. 3A "Debug Status Register (DR6)")

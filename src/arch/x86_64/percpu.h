@@ -23,10 +23,11 @@ struct process;
 // Which entry a call on the slow path came through: the stubs pass it to syscall_slow_path.
 #define TRACE_ENTRY_SYSCALL 0
 #define TRACE_ENTRY_INT80 1
-#define TRACE_ENTRY_CALLGATE 2       // far call through GDT_CALL_GATE (callgate_entry.asm)
-#define TRACE_ENTRY_COMPAT_SYSCALL 3 // `syscall` from compatibility mode (IA32_CSTAR)
-#define TRACE_ENTRY_COMPAT_INT80 4   // `int 0x80` from compatibility mode (the i386 ABI)
-#define TRACE_ENTRY_SYSENTER 5       // `sysenter` in 64-bit mode (sysenter_entry.asm; Intel only)
+#define TRACE_ENTRY_CALLGATE 2        // far call through GDT_CALL_GATE (callgate_entry.asm)
+#define TRACE_ENTRY_COMPAT_SYSCALL 3  // `syscall` from compatibility mode (IA32_CSTAR)
+#define TRACE_ENTRY_COMPAT_INT80 4    // `int 0x80` from compatibility mode (the i386 ABI)
+#define TRACE_ENTRY_SYSENTER 5        // `sysenter` in 64-bit mode (sysenter_entry.asm; Intel only)
+#define TRACE_ENTRY_COMPAT_SYSENTER 6 // `sysenter` from compatibility mode (sysenter32_entry; Intel only)
 
 #define CACHE_LINE 64 // bytes; every x86_64 CPU lstar knows of (CPUID leaf 1 EBX[15:8] * 8 says so)
 
@@ -54,6 +55,9 @@ struct percpu {
     struct {              // what this CPU's registers said after cpu_init (cpu_init.c)
         uint64_t gs_base, gdt, tss, ist[IST_STACKS], stack;
     } loaded;
+    // What IA32_SYSENTER_EIP of this CPU holds, kept by syscall_set_sysenter_eip: the context
+    // switch rewrites the MSR only when the next process's sysenter ABI wants another target.
+    uint64_t sysenter_eip;
 } __attribute__((aligned(CACHE_LINE)));
 
 // this_cpu() below reads [gs:0]: the area must begin with its own address.

@@ -20,6 +20,7 @@
 extern void lstar_entry(void);
 extern void cstar_entry(void);
 extern void sysenter_entry(void);
+extern void sysenter32_entry(void);
 
 // ---- IA32_STAR: the selectors SYSCALL loads and SYSRET derives ----
 //
@@ -125,8 +126,23 @@ bool sysenter_available(void)
 // every CPU of a machine has the same). tests/gdb reads it to know which windows it can reach.
 bool sysenter_enabled;
 
-// Points IA32_SYSENTER_EIP at `entry` (the real stub, or the benchmark's empty one).
-void syscall_set_sysenter_eip(void (*entry)(void)) { wrmsr(MSR_SYSENTER_EIP, (uint64_t)entry); }
+// Points IA32_SYSENTER_EIP of this CPU at `entry` (a real stub, or a benchmark's empty one).
+// The per-CPU copy is what the MSR holds (this function and syscall_msr_init are its only
+// writers), so the context switch, which calls this for every process it installs, pays a wrmsr
+// only when the process's sysenter ABI asks for the other entry: WRMSR is a serializing
+// instruction (SDM Vol. 3A "Serializing Instructions"), the cache a load and a compare (docs/msr.md).
+void syscall_set_sysenter_eip(void (*entry)(void))
+{
+    struct percpu *c = this_cpu();
+    if (c->sysenter_eip == (uint64_t)entry)
+        return;
+    wrmsr(MSR_SYSENTER_EIP, (uint64_t)entry);
+    c->sysenter_eip = (uint64_t)entry;
+}
+
+// Points IA32_SYSENTER_EIP at the entry of a sysenter ABI (SYS_sysenter_abi): sysenter32_entry
+// for a compatibility-mode program, sysenter_entry otherwise.
+void sysenter_install(bool compat) { syscall_set_sysenter_eip(compat ? sysenter32_entry : sysenter_entry); }
 
 // Programs CPU `cpu`'s MSRs for the fast path. GS_BASE/KERNEL_GS_BASE are set by percpu_init.
 void syscall_msr_init(unsigned cpu)
@@ -140,6 +156,7 @@ void syscall_msr_init(unsigned cpu)
         wrmsr(MSR_SYSENTER_CS, sysenter_cs);
         wrmsr(MSR_SYSENTER_ESP, sysenter_esp(cpu));
         wrmsr(MSR_SYSENTER_EIP, (uint64_t)sysenter_entry);
+        percpu_areas[cpu].sysenter_eip = (uint64_t)sysenter_entry; // what the MSR holds
         sysenter_enabled = true;
     }
     // EFER.SCE last: `syscall` is #UD until now, so no half-programmed state is reachable.

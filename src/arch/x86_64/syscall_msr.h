@@ -14,5 +14,6 @@ void syscall_set_lstar(void (*entry)(void));
 bool sysenter_available(void);
 extern bool sysenter_enabled;
 void syscall_set_sysenter_eip(void (*entry)(void));
+void sysenter_install(bool compat);
 
 #endif
