@@ -295,8 +295,9 @@ static const char *parse_mitigation_list(const char *v, size_t n, uint32_t *bits
         }
         if (b == MITIGATION_COUNT) {
             format_buf(why, whylen, "item %zu '%.*s' is not a protection: expected off, auto, all or names among %s",
-                       item, (int)(len > 24 ? 24 : len), name, "swapgs-fence,clear-regs,user-mask,direct-dispatch,"
-                                                               "retpoline,verw,rsb,ibpb,ibrs,pti");
+                       item, (int)(len > 24 ? 24 : len), name,
+                       "swapgs-fence,clear-regs,user-mask,direct-dispatch,"
+                       "retpoline,verw,rsb,ibpb,ibrs,pti");
             return why;
         }
         if (got & (1u << b)) {

@@ -25,6 +25,11 @@ enum {
     MITIGATION_LIST(MITIGATION_ENUM)
 #undef MITIGATION_ENUM
 };
+enum {
+#define MITIGATION_BIT_ENUM(c, bit, name) MITIGATION_BIT_##c = (bit),
+    MITIGATION_LIST(MITIGATION_BIT_ENUM)
+#undef MITIGATION_BIT_ENUM
+};
 #define MITIGATION_COUNT 10 // entries of MITIGATION_LIST; cmdline.c checks it
 
 // What mitigations= asked for.

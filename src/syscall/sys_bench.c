@@ -1,22 +1,21 @@
 // SPDX-License-Identifier: MIT
 // SYS_bench_entry: swaps in empty entries so the benchmark can measure the bare mechanism.
 #include "arch/x86_64/idt.h"
+#include "arch/x86_64/mitigations.h"
 #include "arch/x86_64/traps.h"
 #include "syscall/sys_bench.h"
 #include "arch/x86_64/syscall_msr.h"
 #include "syscall/syscall_table.h"
 
-extern void lstar_entry(void);
 extern void lstar_empty(void);
-extern void int80_entry(void);
 extern void int80_empty(void);
 
 // Puts the real LSTAR stub and int 0x80 gate back (also when a program ends: one that stopped
 // with an empty entry installed must not leave it to the next).
 void syscall_entries_restore(void)
 {
-    syscall_set_lstar(lstar_entry);
-    idt_set_gate(VEC_INT80, int80_entry, 3, 0);
+    syscall_set_lstar(mitigations_lstar_entry()); // the copies mitigations= chose at boot
+    idt_set_gate(VEC_INT80, mitigations_int80_entry(), 3, 0);
 }
 
 // bench_entry(mode): installs an empty LSTAR target or an empty int 0x80 gate, or restores

@@ -492,7 +492,8 @@ static void mitigations_take_a_list_of_names(void)
     CHECK_EQ(parse("mitigations=verw"), 0);
     CHECK_EQ(opt.mitigations, MITIGATIONS_LIST);
     CHECK_EQ(opt.mitigation_list, MITIGATION_VERW);
-    CHECK_EQ(parse("mitigations=swapgs-fence,clear-regs,user-mask,direct-dispatch,retpoline,verw,rsb,ibpb,ibrs,pti"), 0);
+    CHECK_EQ(parse("mitigations=swapgs-fence,clear-regs,user-mask,direct-dispatch,retpoline,verw,rsb,ibpb,ibrs,pti"),
+             0);
     CHECK_EQ(opt.mitigation_list, (1u << MITIGATION_COUNT) - 1);
     CHECK_EQ(parse("mitigations=pti,rsb"), 0);
     CHECK_EQ(opt.mitigation_list, MITIGATION_PTI | MITIGATION_RSB);

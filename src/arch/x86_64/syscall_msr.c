@@ -13,7 +13,8 @@
 #include "arch/x86_64/percpu.h"
 #include "core/console.h"
 
-extern void lstar_entry(void);
+#include "arch/x86_64/mitigations.h"
+
 extern void cstar_entry(void);
 
 // ---- IA32_STAR: the selectors SYSCALL loads and SYSRET derives ----
@@ -87,8 +88,8 @@ void syscall_set_lstar(void (*entry)(void)) { wrmsr(MSR_LSTAR, (uint64_t)entry);
 void syscall_msr_init(void)
 {
     wrmsr(MSR_STAR, star);
-    wrmsr(MSR_LSTAR, (uint64_t)lstar_entry); // 64-bit `syscall` lands here
-    wrmsr(MSR_CSTAR, (uint64_t)cstar_entry); // compatibility-mode `syscall` (refused)
+    wrmsr(MSR_LSTAR, (uint64_t)mitigations_lstar_entry()); // `syscall` lands here: plain or hardened copy
+    wrmsr(MSR_CSTAR, (uint64_t)cstar_entry);               // compatibility-mode `syscall` (refused)
     wrmsr(MSR_FMASK, fmask);
     // SYSENTER: CS = 0 makes `sysenter` raise #GP (SDM Vol. 2B "SYSENTER"), which ends the
     // program with a report; ESP/EIP = 0 so no stale value points anywhere.
@@ -120,7 +121,7 @@ int syscall_msr_check(unsigned cpu)
     int passed = 0, failed = 0;
     check_msr(cpu, "EFER", MSR_EFER, EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE, &passed, &failed);
     check_msr(cpu, "STAR", MSR_STAR, star, &passed, &failed);
-    check_msr(cpu, "LSTAR", MSR_LSTAR, (uint64_t)lstar_entry, &passed, &failed);
+    check_msr(cpu, "LSTAR", MSR_LSTAR, (uint64_t)mitigations_lstar_entry(), &passed, &failed);
     check_msr(cpu, "CSTAR", MSR_CSTAR, (uint64_t)cstar_entry, &passed, &failed);
     check_msr(cpu, "FMASK", MSR_FMASK, fmask, &passed, &failed);
     check_msr(cpu, "GS_BASE", MSR_GS_BASE, (uint64_t)&percpu_areas[cpu], &passed, &failed);

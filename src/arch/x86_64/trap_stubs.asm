@@ -8,9 +8,11 @@
 %include "asm_offsets.inc"               ; TF_*, IRET_*, MSR_GS_BASE, VEC_*, TRAP_STUBS
 %include "arch/x86_64/smap_clac.inc"
 %include "arch/x86_64/entry_window.inc" ; ENTRY_WINDOW, RING3_EDGE
+%include "arch/x86_64/mitigation_site.inc" ; MITIGATION_SITE: the swapgs fences
 
 extern trap_dispatch
 extern syscall_iretq
+extern syscall_iretq_hardened
 global trap_stub_table
 global trap_common_iretq
 global trap_paranoid_iretq
@@ -56,7 +58,7 @@ section .text
 ; ---- per-vector stubs ----
 ; From ring 3, every stub and trap_common up to its swapgs run with the user's GS: one entry
 ; window from the first stub to the first instruction after that swapgs (entry_window.inc).
-    ENTRY_WINDOW trap_stub_0, trap_common.kernel_gs, "exception entry"
+    ENTRY_WINDOW trap_stub_0, trap_common.fenced, "exception entry"
 %macro TRAP_NOERR 1
     RING3_EDGE trap_stub_%1               ; an IDT gate's target
 trap_stub_%1:
@@ -150,6 +152,9 @@ trap_common:
     lea rcx, [rel syscall_iretq]
     cmp rax, rcx
     je .refused_iret
+    lea rcx, [rel syscall_iretq_hardened] ; the hardened copy's (mitigations.c)
+    cmp rax, rcx
+    je .refused_iret
     lea rcx, [rel trap_common_iretq]
     cmp rax, rcx
     jne .kernel_gs
@@ -161,7 +166,15 @@ trap_common:
 .swap:
     ; [mutant swapgs-trap-common-in: delete]
     swapgs                                ; GS base <- this CPU's struct percpu
-.kernel_gs:
+    ; swapgs-fence on both ways of the conditional swapgs (CVE-2019-1125; Intel, "Speculative
+    ; Behavior of SWAPGS and Segment Registers"; Linux's FENCE_SWAPGS_USER_ENTRY and
+    ; _KERNEL_ENTRY): no GS-relative load may run with a base guessed down the wrong side of the
+    ; test above. Patched sites (mitigation_site.inc): with the protection off, each costs one
+    ; `jmp short` over its lfence, on every exception and interrupt.
+    MITIGATION_SITE SWAPGS_FENCE
+    lfence                                ; [mutant fence-trap-common-user: delete]
+    MITIGATION_SITE_END
+.fenced:                                  ; the way from ring 0 (.kernel_gs) rejoins here
     ; [mutant cld-trap-common: delete]
     cld                                   ; the C ABI wants DF = 0: ring 3 may have set it
     ; [mutant clac-trap-common: delete]
@@ -180,6 +193,13 @@ trap_common:
 .kernel_ret:
 trap_common_iretq:
     iretq
+; From ring 0 there was no swapgs, yet the CPU may have speculated down the ring-3 side with
+; its swapgs: the same fence (Linux's FENCE_SWAPGS_KERNEL_ENTRY), out of the ring-3 path's way.
+trap_common.kernel_gs:                    ; (spelled out: trap_common_iretq came in between)
+    MITIGATION_SITE SWAPGS_FENCE
+    lfence                                ; [mutant fence-trap-common-kernel: delete]
+    MITIGATION_SITE_END
+    jmp trap_common.fenced
 
 ; ---- the paranoid path: NMI, #DF, #MC and #DB on their IST stacks ----
 ; These can arrive anywhere, including between `syscall` and the LSTAR stub's swapgs (CPL 0,
@@ -216,6 +236,9 @@ trap_paranoid:
     swapgs                                ; [mutant swapgs-trap-paranoid-in: delete]
     mov ebx, 1
 .have_kernel_gs:
+    MITIGATION_SITE SWAPGS_FENCE          ; both ways of the swapgs above, as in trap_common
+    lfence                                ; [mutant fence-trap-paranoid: delete]
+    MITIGATION_SITE_END
     mov rdi, rsp
     call trap_dispatch
     ENTRY_WINDOW trap_paranoid.exit, trap_paranoid_iretq, "paranoid exit" ; GS as it was found
