@@ -48,6 +48,7 @@ global syscall_return_hardened
 global syscall_iretq_hardened
 global syscall_sysret_hardened
 global mitigation_verw_selector
+global syscall_retpoline_rax
 global lstar_entry
 global lstar_entry_user_stack
 global lstar_entry_safe_stack

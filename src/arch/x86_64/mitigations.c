@@ -32,6 +32,7 @@ extern void lstar_entry_hardened(void), int80_entry_hardened(void);
 
 // What the CPU is, as far as the decisions go.
 struct cpu_speculation {
+    char vendor[13]; // CPUID leaf 0's string
     bool amd;        // AuthenticAMD or HygonGenuine
     bool ibrs, ibpb; // IA32_SPEC_CTRL.IBRS and IA32_PRED_CMD.IBPB exist
     bool eibrs;      // ARCH_CAPABILITIES.IBRS_ALL
@@ -55,6 +56,7 @@ static struct cpu_speculation read_cpu(void)
     struct cpu_speculation c = {0};
     struct cpuid_regs r = cpuid(CPUID_LEAF_BASIC, 0);
     uint32_t max_leaf = r.eax;
+    memcpy(c.vendor, &r.ebx, 4), memcpy(c.vendor + 4, &r.edx, 4), memcpy(c.vendor + 8, &r.ecx, 4);
     c.amd = (r.ebx == 0x68747541 && r.edx == 0x69746e65 && r.ecx == 0x444d4163) || // "AuthenticAMD"
             (r.ebx == 0x6f677948 && r.edx == 0x6e65476e && r.ecx == 0x656e6975);   // "HygonGenuine"
     if (max_leaf >= CPUID_LEAF_STRUCTURED) {
@@ -216,10 +218,11 @@ void mitigations_init(enum mitigation_mode mode, uint32_t list)
 {
     static const char *const mode_names[] = {"off", "auto", "all", "list"};
     struct cpu_speculation c = read_cpu();
-    kprintf("[mitigations] mode %s: %s CPU, IBRS %s, IBPB %s, MD_CLEAR %s, ARCH_CAPABILITIES %s%016llx%s\n",
-            mode_names[mode], c.amd ? "AMD" : "Intel-like", c.ibrs ? "yes" : "no", c.ibpb ? "yes" : "no",
-            c.md_clear ? "yes" : "no", c.arch_cap ? "0x" : "", c.arch_cap ? (unsigned long long)c.caps : 0ull,
-            c.arch_cap ? "" : " (absent)");
+    kprintf("[mitigations] mode %s, CPU %s: IBRS %s, eIBRS %s, IBPB %s, MD_CLEAR %s, ARCH_CAPABILITIES %s\n",
+            mode_names[mode], c.vendor, c.ibrs ? "yes" : "no", c.eibrs ? "yes" : "no", c.ibpb ? "yes" : "no",
+            c.md_clear ? "yes" : "no", c.arch_cap ? "present" : "absent");
+    if (c.arch_cap)
+        kprintf("[mitigations] IA32_ARCH_CAPABILITIES = 0x%016llx\n", (unsigned long long)c.caps);
     for (unsigned i = 0; i < MITIGATION_COUNT; i++) {
         struct decision d = decide(1u << i, mode, list, &c, in_force);
         if (d.on)
@@ -248,6 +251,7 @@ void mitigations_cpu_init(void)
 
 uint32_t mitigations_in_force(void) { return in_force; }
 bool mitigations_hardened_entry(void) { return hardened_entry; }
+bool mitigations_ibrs_on_entry(void) { return ibrs_on_entry; }
 void (*mitigations_lstar_entry(void))(void) { return hardened_entry ? lstar_entry_hardened : lstar_entry; }
 void (*mitigations_int80_entry(void))(void) { return hardened_entry ? int80_entry_hardened : int80_entry; }
 
@@ -263,4 +267,29 @@ void mitigations_switch_to(uint64_t next)
         last_user[cpu] = next;
         wrmsr(MSR_PRED_CMD, PRED_CMD_IBPB); // [mutant ibpb-write: delete]
     }
+}
+
+// SYS_probe_regs's report (sys_probe.asm): bit i of `seen` set when register i of RBX, RBP,
+// R10-R15 still held the caller's value as the handler started. One kernel line, which the
+// tests read; returns the count. `entry` is the caller's word for the way it came in (0 =
+// syscall, 1 = int 0x80), only to tell the two lines apart.
+__attribute__((no_caller_saved_registers)) long mitigations_probe_report(uint64_t seen, uint64_t entry);
+__attribute__((no_caller_saved_registers)) long mitigations_probe_report(uint64_t seen, uint64_t entry)
+{
+    static const char *const names[] = {"rbx", "rbp", "r10", "r11", "r12", "r13", "r14", "r15"};
+    char list[64] = "";
+    long count = 0;
+    for (unsigned i = 0; i < 8; i++) {
+        if (seen & (1u << i)) {
+            size_t used = strlen(list);
+            format_buf(list + used, sizeof list - used, " %s", names[i]);
+            count++;
+        }
+    }
+    kprintf("[mitigations] probe (%s, %s entry): the handler saw the caller's value in %ld of 8 registers%s%s\n",
+            entry == 0   ? "syscall"
+            : entry == 1 ? "int 0x80"
+                         : "unnamed",
+            hardened_entry ? "hardened" : "plain", count, count ? ":" : "", list);
+    return count;
 }

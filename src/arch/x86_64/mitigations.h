@@ -29,6 +29,8 @@ void mitigations_cpu_init(void);
 
 // The MITIGATION_* bits in force.
 uint32_t mitigations_in_force(void);
+// Whether IA32_SPEC_CTRL.IBRS is written on every entry and exit (IBRS without eIBRS).
+bool mitigations_ibrs_on_entry(void);
 // Whether the hardened syscall/int 0x80 entries are installed (some protection of theirs is on).
 bool mitigations_hardened_entry(void);
 // The entry IA32_LSTAR and the int 0x80 gate point at: the plain copies or the hardened ones.
