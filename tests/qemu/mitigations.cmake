@@ -1,0 +1,136 @@
+# SPDX-License-Identifier: MIT
+# The entry protections (mitigations=, docs/hardening.md): the decision each CPU model gets, the
+# hardened paths under the selftest and the fuzzer, the refusal of a bad value, and a list that
+# turns on exactly what it names. Included from tests/qemu/CMakeLists.txt, whose variables and
+# lstar_boot_test it uses.
+#
+# The decisions are QEMU 7.2's TCG models, the same on every machine: `max` and `qemu64` say
+# AuthenticAMD, `Skylake-Client` GenuineIntel, and under TCG none of the three offers IBRS, IBPB,
+# MD_CLEAR or IA32_ARCH_CAPABILITIES (QEMU leaves those to KVM; Skylake-Client-IBRS loses its
+# spec-ctrl under TCG too). So on all three: ibrs and ibpb off (CPU lacks ...), and `auto` gives
+# AMD no swapgs fence, no VERW and no PTI (not affected), the Intel model the fence and VERW.
+
+# mitigation_line(VAR "text"): VAR = --expect of the kernel line "[mitigations] text", exactly.
+function(mitigation_line var text)
+  string(REGEX REPLACE "([][()+*?.|^$\\\\])" "\\\\\\1" escaped "${text}")
+  set(${var} ${${var}} --expect "^\\[mitigations\\] ${escaped}$" PARENT_SCOPE)
+endfunction()
+
+# The lines every protection gets, per mode and vendor.
+set(all_on_tcg)
+foreach(line
+    "swapgs-fence: on (mitigations=all)" "clear-regs: on (mitigations=all)" "user-mask: on (mitigations=all)"
+    "direct-dispatch: on (mitigations=all)" "retpoline: off (direct-dispatch leaves no indirect call)"
+    "verw: on (mitigations=all)" "rsb: on (mitigations=all)" "ibpb: off (CPU lacks IBPB)"
+    "ibrs: off (CPU lacks IBRS)" "pti: off (not built in this kernel)")
+  mitigation_line(all_on_tcg "${line}")
+endforeach()
+set(auto_on_tcg_amd)
+foreach(line
+    "swapgs-fence: off (not affected: AMD does not speculate past SWAPGS)" "clear-regs: on (every speculating CPU)"
+    "user-mask: on (every speculating CPU: Spectre v1)" "direct-dispatch: on (every speculating CPU: Spectre v2)"
+    "retpoline: off (direct-dispatch leaves no indirect call)" "verw: off (not affected: AMD)"
+    "rsb: on (every CPU with a return stack buffer: Spectre v2)" "ibpb: off (CPU lacks IBPB)"
+    "ibrs: off (CPU lacks IBRS)" "pti: off (not affected: AMD)")
+  mitigation_line(auto_on_tcg_amd "${line}")
+endforeach()
+set(auto_on_tcg_intel)
+foreach(line
+    "swapgs-fence: on (conditional swapgs can be speculated past (CVE-2019-1125))"
+    "clear-regs: on (every speculating CPU)" "user-mask: on (every speculating CPU: Spectre v1)"
+    "direct-dispatch: on (every speculating CPU: Spectre v2)" "retpoline: off (direct-dispatch leaves no indirect call)"
+    "verw: on (MDS_NO clear, no MD_CLEAR in CPUID: VERW may clear nothing)"
+    "rsb: on (every CPU with a return stack buffer: Spectre v2)" "ibpb: off (CPU lacks IBPB)"
+    "ibrs: off (CPU lacks IBRS)" "pti: off (not built in this kernel)")
+  mitigation_line(auto_on_tcg_intel "${line}")
+endforeach()
+set(off_lines)
+foreach(name swapgs-fence clear-regs user-mask direct-dispatch retpoline verw rsb ibpb ibrs pti)
+  mitigation_line(off_lines "${name}: off (mitigations=off)")
+endforeach()
+
+# What the handler saw (SYS_probe_regs, usr/selftest/entry_tests.c): nothing of the caller's on
+# the hardened entries; on the plain ones all eight, but R11, which `syscall` itself overwrites.
+set(probe_cleared)
+mitigation_line(probe_cleared "probe (syscall, hardened entry): the handler saw the caller's value in 0 of 8 registers")
+mitigation_line(probe_cleared "probe (int 0x80, hardened entry): the handler saw the caller's value in 0 of 8 registers")
+set(probe_plain)
+mitigation_line(probe_plain
+  "probe (syscall, plain entry): the handler saw the caller's value in 7 of 8 registers: rbx rbp r10 r12 r13 r14 r15")
+mitigation_line(probe_plain
+  "probe (int 0x80, plain entry): the handler saw the caller's value in 8 of 8 registers: rbx rbp r10 r11 r12 r13 r14 r15")
+set(ktest_passes --expect [=[^ktest: [0-9]+ passed, 0 failed$]=])
+set(hardened_installed --expect [=[^\[ktest\] PASS hardened_entries_installed$]=])
+
+# ---- mitigations=all: the selftest (with the kernel's self-checks) on three models ----
+lstar_boot_test(mitigations_all_selftest_cpu_max TIMEOUT 240
+  --cpu max
+  --cmdline "run=selftest:sysenter=ud:compat-syscall=enosys mitigations=all"
+  ${selftest_passes} ${ktest_passes} ${hardened_installed} ${all_on_tcg} ${probe_cleared}
+  --expect [=[^\[mitigations\] mode all, CPU AuthenticAMD: IBRS no, eIBRS no, IBPB no, MD_CLEAR no, ARCH_CAPABILITIES absent$]=]
+  --reject ${kernel_panic})
+lstar_boot_test(mitigations_all_selftest_cpu_skylake TIMEOUT 240
+  --cpu Skylake-Client
+  --cmdline "run=selftest:sysenter=gp:compat-syscall=enosys mitigations=all"
+  ${selftest_passes} ${ktest_passes} ${hardened_installed} ${all_on_tcg} ${probe_cleared}
+  --expect [=[^\[mitigations\] mode all, CPU GenuineIntel: IBRS no, eIBRS no, IBPB no, MD_CLEAR no, ARCH_CAPABILITIES absent$]=]
+  --reject ${kernel_panic})
+lstar_boot_test(mitigations_all_selftest_cpu_qemu64 TIMEOUT 240
+  --cpu qemu64
+  --cmdline "run=selftest:sysenter=ud:compat-syscall=enosys mitigations=all"
+  ${selftest_passes} ${ktest_passes} ${hardened_installed} ${all_on_tcg} ${probe_cleared}
+  --expect [=[^\[mitigations\] mode all, CPU AuthenticAMD: IBRS no, eIBRS no, IBPB no, MD_CLEAR no, ARCH_CAPABILITIES absent$]=]
+  --reject ${kernel_panic})
+
+# ---- the fuzzer through the hardened paths ----
+lstar_boot_test(mitigations_all_fuzzer_finds_nothing TIMEOUT 240
+  --cmdline "run=fuzz:calls=200000:seed=1,fuzz:calls=200000:seed=20261125 ktest=off mitigations=all"
+  --expect ${fuzz_exited_0} --expect ${kernel_success}
+  --reject ${kernel_panic})
+
+# ---- auto: the decision per vendor (the self-checks confirm the sites agree) ----
+lstar_boot_test(mitigations_auto_decides_for_cpu_max
+  --cpu max --cmdline "run=none mitigations=auto"
+  ${auto_on_tcg_amd} ${ktest_passes} ${hardened_installed} --reject ${kernel_panic})
+lstar_boot_test(mitigations_auto_decides_for_cpu_qemu64
+  --cpu qemu64 --cmdline "run=none mitigations=auto"
+  ${auto_on_tcg_amd} ${ktest_passes} ${hardened_installed} --reject ${kernel_panic})
+lstar_boot_test(mitigations_auto_decides_for_cpu_skylake
+  --cpu Skylake-Client --cmdline "run=none mitigations=auto"
+  ${auto_on_tcg_intel} ${ktest_passes} ${hardened_installed} --reject ${kernel_panic})
+
+# ---- off, and the default: today's plain entries, every site patched out ----
+lstar_boot_test(mitigations_default_is_off_with_the_plain_entries
+  --cmdline "run=selftest:sysenter=ud:compat-syscall=enosys"
+  ${selftest_passes} ${ktest_passes} ${off_lines} ${probe_plain}
+  --expect [=[^\[mitigations\] mode off, CPU ]=]
+  --expect [=[^\[mitigations\] entries: plain \(today's exact instructions\); ([0-9]+) of \1 sites patched]=]
+  --expect [=[^\[ktest\] PASS plain_entries_installed$]=]
+  --reject ${kernel_panic})
+
+# ---- a bad value is refused with its reason, and the default stays ----
+lstar_boot_test(mitigations_bad_value_is_refused
+  --cmdline "run=none ktest=off mitigations=verw,spectre"
+  --expect [=[^\[boot\] refused option 'mitigations=verw,spectre': item 2 'spectre' is not a protection: expected off, auto, all or names among swapgs-fence,clear-regs,user-mask,direct-dispatch,retpoline,verw,rsb,ibpb,ibrs,pti$]=]
+  --expect [=[^\[mitigations\] mode off, CPU ]=]
+  ${off_lines}
+  --expect ${kernel_success})
+
+# ---- a list turns on exactly what it names ----
+# retpoline without direct-dispatch: the one way its thunk carries every call of the selftest.
+set(list_lines)
+foreach(line
+    "swapgs-fence: off (not listed)" "clear-regs: off (not listed)" "user-mask: on (listed)"
+    "direct-dispatch: off (not listed)" "retpoline: on (listed)" "verw: on (listed)" "rsb: on (listed)"
+    "ibpb: off (not listed)" "ibrs: off (CPU lacks IBRS)" "pti: off (not listed)")
+  mitigation_line(list_lines "${line}")
+endforeach()
+set(probe_hardened_uncleared)
+mitigation_line(probe_hardened_uncleared
+  "probe (syscall, hardened entry): the handler saw the caller's value in 7 of 8 registers: rbx rbp r10 r12 r13 r14 r15")
+lstar_boot_test(mitigations_list_turns_on_exactly_the_listed TIMEOUT 240
+  --cpu Skylake-Client
+  --cmdline "run=selftest:sysenter=gp:compat-syscall=enosys mitigations=retpoline,verw,user-mask,rsb,ibrs"
+  ${selftest_passes} ${ktest_passes} ${hardened_installed} ${list_lines} ${probe_hardened_uncleared}
+  --expect [=[^\[mitigations\] mode list, CPU GenuineIntel: ]=]
+  --reject ${kernel_panic})
