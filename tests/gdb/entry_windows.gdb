@@ -30,6 +30,24 @@ define window_name
   set $wname = *(char **)((long)&entry_windows_start + 24 * ($arg0) + 16)
 end
 
+# window_installed INDEX: $installed = 0 for a window of the syscall/int 0x80 entry copy that
+# mitigations= did not install (src/arch/x86_64/mitigations.c): the hardened copy's windows,
+# named "hardened ...", on a boot with the plain entries, and the plain copy's four on a boot
+# with the hardened ones. Nothing can reach those; 1 for every other window.
+define window_installed
+  window_name $arg0
+  set $wfirst = *(unsigned long *)((long)&entry_windows_start + 24 * ($arg0))
+  set $is_hardened = *(char *)$wname == 'h' && *((char *)$wname + 1) == 'a'
+  set $is_plain_copy = $wfirst == (long)&lstar_entry || $wfirst == (long)&int80_entry || $wfirst == (long)&syscall_exit_user_stack || $wfirst == (long)&syscall_exit_iret
+  set $installed = 1
+  if $is_hardened && !'mitigations.c'::hardened_entry
+    set $installed = 0
+  end
+  if $is_plain_copy && 'mitigations.c'::hardened_entry
+    set $installed = 0
+  end
+end
+
 # windows_missed MASK: prints one "[gdb] note" line per window whose bit is clear in MASK;
 # $missed = how many.
 define windows_missed
@@ -37,7 +55,8 @@ define windows_missed
   set $missed = 0
   set $wi = 0
   while $wi < $windows
-    if ((($arg0) >> $wi) & 1) == 0
+    window_installed $wi
+    if ((($arg0) >> $wi) & 1) == 0 && $installed
       window_name $wi
       printf "[gdb] note: nothing reached the %s window\n", $wname
       set $missed = $missed + 1

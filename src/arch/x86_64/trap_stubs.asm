@@ -163,6 +163,15 @@ trap_common:
     test byte [rax + IRET_CS], 3          ; that frame's CS: was it going to ring 3?
     ; [mutant refused-iret-gs: jz -> jmp]
     jz .kernel_gs                         ; no: an iretq to the kernel, GS is the kernel's
+    jmp .swap                             ; yes: swap, as from ring 3
+; From ring 0 there was no swapgs, yet the CPU may have speculated down the ring-3 side with
+; its swapgs: the same fence (Linux's FENCE_SWAPGS_KERNEL_ENTRY), out of the ring-3 path's way
+; (which falls through from .swap) but inside the entry window, as the GDB sweeps walk it.
+.kernel_gs:
+    MITIGATION_SITE SWAPGS_FENCE
+    lfence                                ; [mutant fence-trap-common-kernel: delete]
+    MITIGATION_SITE_END
+    jmp .fenced
 .swap:
     ; [mutant swapgs-trap-common-in: delete]
     swapgs                                ; GS base <- this CPU's struct percpu
@@ -174,7 +183,7 @@ trap_common:
     MITIGATION_SITE SWAPGS_FENCE
     lfence                                ; [mutant fence-trap-common-user: delete]
     MITIGATION_SITE_END
-.fenced:                                  ; the way from ring 0 (.kernel_gs) rejoins here
+.fenced:                                  ; the way from ring 0 (.kernel_gs above) rejoins here
     ; [mutant cld-trap-common: delete]
     cld                                   ; the C ABI wants DF = 0: ring 3 may have set it
     ; [mutant clac-trap-common: delete]
@@ -193,13 +202,6 @@ trap_common:
 .kernel_ret:
 trap_common_iretq:
     iretq
-; From ring 0 there was no swapgs, yet the CPU may have speculated down the ring-3 side with
-; its swapgs: the same fence (Linux's FENCE_SWAPGS_KERNEL_ENTRY), out of the ring-3 path's way.
-trap_common.kernel_gs:                    ; (spelled out: trap_common_iretq came in between)
-    MITIGATION_SITE SWAPGS_FENCE
-    lfence                                ; [mutant fence-trap-common-kernel: delete]
-    MITIGATION_SITE_END
-    jmp trap_common.fenced
 
 ; ---- the paranoid path: NMI, #DF, #MC and #DB on their IST stacks ----
 ; These can arrive anywhere, including between `syscall` and the LSTAR stub's swapgs (CPL 0,
