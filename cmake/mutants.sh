@@ -103,7 +103,29 @@ readonly T_EXC='machine_check_broadcast_while_a_cpu_prints_never_waits|machine_c
 readonly T_LOCKUP='a_hard_lockup_on_an_ap_ends_in_its_own_panic_report|a_hard_lockup_on_the_boot_cpu_is_caught_by_the_next_cpu|bochs_hard_lockup_on_an_ap_ends_in_its_own_panic_report'
 readonly T_PARKED='parked_cpus_are_not_taken_for_hung'
 readonly T_TRACE='trace_shows_each_call_through_both_entries_and_a_summary'
+# tests/qemu/mitigations.cmake: the hardened copies under the selftest and the self-checks of
+# every site (ktest_mitigations.c), on an AMD and an Intel model; the list that turns on retpoline
+readonly T_HARD='mitigations_all_selftest_cpu_max|mitigations_all_selftest_cpu_skylake'
+readonly T_HARD_LIST='mitigations_list_turns_on_exactly_the_listed'
 declare -A KILLERS=(
+  # the protections' sites (docs/hardening.md): lstar_entry.asm, trap_stubs.asm,
+  # context_switch.asm, user_copy.c, mitigations.c
+  [fence-lstar-entry]="$T_HARD"
+  [fence-int80-user]="$T_HARD"
+  [fence-int80-kernel]="$T_HARD"
+  [fence-trap-common-user]="$T_HARD"
+  [fence-trap-common-kernel]="$T_HARD"
+  [fence-trap-paranoid]="$T_HARD"
+  [clear-regs-rbx]="$T_HARD"
+  [ibrs-entry]="$T_HARD"
+  [ibrs-exit]="$T_HARD"
+  [direct-dispatch-call]="$T_HARD"
+  [retpoline-call]="$T_HARD|$T_HARD_LIST"
+  [verw-sysret]="$T_HARD"
+  [verw-iret]="$T_HARD"
+  [rsb-fill-call]="$T_HARD"
+  [user-mask-and]="$T_HARD"
+  [ibpb-write]="$T_HARD"
   # src/syscall/lstar_entry.asm: 1. the `syscall` entry
   [swapgs-lstar-entry]="$T_SELF|$T_FUZZ|$T_TOUR"
   [stack-switch-order]="$T_SELF|$T_FUZZ|$T_TOUR|$T_NMI|$T_SWEEP"
