@@ -245,6 +245,7 @@ declare -A PINS=(
 # kill (docs/reliability.md, "What a kill means").
 declare -A NO_ASSERTION_POSSIBLE=(
   [speculation-clamp]="architecturally a no-op (RAX is already below SYS_NR where the and runs); it matters only to a CPU that speculates past the jae, and neither QEMU's TCG nor Bochs speculates"
+  [ibpb-write]="no CPU model of QEMU 7.2's TCG offers IBPB (QEMU keeps spec-ctrl for KVM), so the barrier is off under every model the suite boots and its write never runs; Bochs models without it neither; docs/hardening.md says so"
   [spinlock-watchdog]="the watchdog is what turns a deadlock into a report; without it a deadlock is only a hang, and nothing else in the kernel can name it"
 )
 
