@@ -288,7 +288,7 @@ N(syscall_dispatch):
     push rax
     push rax
     call syscall_call_direct              ; [mutant direct-dispatch-call: delete]
-    add rsp, 16
+    add rsp, 2 * 8                        ; drop the number, pushed twice
     jmp N(syscall_return)
     MITIGATION_SITE_END
     ; retpoline: the indirect call through a thunk whose mispredicted `ret` can only speculate
