@@ -107,6 +107,7 @@ readonly T_TRACE='trace_shows_each_call_through_both_entries_and_a_summary'
 # every site (ktest_mitigations.c), on an AMD and an Intel model; the list that turns on retpoline
 readonly T_HARD='mitigations_all_selftest_cpu_max|mitigations_all_selftest_cpu_skylake'
 readonly T_HARD_LIST='mitigations_list_turns_on_exactly_the_listed'
+readonly T_HARD_BOCHS='bochs_mitigations_all_tigerlake|bochs_mitigations_auto_tigerlake'
 declare -A KILLERS=(
   # the protections' sites (docs/hardening.md): lstar_entry.asm, trap_stubs.asm,
   # context_switch.asm, user_copy.c, mitigations.c
@@ -126,6 +127,7 @@ declare -A KILLERS=(
   [rsb-fill-call]="$T_HARD"
   [user-mask-and]="$T_HARD"
   [ibpb-write]="$T_HARD"
+  [eibrs-once]="$T_HARD_BOCHS"
   # src/syscall/lstar_entry.asm: 1. the `syscall` entry
   [swapgs-lstar-entry]="$T_SELF|$T_FUZZ|$T_TOUR"
   [stack-switch-order]="$T_SELF|$T_FUZZ|$T_TOUR|$T_NMI|$T_SWEEP"
@@ -245,7 +247,7 @@ declare -A PINS=(
 # kill (docs/reliability.md, "What a kill means").
 declare -A NO_ASSERTION_POSSIBLE=(
   [speculation-clamp]="architecturally a no-op (RAX is already below SYS_NR where the and runs); it matters only to a CPU that speculates past the jae, and neither QEMU's TCG nor Bochs speculates"
-  [ibpb-write]="no CPU model of QEMU 7.2's TCG offers IBPB (QEMU keeps spec-ctrl for KVM), so the barrier is off under every model the suite boots and its write never runs; Bochs models without it neither; docs/hardening.md says so"
+  [ibpb-write]="no CPU model of QEMU 7.2's TCG offers IBPB (QEMU keeps spec-ctrl for KVM); Bochs's tigerlake does and runs the write, but IA32_PRED_CMD is write-only and a barrier leaves nothing an emulator shows; docs/hardening.md says so"
   [spinlock-watchdog]="the watchdog is what turns a deadlock into a report; without it a deadlock is only a hang, and nothing else in the kernel can name it"
 )
 

@@ -181,6 +181,10 @@ void ktest_mitigations(void)
         }
         sites_of(&rules[i], cmdline_mitigation_name(rules[i].bit));
     }
+    // Enhanced IBRS is set once per CPU (mitigations_cpu_init): IA32_SPEC_CTRL reads it back.
+    if ((mitigations_in_force() & MITIGATION_IBRS) && !mitigations_ibrs_on_entry())
+        ktest_check(rdmsr(MSR_SPEC_CTRL) & SPEC_CTRL_IBRS, "enhanced_ibrs_is_set_on_this_cpu",
+                    "IA32_SPEC_CTRL.IBRS is clear");
     // VERW's operand must name a writable data segment for VERW to clear the buffers (Intel,
     // "Microarchitectural Data Sampling": "VERW m16" with a valid selector).
     ktest_check(mitigation_verw_selector == GDT_KERNEL_DS, "verw_operand_is_the_kernel_data_selector",
