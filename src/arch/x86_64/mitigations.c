@@ -247,8 +247,9 @@ void mitigations_cpu_init(void)
 {
     // Enhanced IBRS: once set, it protects every later mode switch (Intel, "Speculative Execution
     // Side Channel Mitigations", "Enhanced IBRS"); no write on entry or exit.
-    if (ibrs_once)
+    if (ibrs_once) {
         wrmsr(MSR_SPEC_CTRL, SPEC_CTRL_IBRS); // [mutant eibrs-once: delete]
+    }
 }
 
 uint32_t mitigations_in_force(void) { return in_force; }
