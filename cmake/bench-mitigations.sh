@@ -20,6 +20,8 @@
 #   --sets LIST        comma-separated sets (default: off, every protection alone, all)
 #   --cpu MODEL        QEMU -cpu model (default: max; Skylake-Client prices VERW and the fences
 #                      of an Intel model under auto, but the sets here name them explicitly)
+#   --docs FILE        after a run of every default set in both clocks, rewrite the block
+#                      mitigations-table of FILE (docs/benchmark.md) from it
 #   -h, --help         this text
 #
 # Exit status: 0 every boot gave its rows, 1 a boot failed or gave none, 2 usage error.
@@ -28,11 +30,12 @@ export LC_ALL=C
 here=$(dirname "${BASH_SOURCE[0]}")
 # shellcheck source=cmake/script-lib.sh
 source "$here/script-lib.sh"
-# shellcheck source=cmake/bench-lib.sh
-source "$here/bench-lib.sh"
+# shellcheck source=cmake/docs-lib.sh
+source "$here/docs-lib.sh"
 
-iso= out= modes=icount,tcg cpu=max
-sets=off,swapgs-fence,clear-regs,user-mask,direct-dispatch,retpoline,verw,rsb,ibpb,ibrs,pti,all
+iso= out= modes=icount,tcg cpu=max docs=
+readonly ALL_SETS=off,swapgs-fence,clear-regs,user-mask,direct-dispatch,retpoline,verw,rsb,ibpb,ibrs,pti,all
+sets=$ALL_SETS
 while [[ $# -gt 0 ]]; do
   case $1 in
     --iso) need_value "$1" $#; iso=$2; shift 2 ;;
@@ -40,6 +43,7 @@ while [[ $# -gt 0 ]]; do
     --modes) need_value "$1" $#; modes=$2; shift 2 ;;
     --sets) need_value "$1" $#; sets=$2; shift 2 ;;
     --cpu) need_value "$1" $#; cpu=$2; shift 2 ;;
+    --docs) need_value "$1" $#; docs=$2; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) die_usage "unknown option '$1'" ;;
   esac
@@ -48,6 +52,9 @@ done
 [[ -f $iso ]] || die_usage "no such ISO: $iso"
 [[ $modes =~ ^(icount|tcg)(,(icount|tcg))*$ ]] || die_usage "--modes takes icount and/or tcg, not '$modes'"
 [[ $sets =~ ^[a-z-]+(,[a-z-]+)*$ ]] || die_usage "--sets takes comma-separated names, not '$sets'"
+[[ -z $docs || ( $modes == icount,tcg && $sets == "$ALL_SETS" ) ]] ||
+  die_usage "--docs needs every set in both clocks (the defaults of --modes and --sets)"
+[[ -z $docs || -f $docs ]] || die_usage "--docs: no such file: $docs"
 out=${out:-$(dirname "$iso")/bench}
 mkdir -p "$out"
 csv=$out/mitigations.csv
@@ -81,4 +88,29 @@ for clock in "${mode_list[@]}"; do
 done
 mv "$csv.tmp" "$csv"
 echo "[mitigations-bench] wrote $csv"
-exit "$failed"
+[[ $failed -eq 0 ]] || exit 1
+
+# The block mitigations-table: the null round trips of every set, both clocks, with the run's
+# source (the commit the kernel's boot log names, the CPU model, the date).
+if [[ -n $docs ]]; then
+  commit=$(grep -Eo '^\[boot\] lstar [^ :]+' "$out/mitigations-icount-off.log" | head -1 | awk '{print $3}')
+  {
+    echo "<!-- figure-source: cmake/bench-mitigations.sh, lstar $commit, -cpu $cpu, $(date -u +%Y-%m-%d) -->"
+    echo "| \`mitigations=\` | \`syscall\` null, -icount | \`int 0x80\` null, -icount | \`syscall\` null, TCG ticks | \`int 0x80\` null, TCG ticks |"
+    echo "|---|---|---|---|---|"
+    IFS=, read -r -a all_sets <<<"$ALL_SETS"
+    for set in "${all_sets[@]}"; do
+      awk -F, -v set="$set" '
+        $2 == set { v[$1 "/" $3] = $4 }
+        END { printf "| `%s` | %s | %s | %s | %s |\n", set, v["icount/syscall_null"], v["icount/int80_null"],
+                     v["tcg/syscall_null"], v["tcg/int80_null"] }' "$csv"
+    done
+  } >"$out/mitigations-table.md"
+  if cmp -s <(docs_block "$docs" mitigations-table) "$out/mitigations-table.md"; then
+    echo "[mitigations-bench] $docs: mitigations-table is current"
+  else
+    docs_replace_block "$docs" mitigations-table "$out/mitigations-table.md" || exit 1
+    echo "[mitigations-bench] $docs: mitigations-table rewritten"
+  fi
+fi
+exit 0
