@@ -389,17 +389,17 @@ static void apply_option(struct parser *p, const char *word, size_t len, struct 
         const char *problem;
         uint32_t bits = 0;
         if (equals(v, n, "off"))
-            o->mitigations = MITIGATIONS_OFF, o->mitigation_list = 0;
+            o->mitigations = MITIGATIONS_OFF, o->mitigation_list = 0, o->mitigations_given = true;
         else if (equals(v, n, "auto"))
-            o->mitigations = MITIGATIONS_AUTO, o->mitigation_list = 0;
+            o->mitigations = MITIGATIONS_AUTO, o->mitigation_list = 0, o->mitigations_given = true;
         else if (equals(v, n, "all"))
-            o->mitigations = MITIGATIONS_ALL, o->mitigation_list = 0;
+            o->mitigations = MITIGATIONS_ALL, o->mitigation_list = 0, o->mitigations_given = true;
         else if (n == 0)
             refuse(p, "refused", word, len, "expected off, auto, all or a comma-separated list of protections");
         else if ((problem = parse_mitigation_list(v, n, &bits, why, sizeof why)) != NULL)
             refuse(p, "refused", word, len, "%s", problem);
         else
-            o->mitigations = MITIGATIONS_LIST, o->mitigation_list = bits;
+            o->mitigations = MITIGATIONS_LIST, o->mitigation_list = bits, o->mitigations_given = true;
     } else if (equals(word, key_len, "crash")) {
         for (size_t i = 0; i < CRASH_KINDS; i++) {
             if (equals(v, n, crash_names[i])) {

@@ -73,6 +73,7 @@ struct cmdline_options {
     char trace[CMDLINE_RUN_MAX];
 
     enum mitigation_mode mitigations; // default MITIGATIONS_OFF
+    bool mitigations_given;           // a mitigations= option was accepted (else: the default)
     uint32_t mitigation_list;         // MITIGATION_* bits named by mitigations=LIST
 };
 

@@ -256,7 +256,8 @@ void kmain(uint64_t info_phys)
     read_boot_info(info_phys);
     parse_command_line();
     cpu_features_detect(); // patches `clac` sites: before the kernel text turns read-only
-    mitigations_init(options.mitigations, options.mitigation_list); // the same, for the protections
+    mitigations_init(options.mitigations, options.mitigation_list,
+                     options.mitigations_given); // the same, for the protections
 
     uint64_t max_phys = physmem_init(&boot_info, info_phys);
     paging_init_kernel(max_phys);

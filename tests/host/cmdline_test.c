@@ -474,6 +474,11 @@ static void mitigations_default_to_off(void)
     cmdline_defaults(&opt);
     CHECK_EQ(opt.mitigations, MITIGATIONS_OFF);
     CHECK_EQ(opt.mitigation_list, 0);
+    CHECK(!opt.mitigations_given);
+    CHECK_EQ(parse("mitigations=off"), 0);
+    CHECK(opt.mitigations_given);
+    CHECK_EQ(parse("mitigations=bogus"), 1);
+    CHECK(!opt.mitigations_given);
 }
 
 static void mitigations_take_off_auto_all(void)

@@ -104,6 +104,7 @@ lstar_boot_test(mitigations_default_is_off_with_the_plain_entries
   --cmdline "run=selftest:sysenter=ud:compat-syscall=enosys"
   ${selftest_passes} ${ktest_passes} ${off_lines} ${probe_plain}
   --expect [=[^\[mitigations\] mode off, CPU ]=]
+  --expect [=[^\[mitigations\] no mitigations= option accepted: off, the bare entries \(lstar's default; docs/hardening\.md\)$]=]
   --expect [=[^\[mitigations\] entries: plain \(today's exact instructions\); ([0-9]+) of \1 sites patched]=]
   --expect [=[^\[ktest\] PASS plain_entries_installed$]=]
   --reject ${kernel_panic})
@@ -113,6 +114,7 @@ lstar_boot_test(mitigations_bad_value_is_refused
   --cmdline "run=none ktest=off mitigations=verw,spectre"
   --expect [=[^\[boot\] refused option 'mitigations=verw,spectre': item 2 'spectre' is not a protection: expected off, auto, all or names among swapgs-fence,clear-regs,user-mask,direct-dispatch,retpoline,verw,rsb,ibpb,ibrs,pti$]=]
   --expect [=[^\[mitigations\] mode off, CPU ]=]
+  --expect [=[^\[mitigations\] no mitigations= option accepted: off, the bare entries]=]
   ${off_lines}
   --expect ${kernel_success})
 

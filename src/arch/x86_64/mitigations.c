@@ -216,7 +216,7 @@ static unsigned patch_sites(void)
     return patched;
 }
 
-void mitigations_init(enum mitigation_mode mode, uint32_t list)
+void mitigations_init(enum mitigation_mode mode, uint32_t list, bool given)
 {
     static const char *const mode_names[] = {"off", "auto", "all", "list"};
     struct cpu_speculation c = read_cpu();
@@ -225,6 +225,9 @@ void mitigations_init(enum mitigation_mode mode, uint32_t list)
             c.md_clear ? "yes" : "no", c.arch_cap ? "present" : "absent");
     if (c.arch_cap)
         kprintf("[mitigations] IA32_ARCH_CAPABILITIES = 0x%016llx\n", (unsigned long long)c.caps);
+    if (!given)
+        kprintf("[mitigations] no mitigations= option accepted: off, the bare entries (lstar's default; "
+                "docs/hardening.md)\n");
     for (unsigned i = 0; i < MITIGATION_COUNT; i++) {
         struct decision d = decide(1u << i, mode, list, &c, in_force);
         if (d.on)

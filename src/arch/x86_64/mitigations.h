@@ -23,7 +23,7 @@ struct mitigation_site {
 // Decides every protection for `mode` (and `list`, for MITIGATIONS_LIST), logs one line per
 // protection and patches the sites of those that are off. Runs once, on the boot CPU, before
 // the kernel text becomes read-only and before any CPU programs LSTAR or loads the IDT.
-void mitigations_init(enum mitigation_mode mode, uint32_t list);
+void mitigations_init(enum mitigation_mode mode, uint32_t list, bool given);
 // What this CPU must set once (IA32_SPEC_CTRL.IBRS with enhanced IBRS). Every CPU, in cpu_init.
 void mitigations_cpu_init(void);
 
