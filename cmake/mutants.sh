@@ -124,6 +124,7 @@ declare -A KILLERS=(
   [retpoline-call]="$T_HARD|$T_HARD_LIST"
   [verw-sysret]="$T_HARD"
   [verw-iret]="$T_HARD"
+  [verw-first-entry]="$T_HARD"
   [rsb-fill-call]="$T_HARD"
   [user-mask-and]="$T_HARD"
   [ibpb-write]="$T_HARD"

@@ -15,6 +15,7 @@
 global context_switch
 global user_first_entry
 global rsb_fill
+extern mitigation_verw_selector
 
 section .text
 ; void context_switch(uint64_t *save_rsp, uint64_t next_rsp)
@@ -105,6 +106,11 @@ user_first_entry:
     xor r13d, r13d
     xor r14d, r14d
     xor r15d, r15d
+    ; verw: a program's first way into ring 3 clears the CPU's buffers as the system-call exits do
+    ; (lstar_entry.asm, VERW_SITE; docs/hardening.md). ZF is all it changes; iretq loads the flags.
+    MITIGATION_SITE VERW
+    verw [rel mitigation_verw_selector]   ; [mutant verw-first-entry: delete]
+    MITIGATION_SITE_END
     ENTRY_WINDOW user_first_entry.user_gs, user_first_entry.to_ring3, "first entry to ring 3"
 .user_gs:
     swapgs                                ; GS base <- the user's (0); ours goes to KERNEL_GS_BASE
