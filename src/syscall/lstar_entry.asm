@@ -10,6 +10,12 @@
 ;                                              if they all hold, iretq otherwise
 ;   5. the benchmark's empty stubs (lstar_empty, int80_empty) and the CSTAR target (cstar_entry)
 ;
+; 1 to 4 exist twice, assembled from the same macros: the plain copy (mitigations=off, the
+; default: the instructions the benchmark and the -icount budget measure) and the hardened copy
+; (labels ending in _hardened, sections .text.hardened and .text.hardened_int80) with the
+; protections' sites (docs/hardening.md). mitigations.c decides at boot which one LSTAR and the
+; int 0x80 gate point at. "The two copies", before 1, says how.
+;
 ; Entry windows. Every stretch below that runs in ring 0 with the user's GS base or RSP is named
 ; by an ENTRY_WINDOW line next to it, and every way into and out of ring 3 by a RING3_EDGE line
 ; (entry_window.inc): the table the NMI and #DB handlers read, checked at every link.
