@@ -77,9 +77,10 @@ align 8
 syscall_rip_limit: dq USER_CEILING
 int80_kernel_ss: dw GDT_KERNEL_DS       ; `mov ss` takes no immediate
 
-; The paths 1 to 4 below are written once, as macros taking one parameter: 0 assembles the plain
-; copy (today's exact instructions, the labels without suffix), 1 the hardened copy (every label
-; with the suffix _hardened), which carries the protections' sites (mitigation_site.inc) and the
+; ---- The two copies ----
+; The paths 1 to 4 below are written once, as macros, and each is assembled twice: with HARD
+; defined as 0 it gives the plain copy (today's exact instructions, the labels without suffix),
+; with HARD 1 the hardened copy (every label with the suffix _hardened), which carries the protections' sites (mitigation_site.inc) and the
 ; page-table isolation points (pti.inc). `%if HARD` lines hold everything only the hardened copy
 ; has: the plain copy assembles to the very bytes it did before the hardened one existed.
 ; mitigations.c points LSTAR and vector 0x80 at one copy or the other, once, at boot. Both copies
