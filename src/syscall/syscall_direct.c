@@ -10,9 +10,10 @@
 // register but RAX back: with that attribute GCC 12 saves and restores all six argument registers
 // around the handler's call (it does not count on the callee's attribute), twelve instructions a
 // call. Without it, every case is a sibling call (`jmp sys_<name>`, -O2's
-// -foptimize-sibling-calls) after a compare tree that touches only RAX, RBP (saved and restored
-// as the frame pointer) and the flags, and the handler itself, no_caller_saved_registers, returns
-// straight to the entry with everything else as it found it. The selftest's register checks
+// -foptimize-sibling-calls) after a compare tree that touches only RAX and the flags (the file
+// is compiled without a frame pointer: as every case leaves by a jump, it is never on the stack a
+// backtrace walks), and the handler itself, no_caller_saved_registers, returns straight to the
+// entry with everything else as it found it. The selftest's register checks
 // (usr/selftest/entry_tests.c) run through this path under mitigations=all and fail if a
 // compiler ever spills anything here.
 #include "syscall/syscall_table.h"
