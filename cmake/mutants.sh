@@ -110,6 +110,11 @@ readonly T_SE='sysenter_is_programmed_and_used_on_intel'
 readonly T_SE_GDB='sysexit_exit_sends_frames_it_cannot_restore_to_iretq'
 readonly T_SE_TRACE='sysenter_calls_are_traced_as_sysenter'
 readonly T_SE_BOCHS='bochs_sysenter_is_programmed_and_used_skylake|bochs_sysenter_to_a_noncanonical_rip_is_refused_by_iretq_skylake'
+# tests/qemu/mitigations.cmake: the hardened copies under the selftest and the self-checks of
+# every site (ktest_mitigations.c), on an AMD and an Intel model; the list that turns on retpoline
+readonly T_HARD='mitigations_all_selftest_cpu_max|mitigations_all_selftest_cpu_skylake'
+readonly T_HARD_LIST='mitigations_list_turns_on_exactly_the_listed'
+readonly T_HARD_BOCHS='bochs_mitigations_all_tigerlake|bochs_mitigations_auto_tigerlake'
 declare -A KILLERS=(
   # src/syscall/callgate_entry.asm, compat_entry.asm, compat_abi.inc; the call-gate compare in
   # trap_stubs.asm and the compatibility-mode check in int80_entry (lstar_entry.asm).
@@ -134,6 +139,26 @@ declare -A KILLERS=(
   [compat-syscall-restore]="$T_SELF"
   [cstar-rcx-is-rip]="$T_SELF"
   [swapgs-cstar-exit]="$T_SELF"
+  # the protections' sites (docs/hardening.md): lstar_entry.asm, trap_stubs.asm,
+  # context_switch.asm, user_copy.c, mitigations.c
+  [fence-lstar-entry]="$T_HARD"
+  [fence-int80-user]="$T_HARD"
+  [fence-int80-kernel]="$T_HARD"
+  [fence-trap-common-user]="$T_HARD"
+  [fence-trap-common-kernel]="$T_HARD"
+  [fence-trap-paranoid]="$T_HARD"
+  [clear-regs-rbx]="$T_HARD"
+  [ibrs-entry]="$T_HARD"
+  [ibrs-exit]="$T_HARD"
+  [direct-dispatch-call]="$T_HARD"
+  [retpoline-call]="$T_HARD|$T_HARD_LIST"
+  [verw-sysret]="$T_HARD"
+  [verw-iret]="$T_HARD"
+  [verw-first-entry]="$T_HARD"
+  [rsb-fill-call]="$T_HARD"
+  [user-mask-and]="$T_HARD"
+  [ibpb-write]="$T_HARD"
+  [eibrs-once]="$T_HARD_BOCHS"
   # src/syscall/lstar_entry.asm: 1. the `syscall` entry
   [swapgs-lstar-entry]="$T_SELF|$T_FUZZ|$T_TOUR"
   [stack-switch-order]="$T_SELF|$T_FUZZ|$T_TOUR|$T_NMI|$T_SWEEP"
@@ -271,6 +296,7 @@ declare -A PINS=(
 # kill (docs/reliability.md, "What a kill means").
 declare -A NO_ASSERTION_POSSIBLE=(
   [speculation-clamp]="architecturally a no-op (RAX is already below SYS_NR where the and runs); it matters only to a CPU that speculates past the jae, and neither QEMU's TCG nor Bochs speculates"
+  [ibpb-write]="no CPU model of QEMU 7.2's TCG offers IBPB (QEMU keeps spec-ctrl for KVM); Bochs's tigerlake does and runs the write, but IA32_PRED_CMD is write-only and a barrier leaves nothing an emulator shows; docs/hardening.md says so"
   [spinlock-watchdog]="the watchdog is what turns a deadlock into a report; without it a deadlock is only a hang, and nothing else in the kernel can name it"
 )
 

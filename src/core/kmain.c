@@ -22,6 +22,7 @@
 #include "lstar_commit.h" // generated: LSTAR_COMMIT
 #include "core/cmdline.h"
 #include "core/console.h"
+#include "arch/x86_64/mitigations.h"
 #include "core/crash.h"
 #include "core/format.h"
 #include "core/ksyms.h"
@@ -255,6 +256,8 @@ void kmain(uint64_t info_phys)
     read_boot_info(info_phys);
     parse_command_line();
     cpu_features_detect(); // patches `clac` sites: before the kernel text turns read-only
+    mitigations_init(options.mitigations, options.mitigation_list,
+                     options.mitigations_given); // the same, for the protections
 
     uint64_t max_phys = physmem_init(&boot_info, info_phys);
     paging_init_kernel(max_phys);

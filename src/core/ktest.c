@@ -216,6 +216,7 @@ int ktest_run(void)
     arch_check_gdt_and_tss();
     arch_check_idt();
     arch_check_protection_features();
+    ktest_mitigations();
     ktest_control_regs();
     int3_is_caught_and_returned_from();
     guard_page_fault_is_reported();

@@ -12,6 +12,7 @@
 // the CPU it runs on, and never moves to another one.
 #include <stdbool.h>
 #include "core/process.h"
+#include "arch/x86_64/mitigations.h"
 #include "arch/x86_64/cr.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/percpu.h"
@@ -127,6 +128,7 @@ static uint64_t prepare_first_entry(uint64_t top, uint64_t entry, unsigned place
 // Switches" and the section after it).
 static void switch_to(struct process *from, struct process *to, bool from_ends)
 {
+    mitigations_switch_to(is_kernel_context(to) ? 0 : (uint64_t)to->pid); // IBPB between programs
     if (!from_ends)
         xstate_save(&from->xstate);
     xstate_restore(&to->xstate);

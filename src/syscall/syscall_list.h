@@ -22,6 +22,7 @@
     X(null_via_iret)    \
     X(bench_entry)      \
     X(kernel_rflags)    \
-    X(getcpu)
+    X(getcpu)           \
+    X(probe_regs)
 
 #endif

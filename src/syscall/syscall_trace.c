@@ -42,7 +42,8 @@ static const char *const call_names[SYS_NR] = {
     X(null_via_iret, 0) \
     X(bench_entry, 1)   \
     X(kernel_rflags, 1) \
-    X(getcpu, 0)
+    X(getcpu, 0)        \
+    X(probe_regs, 2)
 static const uint8_t call_args[SYS_NR] = {
 #define CALL_ARGS_SLOT(name, n) [SYS_##name] = n,
     CALL_ARGS(CALL_ARGS_SLOT)

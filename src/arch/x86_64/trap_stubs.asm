@@ -8,6 +8,7 @@
 %include "asm_offsets.inc"               ; TF_*, IRET_*, MSR_GS_BASE, VEC_*, TRAP_STUBS
 %include "arch/x86_64/smap_clac.inc"
 %include "arch/x86_64/entry_window.inc" ; ENTRY_WINDOW, RING3_EDGE
+%include "arch/x86_64/mitigation_site.inc" ; MITIGATION_SITE: the swapgs fences
 
 extern trap_dispatch
 extern syscall_iretq
@@ -15,6 +16,7 @@ extern callgate_entry                     ; callgate_entry.asm: its first instru
 extern callgate_empty                     ; where an interrupt taken there resumes
 extern callgate_irq_resume
 extern callgate_empty_irq_resume
+extern syscall_iretq_hardened
 global trap_stub_table
 global trap_common_iretq
 global trap_paranoid_iretq
@@ -60,7 +62,7 @@ section .text
 ; ---- per-vector stubs ----
 ; From ring 3, every stub and trap_common up to its swapgs run with the user's GS: one entry
 ; window from the first stub to the first instruction after that swapgs (entry_window.inc).
-    ENTRY_WINDOW trap_stub_0, trap_common.kernel_gs, "exception entry"
+    ENTRY_WINDOW trap_stub_0, trap_common.fenced, "exception entry"
 %macro TRAP_NOERR 1
     RING3_EDGE trap_stub_%1               ; an IDT gate's target
 trap_stub_%1:
@@ -164,9 +166,18 @@ trap_common:
     lea rcx, [rel syscall_iretq]
     cmp rax, rcx
     je .refused_iret
+    lea rcx, [rel syscall_iretq_hardened] ; the hardened copy's (mitigations.c)
+    cmp rax, rcx
+    je .refused_iret
     lea rcx, [rel trap_common_iretq]
     cmp rax, rcx
     jne .kernel_gs
+.refused_iret:
+    mov rax, [rsp + TF_RSP]               ; the iretq's RSP: the frame it refused
+    test byte [rax + IRET_CS], 3          ; that frame's CS: was it going to ring 3?
+    ; [mutant refused-iret-gs: jz -> jmp]
+    jz .kernel_gs                         ; no: an iretq to the kernel, GS is the kernel's
+    jmp .swap                             ; yes: swap, as from ring 3
 .callgate_empty_first:
     lea rcx, [rel callgate_empty_irq_resume]
     jmp .callgate_resume
@@ -175,15 +186,26 @@ trap_common:
 .callgate_resume:
     mov [rsp + TF_RIP], rcx
     jmp .swap
-.refused_iret:
-    mov rax, [rsp + TF_RSP]               ; the iretq's RSP: the frame it refused
-    test byte [rax + IRET_CS], 3          ; that frame's CS: was it going to ring 3?
-    ; [mutant refused-iret-gs: jz -> jmp]
-    jz .kernel_gs                         ; no: an iretq to the kernel, GS is the kernel's
+; From ring 0 there was no swapgs, yet the CPU may have speculated down the ring-3 side with
+; its swapgs: the same fence (Linux's FENCE_SWAPGS_KERNEL_ENTRY), out of the ring-3 path's way
+; (which falls through from .swap) but inside the entry window, as the GDB sweeps walk it.
+.kernel_gs:
+    MITIGATION_SITE SWAPGS_FENCE
+    lfence                                ; [mutant fence-trap-common-kernel: delete]
+    MITIGATION_SITE_END
+    jmp .fenced
 .swap:
     ; [mutant swapgs-trap-common-in: delete]
     swapgs                                ; GS base <- this CPU's struct percpu
-.kernel_gs:
+    ; swapgs-fence on both ways of the conditional swapgs (CVE-2019-1125; Intel, "Speculative
+    ; Behavior of SWAPGS and Segment Registers"; Linux's FENCE_SWAPGS_USER_ENTRY and
+    ; _KERNEL_ENTRY): no GS-relative load may run with a base guessed down the wrong side of the
+    ; test above. Patched sites (mitigation_site.inc): with the protection off, each costs one
+    ; `jmp short` over its lfence, on every exception and interrupt.
+    MITIGATION_SITE SWAPGS_FENCE
+    lfence                                ; [mutant fence-trap-common-user: delete]
+    MITIGATION_SITE_END
+.fenced:                                  ; the way from ring 0 (.kernel_gs above) rejoins here
     ; [mutant cld-trap-common: delete]
     cld                                   ; the C ABI wants DF = 0: ring 3 may have set it
     ; [mutant clac-trap-common: delete]
@@ -238,6 +260,9 @@ trap_paranoid:
     swapgs                                ; [mutant swapgs-trap-paranoid-in: delete]
     mov ebx, 1
 .have_kernel_gs:
+    MITIGATION_SITE SWAPGS_FENCE          ; both ways of the swapgs above, as in trap_common
+    lfence                                ; [mutant fence-trap-paranoid: delete]
+    MITIGATION_SITE_END
     mov rdi, rsp
     call trap_dispatch
     ENTRY_WINDOW trap_paranoid.exit, trap_paranoid_iretq, "paranoid exit" ; GS as it was found
