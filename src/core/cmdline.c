@@ -349,6 +349,8 @@ static void apply_option(struct parser *p, const char *word, size_t len, struct 
         refuse(p, "refused", word, len,
                "expected none|panic|triple|hang|hang@CPU|pagefault|stackoverflow|panicall|deadlock (CPU 0 to %d)",
                CMDLINE_CPUS - 1);
+    } else if (equals(word, key_len, "pti")) {
+        // page-table isolation: read by src/arch/x86_64/pti.c (pti_parse_option)
     } else {
         refuse(p, "ignored unknown", word, len, NULL);
     }

@@ -12,6 +12,7 @@
 #include "arch/x86_64/nmi_storm.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/pti.h"
 #include "arch/x86_64/pic.h"
 #include "arch/x86_64/qemu_exit.h"
 #include "arch/x86_64/serial.h"
@@ -60,9 +61,11 @@ static void parse_command_line(void)
     cmdline_defaults(&options);
     kprintf("[boot] command line '%s'\n", boot_info.cmdline);
     cmdline_parse(boot_info.cmdline, &options, report_option, NULL);
+    pti_parse_option(boot_info.cmdline);
     if (fw_cfg_read_file(FW_CFG_CMDLINE, extra, sizeof extra) > 0) {
         kprintf("[boot] fw_cfg %s '%s'\n", FW_CFG_CMDLINE, extra);
         cmdline_parse(extra, &options, report_option, NULL);
+        pti_parse_option(extra);
     }
     char crash_cpu[8] = ""; // crash=hang@CPU names its CPU, as it was given
     if (options.crash_cpu != 0)
@@ -255,9 +258,11 @@ void kmain(uint64_t info_phys)
     read_boot_info(info_phys);
     parse_command_line();
     cpu_features_detect(); // patches `clac` sites: before the kernel text turns read-only
+    pti_boot();            // patches the CR3-switch sites: likewise
 
     uint64_t max_phys = physmem_init(&boot_info, info_phys);
     paging_init_kernel(max_phys);
+    pti_init(); // the user tables' shared upper half, before any process
     attach_framebuffer();
     modules_init(&boot_info);
     ksyms_init(module_find(KSYMS_MODULE));

@@ -36,6 +36,7 @@
                                         ; SYSCALL_WORK_TRACE, TRACE_ENTRY_*
 %include "arch/x86_64/smap_clac.inc"
 %include "arch/x86_64/entry_window.inc" ; ENTRY_WINDOW, RING3_EDGE
+%include "arch/x86_64/pti.inc"          ; the four PTI sites below (page-table isolation, pti.c)
 
 extern syscall_table
 extern syscall_slow_path
@@ -80,6 +81,7 @@ lstar_entry_user_stack:                   ; ---- RSP is the user's from here ...
     swapgs                                ; GS base <- this CPU's struct percpu (was KERNEL_GS_BASE)
     ; [mutant stack-switch-order: swap-next]
     mov [gs:PERCPU_USER_RSP], rsp         ; park the user's RSP; it is never dereferenced
+    PTI_SYSCALL_ENTER                     ; PTI: the kernel's page tables (RSP is scratch here)
     mov rsp, [gs:PERCPU_KERNEL_RSP]       ; the running process's kernel stack (16-byte aligned)
 lstar_entry_safe_stack:                   ; ---- ... to here. An NMI or #MC in that window runs
                                           ;      on its IST stack and reads GS_BASE itself.
@@ -119,6 +121,7 @@ int80_entry:
     jz .kernel_gs
     ; [mutant swapgs-int80-entry: delete]
     swapgs                                ; GS base <- this CPU's struct percpu
+    PTI_GATE_ENTER                        ; PTI: the kernel's page tables, the frame on the kernel stack
     ; The gate loaded SS with a null selector (RPL 0), as every gate taken from ring 3 does in
     ; 64-bit mode (SDM Vol. 3A "Stack Switching in IA-32e Mode"). If the shared exit leaves by
     ; sysretq, SYSRET loads SS's selector from STAR, but on AMD not its hidden attributes (APM Vol.
@@ -201,6 +204,7 @@ syscall_return:
     ENTRY_WINDOW syscall_exit_user_stack, syscall_sysret, "sysretq exit"
     RING3_EDGE syscall_sysret
 syscall_exit_user_stack:                  ; ---- RSP is the user's again until sysretq ----
+    PTI_SYSRET_EXIT                       ; PTI: the user's page tables (RCX, R11 kept)
     ; [mutant swapgs-sysret-exit: delete]
     swapgs                                ; GS base <- the user's (0)
 syscall_sysret:
@@ -212,6 +216,7 @@ syscall_sysret:
 syscall_exit_iret:
     test byte [rsp + IRET_CS], 3          ; going back to ring 3?
     jz .to_kernel
+    PTI_IRET_EXIT                         ; PTI: the frame to the entry stack, the user's page tables
     swapgs                                ; yes: the user's GS base [mutant swapgs-iret-exit: delete]
 .to_kernel:
 syscall_iretq:

@@ -104,6 +104,8 @@
 #define MSR_MC0_STATUS 0x401
 #define MSR_MC0_ADDR 0x402
 #define MSR_MC0_MISC 0x403
+#define MSR_ARCH_CAPABILITIES 0x10a // bit 0 RDCL_NO: not affected by rogue data cache load (Meltdown)
+#define ARCH_CAP_RDCL_NO (1ull << 0)
 #define MSR_EFER 0xc0000080
 #define MSR_STAR 0xc0000081
 #define MSR_LSTAR 0xc0000082

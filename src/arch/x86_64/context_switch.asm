@@ -10,6 +10,7 @@
 
 %include "asm_offsets.inc"              ; GDT_KERNEL_DS
 %include "arch/x86_64/entry_window.inc" ; ENTRY_WINDOW, RING3_EDGE
+%include "arch/x86_64/pti.inc"          ; PTI_IRET_EXIT
 
 global context_switch
 global user_first_entry
@@ -79,6 +80,9 @@ context_switch:
 
 ; A new process's kernel stack is built (process.c) so that context_switch "returns" here
 ; with RSP at the CPU the program was placed on, then an iretq frame for its entry point.
+; In the entry text (boot/kernel.ld): with page-table isolation its last instructions run on
+; the user's tables.
+section .text.pti_entry progbits alloc exec nowrite align=16
 user_first_entry:
     pop rdi                               ; RDI = the CPU it was placed on (crt0.asm keeps it)
     xor eax, eax                          ; every other register zero:
@@ -95,7 +99,9 @@ user_first_entry:
     xor r13d, r13d
     xor r14d, r14d
     xor r15d, r15d
-    ENTRY_WINDOW user_first_entry.user_gs, user_first_entry.to_ring3, "first entry to ring 3"
+    ENTRY_WINDOW user_first_entry.user_cr3, user_first_entry.to_ring3, "first entry to ring 3"
+.user_cr3:
+    PTI_IRET_EXIT                         ; PTI: the frame to the entry stack, the user's tables
 .user_gs:
     swapgs                                ; GS base <- the user's (0); ours goes to KERNEL_GS_BASE
     ; ---- from here GS base is the user's: interrupts are off (the caller's cli) until iretq;
