@@ -74,7 +74,7 @@ int paging_map(uint64_t cr3, uint64_t va, uint64_t pa, uint64_t flags)
 {
     uint64_t *pte = walk(cr3, va, true, flags);
     mirror_user_pml4_entry(cr3, va); // [mutant pti-mirror-user-pml4: delete]
-    if (!pte) // a huge page in the way, or no frame for a table
+    if (!pte)                        // a huge page in the way, or no frame for a table
         return paging_translate(cr3, va, NULL, NULL) ? PAGING_MAPPED_ALREADY : PAGING_NO_FRAME;
     if (*pte & PTE_PRESENT)
         return PAGING_MAPPED_ALREADY;
@@ -92,7 +92,7 @@ int paging_unmap(uint64_t cr3, uint64_t va, uint64_t *pa)
         *pa = *pte & PTE_ADDR_MASK;
     *pte = 0;
     if ((read_cr3() & PTE_ADDR_MASK) == (cr3 & PTE_ADDR_MASK)) {
-        invlpg(va);                                         // the kernel PCID's entry
+        invlpg(va);                                        // the kernel PCID's entry
         pti_user_mapping_changed(cr3 & PTE_ADDR_MASK, va); // and the user PCID's
     }
     return 0;

@@ -34,8 +34,8 @@ void pti_boot(void);                        // decides, patches the sites: befor
 void pti_init(void);                        // builds the entry set's page tables: after paging_init_kernel
 
 // For the page tables and the processes.
-uint64_t pti_user_half_entry(unsigned index);  // the user PML4's entry `index` (256..511)
-uint64_t pti_entry_stack_top(unsigned cpu);    // TSS.RSP0 of `cpu` with PTI on
+uint64_t pti_user_half_entry(unsigned index);               // the user PML4's entry `index` (256..511)
+uint64_t pti_entry_stack_top(unsigned cpu);                 // TSS.RSP0 of `cpu` with PTI on
 void pti_install(uint64_t pml4, unsigned asid, bool fresh); // loads the kernel CR3, sets the exit's
 void pti_user_mapping_changed(uint64_t pml4, uint64_t va);  // the kernel changed a user mapping
 
