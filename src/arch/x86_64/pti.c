@@ -20,6 +20,7 @@
 #include "arch/x86_64/stacks.h"
 #include "core/console.h"
 #include "core/format.h"
+#include "core/ktest.h"
 #include "core/panic.h"
 #include "core/physmem.h"
 #include "core/string.h"
@@ -267,4 +268,65 @@ int pti_check_user_tables(int pid, uint64_t pml4, char *why, unsigned long why_s
             return -1;
         }
     return walk_user_tables(pml4 + PAGE_SIZE, 3, 0, 256, 511, why, why_size, pages) ? 0 : -1;
+}
+
+// The self-checks with PTI on (ktest_run): a fresh address space's user tables translate none of
+// the kernel beyond the entry set (kernel data, kernel text, the direct map), though the kernel
+// tables of the same pair map all of it; they do map every piece of the entry set; and the walk
+// pti_check_user_tables makes of every process before it runs passes on them.
+void pti_ktest(void)
+{
+    if (!on)
+        return;
+    uint64_t pml4 = paging_new_address_space();
+    if (pml4 == FRAME_NONE) {
+        ktest_check(false, "pti_user_tables_do_not_map_the_kernel", "no frames for an address space");
+        return;
+    }
+    uint64_t user = pml4 + PAGE_SIZE;
+    static uint64_t kernel_datum = 0x5ec2e7; // a kernel variable no entry needs: .data
+    const uint64_t hidden[] = {
+        (uint64_t)&kernel_datum,           // kernel data
+        (uint64_t)&paging_direct_map_end,  // more of it, in another file
+        (uint64_t)pti_init,                // kernel text outside the entry text
+        (uint64_t)phys_to_virt(pml4),      // the direct map: all of RAM
+        (uint64_t)stack_process_top(0) - 8 // a process's kernel stack
+    };
+    char detail[160] = "";
+    bool hidden_ok = true;
+    for (unsigned i = 0; i < sizeof hidden / sizeof *hidden && hidden_ok; i++) {
+        bool in_kernel = paging_translate(pml4, hidden[i], NULL, NULL);
+        bool in_user = paging_translate(user, hidden[i], NULL, NULL);
+        if (!in_kernel || in_user) {
+            hidden_ok = false;
+            format_buf(detail, sizeof detail, "%016llx: kernel tables %s it, user tables %s it",
+                       (unsigned long long)hidden[i], in_kernel ? "map" : "do not map", in_user ? "map" : "do not map");
+        }
+    }
+    ktest_check(hidden_ok, "pti_user_tables_do_not_map_kernel_data_text_or_direct_map", detail);
+
+    const uint64_t needed[] = {
+        (uint64_t)pti_entry_text_start, // lstar_entry and the other stubs
+        (uint64_t)this_cpu(),           // the per-CPU area, with GDT and TSS
+        (uint64_t)&this_cpu()->tss,     //
+        pti_entry_stack_top(0) - 8,     // the entry stack
+        stack_ist_top(0, IST_NMI) - 8,  // an IST stack
+        (uint64_t)&pti_cr3_noflush,     // what the paranoid entries read
+    };
+    bool needed_ok = true;
+    for (unsigned i = 0; i < sizeof needed / sizeof *needed && needed_ok; i++) {
+        uint64_t pa = 0;
+        if (!paging_translate(user, needed[i], &pa, NULL) || pa != needed[i] - KERNEL_VMA) {
+            needed_ok = false;
+            format_buf(detail, sizeof detail, "%016llx is not mapped to its frame", (unsigned long long)needed[i]);
+        }
+    }
+    ktest_check(needed_ok, "pti_user_tables_map_the_entry_set", detail);
+
+    unsigned pages = 0;
+    bool walk_ok = pti_check_user_tables(0, pml4, detail, sizeof detail, &pages) == 0 && pages == entry_set_pages;
+    if (walk_ok || detail[0] == 0)
+        format_buf(detail, sizeof detail, "%u pages mapped, the entry set has %u", pages, entry_set_pages);
+    ktest_check(walk_ok, "pti_user_tables_map_only_the_entry_set", detail);
+    paging_free_address_space(pml4);
 }

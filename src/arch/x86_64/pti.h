@@ -42,5 +42,6 @@ void pti_user_mapping_changed(uint64_t pml4, uint64_t va);  // the kernel change
 // The self-checks (ktest): walk a process's user tables.
 int pti_check_user_tables(int pid, uint64_t pml4, char *why, unsigned long why_size, unsigned *pages);
 bool pti_entry_set_contains(uint64_t va);
+void pti_ktest(void); // the self-checks of the user tables, with PTI on
 
 #endif

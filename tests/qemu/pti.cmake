@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: MIT
+# Page-table isolation (pti=on, src/arch/x86_64/pti.c, docs/pti.md): real boots with it on.
+# Included at the end of tests/qemu/CMakeLists.txt, whose lstar_boot_test, regexes and variables
+# it uses. Under TCG every CR3 write flushes QEMU's whole software TLB, so with PTI on each entry
+# and exit costs a refill: the timeouts here are generous. QEMU 7.2's TCG offers no PCID on any
+# model (it warns and drops the bit), so the boots with PCIDs are Bochs's (tests/bochs).
+
+# The kernel's lines: PTI is on, and every process's user tables were walked before it ran.
+set(pti_on [=[^\[pti\] on: [0-9]+ entry and exit sites switch CR3; PCID (on|off)]=])
+set(pti_walked [=[^\[pti\] pid [0-9]+: user tables map only the entry set \([0-9]+ pages\)$]=])
+set(pti_passes --expect ${pti_on} --expect ${pti_walked} --reject ${kernel_panic}
+  --reject [=[^\[pti\] off]=])
+
+# ---- the self-checks: a fresh address space's user tables, walked and translated ----
+lstar_boot_test(pti_user_tables_map_only_the_entry_set TIMEOUT 180
+  --cpu Skylake-Client
+  --cmdline "run=none pti=on"
+  --expect ${pti_on}
+  --expect [=[^\[ktest\] PASS pti_user_tables_do_not_map_kernel_data_text_or_direct_map$]=]
+  --expect [=[^\[ktest\] PASS pti_user_tables_map_the_entry_set$]=]
+  --expect [=[^\[ktest\] PASS pti_user_tables_map_only_the_entry_set$]=]
+  --expect [=[^ktest: [0-9]+ passed, 0 failed$]=]
+  --reject ${kernel_panic})
+
+# ---- the ring-3 selftest through both entries, with PTI, on three CPU models ----
+lstar_boot_test(pti_selftest_cpu_skylake TIMEOUT 300
+  --cpu Skylake-Client
+  --cmdline "run=selftest:sysenter=gp:compat-syscall=enosys pti=on"
+  ${pti_passes} ${selftest_passes})
+# Skylake-Client without PCID: what TCG gives anyway, said explicitly.
+lstar_boot_test(pti_selftest_cpu_skylake_without_pcid TIMEOUT 300
+  --cpu Skylake-Client,-pcid
+  --cmdline "run=selftest:sysenter=gp:compat-syscall=enosys pti=on"
+  --expect [=[^\[pti\] on: [0-9]+ entry and exit sites switch CR3; PCID off]=]
+  ${pti_passes} ${selftest_passes})
+# max is an AMD model: not affected, so PTI is forced on, and the kernel says so.
+lstar_boot_test(pti_selftest_cpu_max TIMEOUT 300
+  --cpu max
+  --cmdline "run=selftest:sysenter=ud:compat-syscall=enosys pti=on"
+  --expect [=[^\[pti\] on: .*\(forced: this CPU reports it is not affected\)$]=]
+  ${pti_passes} ${selftest_passes})
+# qemu64: no SMEP, no SMAP; the `clac` sites are NOPs and the PTI sites still switch.
+lstar_boot_test(pti_selftest_cpu_qemu64 TIMEOUT 300
+  --cpu qemu64
+  --cmdline "run=selftest:sysenter=ud:compat-syscall=enosys pti=on"
+  ${pti_passes} ${selftest_passes})
+
+# ---- the fuzzer, with PTI: every call through the switched entries and exits ----
+lstar_boot_test(pti_syscall_fuzzer_finds_nothing TIMEOUT 400
+  --cmdline "run=fuzz:calls=100000:seed=1,fuzz:calls=100000:seed=20261125 ktest=off pti=on"
+  --expect ${pti_on}
+  --expect ${fuzz_exited_0}
+  --expect [=[^fuzz\[[0-9]+\]: fuzz: 100000 passed, 0 failed$]=]
+  --reject [=[^fuzz\[[0-9]+\]: \[fuzz\] FAIL]=]
+  --reject ${kernel_panic})
+
+# ---- the switch itself: off by default, with every site skipped; a bad value refused ----
+lstar_boot_test(pti_is_off_by_default_and_its_sites_are_skipped
+  --cmdline "run=none ktest=off"
+  --expect [=[^\[pti\] off: [0-9]+ entry and exit sites jump over their CR3 switch]=]
+  --reject [=[^\[pti\] (on|pid)]=])
+lstar_boot_test(pti_option_refuses_a_bad_value
+  --cmdline "run=none ktest=off pti=maybe"
+  --expect [=[^\[boot\] refused option 'pti=maybe': expected pti=on or pti=off$]=]
+  --expect [=[^\[pti\] off: ]=])
+
+# ---- GDB: CR3 (bit 12, PCID bits) at both entries and both exits, before and after each switch ----
+add_test(NAME pti_cr3_at_every_entry_and_exit_under_gdb
+  COMMAND bash ${CMAKE_SOURCE_DIR}/tests/gdb/gdb-test.sh ${qemu_run} ${iso} $<TARGET_FILE:kernel>
+          ${CMAKE_BINARY_DIR}/tests/gdb/logs ${CMAKE_SOURCE_DIR}/tests/gdb/pti_cr3.gdb
+          "run=selftest ktest=off timer=off pti=on"
+          --expect ${selftest_exited_0} --expect ${selftest_summary})
+set_tests_properties(pti_cr3_at_every_entry_and_exit_under_gdb PROPERTIES LABELS "qemu;gdb" TIMEOUT 260)
+
+# ---- PCIDs: Bochs's Skylake-X model has PCID and INVPCID, so CR4.PCIDE, a kernel and a user
+# PCID per process and CR3_NOFLUSH on every switch run there (QEMU's TCG drops PCID) ----
+add_test(NAME pti_selftest_with_pcids_bochs_skylake
+  COMMAND bash ${CMAKE_SOURCE_DIR}/cmake/bochs-run.sh --iso ${iso} --cpu corei7_skylake_x --timeout 400
+          --log ${CMAKE_BINARY_DIR}/tests/bochs/logs/pti_selftest_with_pcids_bochs_skylake.log
+          --cmdline "run=selftest:sysenter=gp:compat-syscall=ud pti=on"
+          --expect [=[^\[pti\] on: [0-9]+ entry and exit sites switch CR3; PCID on, INVPCID yes$]=]
+          --expect [=[^\[ktest\] PASS every_cpu_runs_with_the_exact_cr0_cr4_and_efer$]=]
+          --expect [=[^\[cpu\] cpu0 CR0=0x[0-9a-f]+ CR4=0x[0-9a-f]*[2367abef][0-9a-f]{4} ]=]
+          --expect ${pti_walked}
+          --expect [=[^\[proc\] 'selftest' \(pid [0-9]+\) exited with status 0$]=]
+          --expect [=[^selftest\[[0-9]+\]: selftest: [0-9]+ passed, 0 failed$]=]
+          --reject ${kernel_panic})
+set_tests_properties(pti_selftest_with_pcids_bochs_skylake PROPERTIES LABELS bochs TIMEOUT 430)
