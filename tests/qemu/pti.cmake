@@ -6,7 +6,7 @@
 # model (it warns and drops the bit), so the boots with PCIDs are Bochs's (tests/bochs).
 
 # The kernel's lines: PTI is on, and every process's user tables were walked before it ran.
-set(pti_on [=[^\[pti\] on: [0-9]+ entry and exit sites switch CR3; PCID (on|off)]=])
+set(pti_on [=[^\[pti\] on: [0-9]+ entry and exit sites switch CR3. PCID (on|off)]=])
 set(pti_walked [=[^\[pti\] pid [0-9]+: user tables map only the entry set \([0-9]+ pages\)$]=])
 set(pti_passes --expect ${pti_on} --expect ${pti_walked} --reject ${kernel_panic}
   --reject [=[^\[pti\] off]=])
@@ -31,7 +31,7 @@ lstar_boot_test(pti_selftest_cpu_skylake TIMEOUT 300
 lstar_boot_test(pti_selftest_cpu_skylake_without_pcid TIMEOUT 300
   --cpu Skylake-Client,-pcid
   --cmdline "run=selftest:sysenter=gp:compat-syscall=enosys pti=on"
-  --expect [=[^\[pti\] on: [0-9]+ entry and exit sites switch CR3; PCID off]=]
+  --expect [=[^\[pti\] on: [0-9]+ entry and exit sites switch CR3. PCID off]=]
   ${pti_passes} ${selftest_passes})
 # max is an AMD model: not affected, so PTI is forced on, and the kernel says so.
 lstar_boot_test(pti_selftest_cpu_max TIMEOUT 300
@@ -78,7 +78,7 @@ add_test(NAME pti_selftest_with_pcids_bochs_skylake
   COMMAND bash ${CMAKE_SOURCE_DIR}/cmake/bochs-run.sh --iso ${iso} --cpu corei7_skylake_x --timeout 400
           --log ${CMAKE_BINARY_DIR}/tests/bochs/logs/pti_selftest_with_pcids_bochs_skylake.log
           --cmdline "run=selftest:sysenter=gp:compat-syscall=ud pti=on"
-          --expect [=[^\[pti\] on: [0-9]+ entry and exit sites switch CR3; PCID on, INVPCID yes$]=]
+          --expect [=[^\[pti\] on: [0-9]+ entry and exit sites switch CR3. PCID on, INVPCID yes$]=]
           --expect [=[^\[ktest\] PASS every_cpu_runs_with_the_exact_cr0_cr4_and_efer$]=]
           --expect [=[^\[cpu\] cpu0 CR0=0x[0-9a-f]+ CR4=0x[0-9a-f]*[2367abef][0-9a-f]{4} ]=]
           --expect ${pti_walked}
@@ -86,3 +86,29 @@ add_test(NAME pti_selftest_with_pcids_bochs_skylake
           --expect [=[^selftest\[[0-9]+\]: selftest: [0-9]+ passed, 0 failed$]=]
           --reject ${kernel_panic})
 set_tests_properties(pti_selftest_with_pcids_bochs_skylake PROPERTIES LABELS bochs TIMEOUT 430)
+
+# ---- NMIs with PTI: they land on their IST stack in either CR3, and the paranoid entry switches
+# to the kernel's tables only when it finds the user's (and switches back) ----
+add_test(NAME pti_nmi_during_syscalls_is_harmless
+  COMMAND bash ${inject} --run ${qemu_run} --log ${logs}/pti_nmi_during_syscalls_is_harmless.log
+          --after [=[^\[proc\] started]=] --command nmi --every 0.01 --count 0 --
+          --iso ${iso} --accel tcg --timeout 400 --cmdline "run=selftest,bench:quick ktest=off pti=on"
+          ${selftest_passes} --expect ${pti_on} --reject ${kernel_panic}
+          --expect [=[^\[nmi\] cpu0 total: [0-9]+ NMIs on the IST stack: [1-9][0-9]* in ring 3, [1-9][0-9]* in ring 0]=])
+set_tests_properties(pti_nmi_during_syscalls_is_harmless PROPERTIES LABELS qemu TIMEOUT 430)
+
+# Every boundary of every entry window, the PTI switches included (they lie inside the windows),
+# takes an NMI and a machine check injected there by GDB (tests/gdb/window_sweep.gdb).
+add_test(NAME pti_every_boundary_of_the_entry_windows_survives_an_nmi_and_a_machine_check
+  COMMAND bash ${CMAKE_SOURCE_DIR}/tests/gdb/gdb-test.sh ${qemu_run} ${iso} $<TARGET_FILE:kernel>
+          ${CMAKE_BINARY_DIR}/tests/gdb/logs/pti ${CMAKE_SOURCE_DIR}/tests/gdb/window_sweep.gdb
+          "run=selftest,crash:compat-syscall,bench:batches=1:calls=8 ktest=off timer=off pti=on"
+          --expect-exit 35
+          --expect ${selftest_exited_0} --expect ${selftest_summary}
+          --expect [=[^\[proc\] 'crash' \(pid [0-9]+\) exited with status 38$]=]
+          --expect [=[^\[proc\] 'bench' \(pid [0-9]+\) exited with status 0$]=]
+          --expect [=[^\[mce\] cpu0 verdict: resume at RIP=[0-9a-f]+ \(ring 0\)]=]
+          --reject [=[^\[mce\] cpu[0-9] verdict: (panic|stop the program)]=]
+          --reject [=[^\[panic\]]=])
+set_tests_properties(pti_every_boundary_of_the_entry_windows_survives_an_nmi_and_a_machine_check
+                     PROPERTIES LABELS "qemu;gdb" TIMEOUT 260)
