@@ -97,18 +97,3 @@ add_test(NAME pti_nmi_during_syscalls_is_harmless
           --expect [=[^\[nmi\] cpu0 total: [0-9]+ NMIs on the IST stack: [1-9][0-9]* in ring 3, [1-9][0-9]* in ring 0]=])
 set_tests_properties(pti_nmi_during_syscalls_is_harmless PROPERTIES LABELS qemu TIMEOUT 430)
 
-# Every boundary of every entry window, the PTI switches included (they lie inside the windows),
-# takes an NMI and a machine check injected there by GDB (tests/gdb/window_sweep.gdb).
-add_test(NAME pti_every_boundary_of_the_entry_windows_survives_an_nmi_and_a_machine_check
-  COMMAND bash ${CMAKE_SOURCE_DIR}/tests/gdb/gdb-test.sh ${qemu_run} ${iso} $<TARGET_FILE:kernel>
-          ${CMAKE_BINARY_DIR}/tests/gdb/logs/pti ${CMAKE_SOURCE_DIR}/tests/gdb/window_sweep.gdb
-          "run=selftest,crash:compat-syscall,bench:batches=1:calls=8 ktest=off timer=off pti=on"
-          --expect-exit 35
-          --expect ${selftest_exited_0} --expect ${selftest_summary}
-          --expect [=[^\[proc\] 'crash' \(pid [0-9]+\) exited with status 38$]=]
-          --expect [=[^\[proc\] 'bench' \(pid [0-9]+\) exited with status 0$]=]
-          --expect [=[^\[mce\] cpu0 verdict: resume at RIP=[0-9a-f]+ \(ring 0\)]=]
-          --reject [=[^\[mce\] cpu[0-9] verdict: (panic|stop the program)]=]
-          --reject [=[^\[panic\]]=])
-set_tests_properties(pti_every_boundary_of_the_entry_windows_survives_an_nmi_and_a_machine_check
-                     PROPERTIES LABELS "qemu;gdb" TIMEOUT 260)

@@ -140,6 +140,15 @@ static void map_kernel_range(uint64_t pml4, char *start, char *end, uint64_t fla
 void paging_init_kernel(uint64_t max_phys)
 {
     uint64_t pml4 = frame_get_zeroed();
+    if (pti_enabled()) {
+        // CR3 bit 12 means "a user PML4" to the paranoid entries (pti.inc): the kernel's own
+        // PML4 must have it clear, so it takes the first frame of an aligned pair.
+        frame_put(pml4);
+        pml4 = frame_try_get_pair_zeroed();
+        if (pml4 == FRAME_NONE)
+            panic("no frame pair for the kernel's PML4");
+        frame_put(pml4 + PAGE_SIZE);
+    }
     uint64_t *root = phys_to_virt(pml4);
     // Pre-create every kernel-half PDPT so all address spaces, which copy PML4 256-511,
     // see later kernel mappings without having to be updated.
