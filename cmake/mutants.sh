@@ -103,6 +103,10 @@ readonly T_EXC='machine_check_broadcast_while_a_cpu_prints_never_waits|machine_c
 readonly T_LOCKUP='a_hard_lockup_on_an_ap_ends_in_its_own_panic_report|a_hard_lockup_on_the_boot_cpu_is_caught_by_the_next_cpu|bochs_hard_lockup_on_an_ap_ends_in_its_own_panic_report'
 readonly T_PARKED='parked_cpus_are_not_taken_for_hung'
 readonly T_TRACE='trace_shows_each_call_through_both_entries_and_a_summary'
+readonly T_PTI_SELF='pti_selftest_cpu_skylake'
+readonly T_PTI_GDB='pti_cr3_at_every_entry_and_exit_under_gdb'
+readonly T_PTI_NMI='pti_nmi_during_syscalls_is_harmless'
+readonly T_PTI_KTEST='pti_user_tables_map_only_the_entry_set'
 declare -A KILLERS=(
   # src/syscall/lstar_entry.asm: 1. the `syscall` entry
   [swapgs-lstar-entry]="$T_SELF|$T_FUZZ|$T_TOUR"
@@ -182,6 +186,15 @@ declare -A KILLERS=(
   [watchdog-check]="$T_LOCKUP"
   [watchdog-nmi]="$T_LOCKUP"
   [watchdog-park]="$T_PARKED"
+  # src/arch/x86_64/pti.inc, pti.c, paging.c: page-table isolation (tests/qemu/pti.cmake)
+  [pti-syscall-enter-cr3]="$T_PTI_SELF|$T_PTI_GDB"
+  [pti-gate-enter-cr3]="$T_PTI_SELF|$T_PTI_GDB"
+  [pti-trap-enter-cr3]="$T_PTI_SELF"
+  [pti-sysret-exit-cr3]="$T_PTI_GDB"
+  [pti-iret-exit-cr3]="$T_PTI_GDB"
+  [pti-paranoid-enter-cr3]="$T_PTI_NMI"
+  [pti-entry-set-filter]="$T_PTI_KTEST|$T_PTI_SELF"
+  [pti-mirror-user-pml4]="$T_PTI_KTEST|$T_PTI_SELF"
 )
 
 # ---- what a kill means ----

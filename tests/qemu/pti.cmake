@@ -97,3 +97,13 @@ add_test(NAME pti_nmi_during_syscalls_is_harmless
           --expect [=[^\[nmi\] cpu0 total: [0-9]+ NMIs on the IST stack: [1-9][0-9]* in ring 3, [1-9][0-9]* in ring 0]=])
 set_tests_properties(pti_nmi_during_syscalls_is_harmless PROPERTIES LABELS qemu TIMEOUT 430)
 
+
+# ---- four CPUs: each its entry stack, its per-CPU CR3 values, its processes' pairs ----
+lstar_boot_test(pti_selftest_and_fuzzer_on_every_cpu TIMEOUT 400
+  --smp 4
+  --cmdline "run=selftest@all,fuzz:calls=30000:seed=1@0,fuzz:calls=30000:seed=2@1,fuzz:calls=30000:seed=3@2,fuzz:calls=30000:seed=4@3 ktest=off pti=on"
+  --expect ${pti_on}
+  --expect [=[^(\[cpu[0-9]\] )?\[pti\] pid [0-9]+: user tables map only the entry set \([0-9]+ pages\)$]=]
+  ${suites_everywhere}
+  --expect ${kernel_success}
+  --reject ${kernel_panic})
