@@ -105,7 +105,7 @@ readonly T_PARKED='parked_cpus_are_not_taken_for_hung'
 readonly T_TRACE='trace_shows_each_call_through_both_entries_and_a_summary'
 readonly T_PTI_SELF='pti_selftest_cpu_skylake'
 readonly T_PTI_GDB='pti_cr3_at_every_entry_and_exit_under_gdb'
-readonly T_PTI_NMI='pti_nmi_during_syscalls_is_harmless'
+readonly T_PTI_NMI='pti_nmi_during_syscalls_is_harmless|pti_machine_check_srao_in_ring3_stops_the_program'
 readonly T_PTI_KTEST='pti_user_tables_map_only_the_entry_set'
 declare -A KILLERS=(
   # src/syscall/lstar_entry.asm: 1. the `syscall` entry

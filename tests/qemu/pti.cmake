@@ -107,3 +107,32 @@ lstar_boot_test(pti_selftest_and_fuzzer_on_every_cpu TIMEOUT 400
   ${suites_everywhere}
   --expect ${kernel_success}
   --reject ${kernel_panic})
+
+# ---- faults from ring 3 with PTI: each lands on the entry stack, moves to the kernel stack, is
+# reported with the frame ring 3 left, and the kernel goes on ----
+lstar_boot_test(pti_user_faults_are_reported_and_kernel_goes_on TIMEOUT 180
+  --cmdline "run=crash:gp,crash:pf-null,crash:ud-df-ac,crash:exit-0 pti=on"
+  --expect-exit 35
+  --expect ${pti_on}
+  --expect [=[^\[fault\] program 'crash' \(pid [0-9]+\) stopped: vector 13, #GP general protection$]=]
+  --expect [=[^\[fault\] program 'crash' \(pid [0-9]+\) stopped: vector 14, #PF page fault$]=]
+  --expect [=[^\[fault\]   RSP=[0-9a-f]{16} SS=[0-9a-f]{4} CR2=0000000000000000 ]=]
+  --expect [=[^\[fault\]   the handler ran with IF=0 DF=0 AC=0$]=]
+  --reject [=[^\[fault\]   the handler ran with .*(DF|AC)=1]=]
+  --expect ${crash_exited_0}
+  --reject ${kernel_panic})
+
+# ---- a machine check in ring 3 with PTI: the paranoid entry finds the user's CR3, switches to
+# the kernel's tables, and the program is stopped (never returning to that IST frame) ----
+add_test(NAME pti_machine_check_srao_in_ring3_stops_the_program
+  COMMAND bash ${inject} --run ${qemu_run} --log ${logs}/pti_machine_check_srao_in_ring3_stops_the_program.log
+          --after ${crash_spins}
+          --command "mce 0 3 0xbd000000000000c0 0x5 0x2345000 0x86"
+          --expect-count 1 [=[^\[fault\] program 'crash' \(pid [0-9]+\) stopped: vector 18, #MC machine check$]=] --
+          --iso ${iso} --accel tcg --timeout 120 --cmdline "run=crash:spin,crash:exit-0 ktest=off timer=off pti=on"
+          --expect-exit 35
+          --expect ${pti_on}
+          --expect [=[^\[mce\] cpu0 verdict: stop the program: SRAO while it ran]=]
+          --expect ${crash_exited_0}
+          --reject ${kernel_panic})
+set_tests_properties(pti_machine_check_srao_in_ring3_stops_the_program PROPERTIES LABELS qemu TIMEOUT 150)
