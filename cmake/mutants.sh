@@ -646,11 +646,12 @@ tree_id() {
   echo "commit $commit$dirty (files copied: sha256 $hash)"
 }
 
-# object_of FILE: what the build makes from FILE: its kernel object, or, for a header (inlined
+# object_of FILE: what the build makes from FILE: its kernel object, or, for a header or a NASM
+# include (inlined
 # into several objects), the kernel itself.
 object_of() {
   case $1 in
-    *.h) echo "$BUILD/lstar.elf" ;;
+    *.h | *.inc) echo "$BUILD/lstar.elf" ;;
     *) echo "$BUILD/CMakeFiles/kernel.dir/$1.o" ;;
   esac
 }
