@@ -647,8 +647,7 @@ tree_id() {
 }
 
 # object_of FILE: what the build makes from FILE: its kernel object, or, for a header or a NASM
-# include (inlined
-# into several objects), the kernel itself.
+# include (inlined into several objects), the kernel itself.
 object_of() {
   case $1 in
     *.h | *.inc) echo "$BUILD/lstar.elf" ;;
