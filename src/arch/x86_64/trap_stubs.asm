@@ -141,41 +141,35 @@ TRAP_NOERR %[v]
 ; With page-table isolation on, an event from ring 3 lands on the entry stack (TSS.RSP0) with the
 ; user's CR3: PTI_TRAP_ENTER switches to the kernel's tables and moves the vector, the error code
 ; and the frame to the process's kernel stack before anything else is pushed (pti.inc).
-; The stub pushed the vector and an error code (or 0): the hardware frame lies 16 bytes up.
-%define TRAP_IRET_FRAME 16
+; The stub pushed the vector and an error code (or 0): the hardware frame lies above them.
+%define TRAP_IRET_FRAME (TF_RIP - TF_VECTOR)
 trap_common:
     test byte [rsp + TRAP_IRET_FRAME + IRET_CS], 3 ; came from ring 3?
     jnz .swap
+    PUSH_GPRS                             ; RAX and RCX are needed for the test below
     ; From ring 0, yet possibly with the user's GS (and, with PTI, the user's CR3 and the entry
     ; stack): an `iretq` back to ring 3 that the CPU refused. IRETQ checks the frame it pops
     ; (selectors, RIP) before it leaves ring 0 and raises #GP, #SS or #NP at the iretq itself
     ; (SDM Vol. 2A "IRET"), after the exit path's swapgs. Linux's error_entry makes the same
     ; check. Such a frame is the program's: traps.c stops the program; here only GS (and CR3,
-    ; and the stack) must be made right. RAX and RCX are borrowed on this stack meanwhile.
-    push rax
-    push rcx
-    mov rax, [rsp + 16 + TRAP_IRET_FRAME + IRET_RIP]
+    ; and the stack) must be made right.
+    mov rax, [rsp + TF_RIP]
     lea rcx, [rel syscall_iretq]
     cmp rax, rcx
     je .refused_iret
     lea rcx, [rel trap_common_iretq]
     cmp rax, rcx
-    je .refused_iret
-    pop rcx
-    pop rax
-    jmp .kernel_entry                     ; an ordinary kernel-mode exception
+    jne .kernel_gs
 .refused_iret:
-    mov rax, [rsp + 16 + TRAP_IRET_FRAME + IRET_RSP] ; the iretq's RSP: the frame it refused
+    mov rax, [rsp + TF_RSP]               ; the iretq's RSP: the frame it refused
     test byte [rax + IRET_CS], 3          ; that frame's CS: was it going to ring 3?
-    pop rcx                               ; (pop leaves the flags alone)
-    pop rax
     ; [mutant refused-iret-gs: jz -> jmp]
-    jz .kernel_entry                      ; no: an iretq to the kernel, GS is the kernel's
+    jz .kernel_gs                         ; no: an iretq to the kernel, GS is the kernel's
+    POP_GPRS                              ; yes: as from ring 3, the frame moves first (PTI)
 .swap:
     ; [mutant swapgs-trap-common-in: delete]
     swapgs                                ; GS base <- this CPU's struct percpu
     PTI_TRAP_ENTER                        ; the kernel's tables, the frame on the kernel stack
-.kernel_entry:
     PUSH_GPRS
 .kernel_gs:
     ; [mutant cld-trap-common: delete]
