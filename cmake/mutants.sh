@@ -192,7 +192,7 @@ declare -A KILLERS=(
   [pti-trap-enter-cr3]="$T_PTI_SELF"
   [pti-sysret-exit-cr3]="$T_PTI_GDB"
   [pti-iret-exit-cr3]="$T_PTI_GDB"
-  [pti-paranoid-enter-cr3]="$T_PTI_NMI"
+  [pti-paranoid-enter-cr3]="$T_PTI_GDB|$T_PTI_NMI"
   [pti-entry-set-filter]="$T_PTI_KTEST|$T_PTI_SELF"
   [pti-mirror-user-pml4]="$T_PTI_KTEST|$T_PTI_SELF"
 )

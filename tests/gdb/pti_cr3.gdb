@@ -39,6 +39,39 @@ check (($kernel_cr3|$bit12|($kernel_cr3&0xfff?$bit11:0))==$user_cr3) user_cr3_is
 check (($cr3&0xfff)==(($cr4&0x20000)!=0?($kernel_cr3&0x7ff)|$bit11:0)) syscall_entry_pcid_is_the_user_pcid
 check ((($kernel_cr3&0xfff)!=0)==(($cr4&0x20000)!=0)) kernel_cr3_carries_a_pcid_exactly_with_pcids
 
+
+# ---- an NMI at lstar_entry (ring 0 on the user's tables): the paranoid entry finds the user
+# CR3, switches to its kernel twin before anything outside the entry set runs, and restores it
+# on the way out (pti.inc, PTI_PARANOID_ENTER/_EXIT) ----
+set $b = (long)$pc
+hbreak trap_stub_2
+monitor nmi
+continue
+delete
+check ((long)$pc==(long)&trap_stub_2&&$cr3==$user_cr3) nmi_in_the_entry_arrives_on_the_user_pml4
+hbreak trap_paranoid.have_kernel_gs
+continue
+delete
+check ($cr3==$kernel_cr3) paranoid_entry_switched_to_the_kernel_pml4
+check ($r12==$user_cr3) paranoid_entry_kept_the_cr3_it_found_in_r12
+# Without the switch the handler could not run (its text is not in the user tables) and the
+# kernel would loop on page faults: put the kernel's tables in by hand so that the run ends.
+if ($cr3&$bit12)!=0
+  set $cr3 = $kernel_cr3
+end
+hbreak nmi_handle
+continue
+delete
+check ($cr3==$kernel_cr3) paranoid_handler_runs_on_the_kernel_pml4
+hbreak trap_paranoid_iretq
+continue
+delete
+check ($cr3==$user_cr3) paranoid_exit_restores_the_users_cr3
+hbreak *$b
+continue
+delete
+check ((long)$pc==$b&&$cr3==$user_cr3) nmi_returns_to_lstar_entry_on_the_user_pml4
+
 # ---- after its switch: the kernel tables before the kernel stack is loaded ----
 hbreak lstar_entry_safe_stack
 continue
@@ -46,6 +79,21 @@ delete
 check (($cr3&$bit12)==0) syscall_entry_switched_to_the_kernel_pml4
 check ($cr3==$kernel_cr3) syscall_entry_cr3_is_this_processs_kernel_cr3
 check (($cr3&$bit11)==0) syscall_entry_pcid_is_the_kernel_pcid
+
+# ---- an NMI there (ring 0, the kernel's tables): the paranoid entry leaves CR3 alone ----
+set $b = (long)$pc
+hbreak trap_paranoid.have_kernel_gs
+monitor nmi
+continue
+delete
+check ($cr3==$kernel_cr3&&($r12&$bit12)==0) paranoid_entry_keeps_the_kernel_pml4_it_found
+hbreak trap_paranoid_iretq
+continue
+delete
+check ($cr3==$kernel_cr3) paranoid_exit_leaves_the_kernel_pml4
+hbreak *$b
+continue
+delete
 
 # ---- in the handler ----
 hbreak syscall_dispatch

@@ -63,6 +63,7 @@ static uint64_t *walk(uint64_t cr3, uint64_t va, bool create, uint64_t flags)
 static void mirror_user_pml4_entry(uint64_t cr3, uint64_t va)
 {
     uint64_t pml4 = cr3 & PTE_ADDR_MASK;
+    // [mutant pti-mirror-user-pml4: "(va >> 47) != 0" -> true]
     if (!pti_enabled() || pml4 == kernel_cr3 || (va >> 47) != 0)
         return;
     uint64_t *kernel_half = phys_to_virt(pml4), *user_half = phys_to_virt(pml4 + PAGE_SIZE);
@@ -75,7 +76,7 @@ static void mirror_user_pml4_entry(uint64_t cr3, uint64_t va)
 int paging_map(uint64_t cr3, uint64_t va, uint64_t pa, uint64_t flags)
 {
     uint64_t *pte = walk(cr3, va, true, flags);
-    mirror_user_pml4_entry(cr3, va); // [mutant pti-mirror-user-pml4: delete]
+    mirror_user_pml4_entry(cr3, va);
     if (!pte)                        // a huge page in the way, or no frame for a table
         return paging_translate(cr3, va, NULL, NULL) ? PAGING_MAPPED_ALREADY : PAGING_NO_FRAME;
     if (*pte & PTE_PRESENT)
