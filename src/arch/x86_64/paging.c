@@ -77,7 +77,7 @@ int paging_map(uint64_t cr3, uint64_t va, uint64_t pa, uint64_t flags)
 {
     uint64_t *pte = walk(cr3, va, true, flags);
     mirror_user_pml4_entry(cr3, va);
-    if (!pte)                        // a huge page in the way, or no frame for a table
+    if (!pte) // a huge page in the way, or no frame for a table
         return paging_translate(cr3, va, NULL, NULL) ? PAGING_MAPPED_ALREADY : PAGING_NO_FRAME;
     if (*pte & PTE_PRESENT)
         return PAGING_MAPPED_ALREADY;
