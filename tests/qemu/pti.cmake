@@ -19,6 +19,7 @@ lstar_boot_test(pti_user_tables_map_only_the_entry_set TIMEOUT 180
   --expect [=[^\[ktest\] PASS pti_user_tables_do_not_map_kernel_data_text_or_direct_map$]=]
   --expect [=[^\[ktest\] PASS pti_user_tables_map_the_entry_set$]=]
   --expect [=[^\[ktest\] PASS pti_user_tables_map_only_the_entry_set$]=]
+  --expect [=[^\[ktest\] PASS pti_user_tables_share_the_lower_half$]=]
   --expect [=[^ktest: [0-9]+ passed, 0 failed$]=]
   --reject ${kernel_panic})
 

@@ -323,6 +323,17 @@ void pti_ktest(void)
     }
     ktest_check(needed_ok, "pti_user_tables_map_the_entry_set", detail);
 
+    // The lower half is the process's own: a page mapped in the kernel PML4 after the pair was
+    // made is in the user PML4 too (paging_map mirrors each new PML4 entry).
+    const uint64_t low_va = 1ull << 30; // any lower-half address
+    uint64_t frame = frame_try_get_zeroed(), low_pa = 0;
+    bool mapped = frame != FRAME_NONE && paging_map(pml4, low_va, frame, PTE_USER | PTE_NX) == 0;
+    if (frame != FRAME_NONE && !mapped)
+        frame_put(frame); // else it goes with the address space
+    bool mirrored = mapped && paging_translate(user, low_va, &low_pa, NULL) && low_pa == frame;
+    ktest_check(mirrored, "pti_user_tables_share_the_lower_half",
+                "a user page mapped after the pair was made is not in the user PML4");
+
     unsigned pages = 0;
     bool walk_ok = pti_check_user_tables(0, pml4, detail, sizeof detail, &pages) == 0 && pages == entry_set_pages;
     if (walk_ok || detail[0] == 0)
