@@ -139,3 +139,13 @@ add_test(NAME pti_machine_check_srao_in_ring3_stops_the_program
           --expect ${crash_exited_0}
           --reject ${kernel_panic})
 set_tests_properties(pti_machine_check_srao_in_ring3_stops_the_program PROPERTIES LABELS qemu TIMEOUT 150)
+add_test(NAME pti_fuzzer_with_pcids_bochs_skylake
+  COMMAND bash ${CMAKE_SOURCE_DIR}/cmake/bochs-run.sh --iso ${iso} --cpu corei7_skylake_x --timeout 400
+          --log ${CMAKE_BINARY_DIR}/tests/bochs/logs/pti_fuzzer_with_pcids_bochs_skylake.log
+          --cmdline "run=fuzz:calls=100000:seed=1 ktest=off pti=on"
+          --expect [=[^\[pti\] on: [0-9]+ entry and exit sites switch CR3. PCID on, INVPCID yes$]=]
+          --expect [=[^\[proc\] 'fuzz' \(pid [0-9]+\) exited with status 0$]=]
+          --expect [=[^fuzz\[[0-9]+\]: fuzz: 100000 passed, 0 failed$]=]
+          --reject [=[^fuzz\[[0-9]+\]: \[fuzz\] FAIL]=]
+          --reject ${kernel_panic})
+set_tests_properties(pti_fuzzer_with_pcids_bochs_skylake PROPERTIES LABELS bochs TIMEOUT 430)
