@@ -115,6 +115,10 @@ readonly T_SE_BOCHS='bochs_sysenter_is_programmed_and_used_skylake|bochs_sysente
 readonly T_HARD='mitigations_all_selftest_cpu_max|mitigations_all_selftest_cpu_skylake'
 readonly T_HARD_LIST='mitigations_list_turns_on_exactly_the_listed'
 readonly T_HARD_BOCHS='bochs_mitigations_all_tigerlake|bochs_mitigations_auto_tigerlake'
+readonly T_PTI_SELF='pti_selftest_cpu_skylake'
+readonly T_PTI_GDB='pti_cr3_at_every_entry_and_exit_under_gdb'
+readonly T_PTI_NMI='pti_nmi_during_syscalls_is_harmless|pti_machine_check_srao_in_ring3_stops_the_program'
+readonly T_PTI_KTEST='pti_user_tables_map_only_the_entry_set'
 declare -A KILLERS=(
   # src/syscall/callgate_entry.asm, compat_entry.asm, compat_abi.inc; the call-gate compare in
   # trap_stubs.asm and the compatibility-mode check in int80_entry (lstar_entry.asm).
@@ -255,6 +259,15 @@ declare -A KILLERS=(
   [watchdog-check]="$T_LOCKUP"
   [watchdog-nmi]="$T_LOCKUP"
   [watchdog-park]="$T_PARKED"
+  # src/arch/x86_64/pti.inc, pti.c, paging.c: page-table isolation (tests/qemu/pti.cmake)
+  [pti-syscall-enter-cr3]="$T_PTI_SELF|$T_PTI_GDB"
+  [pti-gate-enter-cr3]="$T_PTI_SELF|$T_PTI_GDB"
+  [pti-trap-enter-cr3]="$T_PTI_SELF"
+  [pti-sysret-exit-cr3]="$T_PTI_GDB"
+  [pti-iret-exit-cr3]="$T_PTI_GDB"
+  [pti-paranoid-enter-cr3]="$T_PTI_GDB|$T_PTI_NMI"
+  [pti-entry-set-filter]="$T_PTI_KTEST|$T_PTI_SELF"
+  [pti-mirror-user-pml4]="$T_PTI_KTEST|$T_PTI_SELF"
 )
 
 # ---- what a kill means ----
@@ -707,11 +720,11 @@ tree_id() {
   echo "commit $commit$dirty (files copied: sha256 $hash)"
 }
 
-# object_of FILE: what the build makes from FILE: its kernel object, or, for a header (inlined
-# into several objects), the kernel itself.
+# object_of FILE: what the build makes from FILE: its kernel object, or, for a header or a NASM
+# include (inlined into several objects), the kernel itself.
 object_of() {
   case $1 in
-    *.h) echo "$BUILD/lstar.elf" ;;
+    *.h | *.inc) echo "$BUILD/lstar.elf" ;;
     *) echo "$BUILD/CMakeFiles/kernel.dir/$1.o" ;;
   esac
 }

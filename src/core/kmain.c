@@ -12,6 +12,7 @@
 #include "arch/x86_64/nmi_storm.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/pti.h"
 #include "arch/x86_64/pic.h"
 #include "arch/x86_64/qemu_exit.h"
 #include "arch/x86_64/serial.h"
@@ -258,9 +259,11 @@ void kmain(uint64_t info_phys)
     cpu_features_detect(); // patches `clac` sites: before the kernel text turns read-only
     mitigations_init(options.mitigations, options.mitigation_list,
                      options.mitigations_given); // the same, for the protections
+    pti_boot(); // patches the CR3-switch sites (mitigations_init asked for PTI or not): likewise
 
     uint64_t max_phys = physmem_init(&boot_info, info_phys);
     paging_init_kernel(max_phys);
+    pti_init(); // the user tables' shared upper half, before any process
     attach_framebuffer();
     modules_init(&boot_info);
     ksyms_init(module_find(KSYMS_MODULE));

@@ -404,8 +404,10 @@ N(syscall_return):
     RING3_EDGE N(syscall_sysret)
 N(syscall_exit_user_stack):               ; ---- RSP is the user's again until sysretq ----
     %if HARD
-    PTI_SYSRET_EXIT                       ; pti.inc: RCX and R11 survive it
+    ; VERW before the switch to the user's tables: its selector operand is kernel data, which
+    ; those tables do not map (Linux keeps its selector in the entry area and clears after).
     VERW_SITE                             ; [mutant verw-sysret: delete]
+    PTI_SYSRET_EXIT                       ; pti.inc: RCX and R11 survive it
     %endif
     ; [mutant swapgs-sysret-exit: delete]
     swapgs                                ; GS base <- the user's (0)
@@ -419,8 +421,8 @@ N(syscall_exit_iret):
     test byte [rsp + IRET_CS], 3          ; going back to ring 3?
     jz .to_kernel
     %if HARD
+    VERW_SITE                             ; [mutant verw-iret: delete] (before PTI: as above)
     PTI_IRET_EXIT                         ; pti.inc: RSP at an identical frame afterwards
-    VERW_SITE                             ; [mutant verw-iret: delete]
     %endif
     swapgs                                ; yes: the user's GS base [mutant swapgs-iret-exit: delete]
 .to_kernel:

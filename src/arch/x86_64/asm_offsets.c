@@ -17,6 +17,7 @@
 #include "arch/x86_64/mitigations.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/pti.h"
 #include "arch/x86_64/serial.h"
 #include "arch/x86_64/traps.h"
 #include "core/mitigation_list.h"
@@ -39,6 +40,12 @@ void asm_offsets(void)
     OFFSET(PERCPU_CURRENT, percpu, current);
     OFFSET(PERCPU_CPU, percpu, cpu);
     OFFSET(PERCPU_SYSCALL_WORK, percpu, syscall_work);
+    OFFSET(PERCPU_PTI_KERNEL_CR3, percpu, pti_kernel_cr3);
+    OFFSET(PERCPU_PTI_USER_CR3, percpu, pti_user_cr3);
+    OFFSET(PERCPU_PTI_SCRATCH, percpu, pti_scratch);
+    OFFSET(PERCPU_PTI_ENTRY_RSP, percpu, pti_entry_rsp);
+    DEFINE(PTI_USER_PML4_BIT, PTI_USER_PML4_BIT);
+    DEFINE(PTI_USER_BITS, PTI_USER_BITS);
 
     // ---- the iretq frame (traps.h), which both entry frames end in ----
     OFFSET(IRET_RIP, iret_frame, rip);

@@ -11,6 +11,7 @@
 %include "asm_offsets.inc"              ; GDT_KERNEL_DS
 %include "arch/x86_64/entry_window.inc" ; ENTRY_WINDOW, RING3_EDGE
 %include "arch/x86_64/mitigation_site.inc" ; MITIGATION_SITE: the return-buffer fill
+%include "arch/x86_64/pti.inc"          ; PTI_IRET_EXIT
 
 global context_switch
 global user_first_entry
@@ -90,6 +91,9 @@ context_switch:
 
 ; A new process's kernel stack is built (process.c) so that context_switch "returns" here
 ; with RSP at the CPU the program was placed on, then an iretq frame for its entry point.
+; In the entry text (boot/kernel.ld): with page-table isolation its last instructions run on
+; the user's tables.
+section .text.pti_entry progbits alloc exec nowrite align=16
 user_first_entry:
     pop rdi                               ; RDI = the CPU it was placed on (crt0.asm keeps it)
     xor eax, eax                          ; every other register zero:
@@ -108,10 +112,13 @@ user_first_entry:
     xor r15d, r15d
     ; verw: a program's first way into ring 3 clears the CPU's buffers as the system-call exits do
     ; (lstar_entry.asm, VERW_SITE; docs/hardening.md). ZF is all it changes; iretq loads the flags.
+    ; Before PTI's switch: the selector operand is kernel data the user's tables do not map.
     MITIGATION_SITE VERW
     verw [rel mitigation_verw_selector]   ; [mutant verw-first-entry: delete]
     MITIGATION_SITE_END
-    ENTRY_WINDOW user_first_entry.user_gs, user_first_entry.to_ring3, "first entry to ring 3"
+    ENTRY_WINDOW user_first_entry.user_cr3, user_first_entry.to_ring3, "first entry to ring 3"
+.user_cr3:
+    PTI_IRET_EXIT                         ; PTI: the frame to the entry stack, the user's tables
 .user_gs:
     swapgs                                ; GS base <- the user's (0); ours goes to KERNEL_GS_BASE
     ; ---- from here GS base is the user's: interrupts are off (the caller's cli) until iretq;

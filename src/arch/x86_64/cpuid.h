@@ -43,12 +43,14 @@ static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t subleaf)
 #define CPUID1_EDX_FXSR (1u << 24)
 #define CPUID1_EDX_SSE (1u << 25)
 #define CPUID1_EDX_SSE2 (1u << 26)
+#define CPUID1_ECX_PCID (1u << 17)       // process-context identifiers (CR4.PCIDE)
 #define CPUID1_ECX_OSXSAVE (1u << 27)    // mirrors CR4.OSXSAVE, in every ring
 #define CPUID1_ECX_HYPERVISOR (1u << 31) // set by hypervisors, 0 on bare metal
 
 // ---- CPUID.(EAX=07H, ECX=0) ----
 #define CPUID7_EBX_SMEP (1u << 7)
 #define CPUID7_EBX_SMAP (1u << 20)
+#define CPUID7_EBX_INVPCID (1u << 10)
 #define CPUID7_ECX_UMIP (1u << 2)
 // Speculation controls (Intel, "Speculative Execution Side Channel Mitigations", CPUID enumeration)
 #define CPUID7_EDX_MD_CLEAR (1u << 10)  // VERW clears the CPU's buffers (MDS)

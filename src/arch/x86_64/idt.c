@@ -18,7 +18,8 @@
 #include "arch/x86_64/traps.h"
 #include "core/string.h"
 
-static struct idt_gate idts[MAX_CPUS][IDT_GATES] __attribute__((aligned(16)));
+// In the entry set (pti.c): the CPU reads the IDT in whatever CR3 is loaded.
+static struct idt_gate idts[MAX_CPUS][IDT_GATES] __attribute__((aligned(16), section(".bss.pti_entry")));
 extern void (*const trap_stub_table[TRAP_STUBS])(void);
 
 // The table of the CPU running this code (the boot CPU's before its per-CPU area exists).

@@ -16,6 +16,7 @@
 // One decision for all CPUs, made on the boot CPU: lstar assumes identical CPUs (QEMU and Bochs
 // give every CPU the same model), as Linux's boot-CPU-wide X86_BUG_* flags do.
 #include "arch/x86_64/mitigations.h"
+#include "arch/x86_64/pti.h"
 #include "arch/x86_64/arch_bits.h"
 #include "arch/x86_64/cpuid.h"
 #include "arch/x86_64/msr.h"
@@ -46,9 +47,6 @@ static bool ibrs_on_entry;           // IBRS written on entry and cleared on exi
 static bool ibrs_once;               // enhanced IBRS: set once per CPU
 static bool hardened_entry;          // LSTAR and vector 0x80 point at the hardened copies
 static uint64_t last_user[MAX_CPUS]; // the program (pid) each CPU last ran, for IBPB
-
-bool pti_available(void) { return false; } // page-table isolation is not built in this kernel
-bool pti_enable(void) { return false; }
 
 // Reads what the decisions need from CPUID and, if it exists, IA32_ARCH_CAPABILITIES.
 static struct cpu_speculation read_cpu(void)
@@ -152,8 +150,6 @@ static bool can_do(uint32_t bit, const struct cpu_speculation *c, struct decisio
         return format_buf(d->why, sizeof d->why, "CPU lacks IBRS"), false;
     if (bit == MITIGATION_IBPB && !c->ibpb)
         return format_buf(d->why, sizeof d->why, "CPU lacks IBPB"), false;
-    if (bit == MITIGATION_PTI && !pti_available())
-        return format_buf(d->why, sizeof d->why, "not built in this kernel"), false;
     return true;
 }
 
@@ -180,10 +176,8 @@ static struct decision decide(uint32_t bit, enum mitigation_mode mode, uint32_t 
     }
     if (d.on && bit == MITIGATION_IBRS && c->eibrs && mode != MITIGATIONS_AUTO)
         format_buf(d.why + strlen(d.why), sizeof d.why - strlen(d.why), ", eIBRS: set once at boot");
-    if (d.on && bit == MITIGATION_PTI && !pti_enable()) {
-        d.on = false;
-        format_buf(d.why, sizeof d.why, "could not be enabled");
-    }
+    if (d.on && bit == MITIGATION_PTI)
+        pti_enable(); // pti.c: every CPU can isolate; pti_boot patches its sites after this
     return d;
 }
 

@@ -41,9 +41,4 @@ void (*mitigations_int80_entry(void))(void);
 // IBPB when the CPU goes to a different program than the one it last ran in ring 3.
 void mitigations_switch_to(uint64_t program);
 
-// Page-table isolation: built by another part of the kernel. Until then: not available.
-bool pti_available(void);
-// Turns it on (once, on the boot CPU); false if it could not.
-bool pti_enable(void);
-
 #endif

@@ -9,6 +9,7 @@
 %include "arch/x86_64/smap_clac.inc"
 %include "arch/x86_64/entry_window.inc" ; ENTRY_WINDOW, RING3_EDGE
 %include "arch/x86_64/mitigation_site.inc" ; MITIGATION_SITE: the swapgs fences
+%include "arch/x86_64/pti.inc"          ; PTI_TRAP_ENTER, PTI_IRET_EXIT, PTI_PARANOID_*
 
 extern trap_dispatch
 extern syscall_iretq
@@ -143,15 +144,21 @@ TRAP_NOERR %[v]
 ; that already runs with the kernel's GS (the syscall window has IF = 0, and no exception is
 ; expected there), with one exception below. NMI, #MC and #DB can break into the entry windows,
 ; hence trap_paranoid.
+; With page-table isolation on, an event from ring 3 lands on the entry stack (TSS.RSP0) with the
+; user's CR3: PTI_TRAP_ENTER switches to the kernel's tables and moves the vector, the error code
+; and the frame to the process's kernel stack before anything else is pushed (pti.inc).
+; The stub pushed the vector and an error code (or 0): the hardware frame lies above them.
+%define TRAP_IRET_FRAME (TF_RIP - TF_VECTOR)
 trap_common:
-    PUSH_GPRS                             ; first: RAX and RCX are needed for the test below
-    test byte [rsp + TF_CS], 3            ; came from ring 3?
+    test byte [rsp + TRAP_IRET_FRAME + IRET_CS], 3 ; came from ring 3?
     jnz .swap
-    ; From ring 0, yet possibly with the user's GS: an `iretq` back to ring 3 that the CPU
-    ; refused. IRETQ checks the frame it pops (selectors, RIP) before it leaves ring 0 and
-    ; raises #GP, #SS or #NP at the iretq itself (SDM Vol. 2A "IRET"), after the exit path's
-    ; swapgs. Linux's error_entry makes the same check. Such a frame is the program's:
-    ; traps.c stops the program; here only GS must be made right.
+    PUSH_GPRS                             ; RAX and RCX are needed for the test below
+    ; From ring 0, yet possibly with the user's GS (and, with PTI, the user's CR3 and the entry
+    ; stack): an `iretq` back to ring 3 that the CPU refused. IRETQ checks the frame it pops
+    ; (selectors, RIP) before it leaves ring 0 and raises #GP, #SS or #NP at the iretq itself
+    ; (SDM Vol. 2A "IRET"), after the exit path's swapgs. Linux's error_entry makes the same
+    ; check. Such a frame is the program's: traps.c stops the program; here only GS (and CR3,
+    ; and the stack) must be made right.
     mov rax, [rsp + TF_RIP]
     ; Or an interrupt delivered before a call-gate target's first instruction: a call gate does
     ; not clear IF, and it left CPL 0 with the user's GS (callgate_entry.asm, "consequence 1").
@@ -177,7 +184,8 @@ trap_common:
     test byte [rax + IRET_CS], 3          ; that frame's CS: was it going to ring 3?
     ; [mutant refused-iret-gs: jz -> jmp]
     jz .kernel_gs                         ; no: an iretq to the kernel, GS is the kernel's
-    jmp .swap                             ; yes: swap, as from ring 3
+    POP_GPRS                              ; yes: as from ring 3, the frame moves first (PTI)
+    jmp .swap
 .callgate_empty_first:
     lea rcx, [rel callgate_empty_irq_resume]
     jmp .callgate_resume
@@ -185,6 +193,7 @@ trap_common:
     lea rcx, [rel callgate_irq_resume]
 .callgate_resume:
     mov [rsp + TF_RIP], rcx
+    POP_GPRS                              ; as from ring 3: .swap pushes them after PTI's move
     jmp .swap
 ; From ring 0 there was no swapgs, yet the CPU may have speculated down the ring-3 side with
 ; its swapgs: the same fence (Linux's FENCE_SWAPGS_KERNEL_ENTRY), out of the ring-3 path's way
@@ -205,6 +214,8 @@ trap_common:
     MITIGATION_SITE SWAPGS_FENCE
     lfence                                ; [mutant fence-trap-common-user: delete]
     MITIGATION_SITE_END
+    PTI_TRAP_ENTER                        ; the kernel's tables, the frame on the kernel stack
+    PUSH_GPRS
 .fenced:                                  ; the way from ring 0 (.kernel_gs above) rejoins here
     ; [mutant cld-trap-common: delete]
     cld                                   ; the C ABI wants DF = 0: ring 3 may have set it
@@ -219,6 +230,7 @@ trap_common:
 .exit:
     test byte [rsp + IRET_CS], 3          ; returning to ring 3? (RSP is at the saved RIP)
     jz .kernel_ret
+    PTI_IRET_EXIT                         ; the frame to the entry stack, the user's tables
     ; [mutant swapgs-trap-common-out: delete]
     swapgs                                ; give the user its GS base back
 .kernel_ret:
@@ -250,6 +262,7 @@ trap_paranoid:
     ; [mutant cld-trap-paranoid: delete]
     cld                                   ; DF and AC as for trap_common; iretq restores both
     SMAP_CLAC                             ; [mutant clac-trap-paranoid: delete]
+    PTI_PARANOID_ENTER                    ; R12 <- CR3 as found; the kernel's tables from here
     xor ebx, ebx                          ; rbx (callee-saved) = "we swapped", for the way out
     mov ecx, MSR_GS_BASE
     rdmsr                                 ; EDX:EAX = current GS base
@@ -273,6 +286,7 @@ trap_paranoid:
     ; [mutant swapgs-trap-paranoid-out: delete]
     swapgs                                ; restore exactly the GS state we found
 .no_swap_back:
+    PTI_PARANOID_EXIT                     ; CR3 as it was found (R12)
     POP_GPRS
     add rsp, 16
 trap_paranoid_iretq:
