@@ -140,16 +140,17 @@ void ktest_mitigations(void)
                 "LSTAR or the int 0x80 gate points at the other copy");
 
     // The counts: swapgs fences in the hardened syscall entry (1), int 0x80 entry (2: both
-    // ways), trap_common (2) and trap_paranoid (1); clear-regs: both entries, the dispatch and
-    // the exit; IBRS: both entries and the exit; VERW: the sysretq and the iretq exit, and a
-    // program's first entry to ring 3 (context_switch.asm).
+    // ways), trap_common (2), trap_paranoid (1), and the one-copy entries sysenter, call gate
+    // and compatibility-mode syscall (1 each); clear-regs: both entries, the dispatch and the
+    // exit; IBRS: both entries and the exit; VERW: the sysretq and the iretq exit, a program's
+    // first entry to ring 3 (context_switch.asm), and the sysexitq, lretq and 32-bit sysret exits.
     const struct site_rule rules[] = {
-        {MITIGATION_BIT_SWAPGS_FENCE, 6, lfence, sizeof lfence, NULL},
+        {MITIGATION_BIT_SWAPGS_FENCE, 9, lfence, sizeof lfence, NULL},
         {MITIGATION_BIT_CLEAR_REGS, 0, NULL, 0, NULL}, // checked below, site by site
         {MITIGATION_BIT_USER_MASK, 0, NULL, 0, NULL},  // holds a 64-bit `and`: masks_with_and
         {MITIGATION_BIT_DIRECT_DISPATCH, 1, NULL, 0, syscall_call_direct},
         {MITIGATION_BIT_RETPOLINE, 1, NULL, 0, syscall_retpoline_rax},
-        {MITIGATION_BIT_VERW, 3, verw_rip, sizeof verw_rip, NULL},
+        {MITIGATION_BIT_VERW, 6, verw_rip, sizeof verw_rip, NULL},
         {MITIGATION_BIT_RSB, 1, NULL, 0, rsb_fill},
         {MITIGATION_BIT_IBRS, 3, wrmsr_insn, sizeof wrmsr_insn, NULL},
     };

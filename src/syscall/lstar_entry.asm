@@ -47,12 +47,16 @@
 
 extern syscall_table
 extern syscall_slow_path
-extern int80_compat                     ; compat_entry.asm
-extern int80_compat_slow_path
+extern int80_compat                     ; compat_entry.asm: the two copies of compatibility
+extern int80_compat_slow_path           ; mode's int 0x80 half
+extern int80_compat_hardened
+extern int80_compat_slow_path_hardened
 extern syscall_call_direct
 global lstar_entry_hardened
 global int80_entry_hardened
 global syscall_return_hardened
+global syscall_return_hardened_compat
+global syscall_exit_iret_hardened
 global syscall_iretq_hardened
 global syscall_sysret_hardened
 global mitigation_verw_selector
@@ -276,13 +280,13 @@ N(int80_entry):
     cmp qword [rsp + SF_CS], GDT_USER_CS32
     ; [mutant compat-int80-detect: jne -> jmp]
     jne N(syscall_dispatch)               ; same table, same return checks
-    jmp int80_compat
+    jmp N(int80_compat)
     %endif
     %if HARD
 .compat:                                  ; compatibility mode, from the hardened gate
     test byte [gs:PERCPU_SYSCALL_WORK], SYSCALL_WORK_TRACE
-    jnz int80_compat_slow_path
-    jmp int80_compat
+    jnz N(int80_compat_slow_path)
+    jmp N(int80_compat)                   ; it leaves by syscall_return_hardened_compat
 .from_kernel:                             ; an int 0x80 from ring 0: no swapgs, but the fence
     MITIGATION_SITE SWAPGS_FENCE
     lfence                                ; [mutant fence-int80-kernel: delete]
@@ -350,6 +354,10 @@ N(syscall_return):
     pop rbp
     pop rbx
     MITIGATION_SITE_END
+    ; Compatibility mode's int 0x80 (compat_entry.asm, int80_compat_hardened) comes in here: it
+    ; left before ENTRY_PROTECTIONS, so there is nothing of clear-regs' to restore. The rest of
+    ; the exit (IBRS's wrmsr, a no-op for it; VERW; the switch to the user's tables) is its too.
+syscall_return_hardened_compat:
     ; ibrs: back to the user's IA32_SPEC_CTRL (0: lstar sets no STIBP or SSBD for ring 3), after
     ; the last `ret` of the kernel path. RCX is reloaded from the frame just below.
     MITIGATION_SITE IBRS
@@ -445,7 +453,7 @@ N(lstar_slow_path):
     jmp N(syscall_slow_path_call)
 N(int80_slow_path):
     cmp qword [rsp + SF_CS], GDT_USER_CS32 ; from compatibility mode: its own mapping first
-    je int80_compat_slow_path
+    je N(int80_compat_slow_path)
     mov ecx, TRACE_ENTRY_INT80
 N(syscall_slow_path_call):
     ; syscall_slow_path(a0, ..., a5, nr, entry) is no_caller_saved_registers, like a handler: it
