@@ -72,9 +72,9 @@ static inline const char *lstar_errno_name(long err)
 // Empty entries let the benchmark measure the bare hardware mechanism. While one is installed
 // the other entry still works, and is the way back: an empty LSTAR target is removed with
 // `int 0x80`, an empty gate with `syscall`.
-#define BENCH_ENTRY_RESTORE 0        // put the real LSTAR, CSTAR and SYSENTER stubs, int 0x80 gate and call gate back
-#define BENCH_ENTRY_EMPTY_LSTAR 1    // LSTAR -> `o64 sysret` at once (no swapgs, no stack switch)
-#define BENCH_ENTRY_EMPTY_GATE 2     // vector 0x80 -> `iretq` at once
+#define BENCH_ENTRY_RESTORE 0     // put the real LSTAR, CSTAR and SYSENTER stubs, int 0x80 gate and call gate back
+#define BENCH_ENTRY_EMPTY_LSTAR 1 // LSTAR -> `o64 sysret` at once (no swapgs, no stack switch)
+#define BENCH_ENTRY_EMPTY_GATE 2  // vector 0x80 -> `iretq` at once
 // SYSENTER_EIP -> `sti; o64 sysexit` at once (GenuineIntel only: -EINVAL elsewhere); removed
 // with `syscall` or `int 0x80`, like the others.
 #define BENCH_ENTRY_EMPTY_SYSENTER 3

@@ -129,7 +129,7 @@ static void string_length_limit_is_127_bytes(enum lstar_entry e)
 #define NO_RULE (-1l)
 #define FATE_GP (SPAWN_FAULTED | 13)
 #define FATE_UD (SPAWN_FAULTED | 6)
-#define FATE_DISPATCHED 0l      // crash:compat-syscall exits with -result: SYS_null's 0 through CSTAR
+#define FATE_DISPATCHED 0l     // crash:compat-syscall exits with -result: SYS_null's 0 through CSTAR
 #define FATE_SYSENTER_EXIT 61l // crash:sysenter's exit(61) made through `sysenter` itself
 static long stated_sysenter = NO_RULE;
 static long stated_compat_syscall = NO_RULE;

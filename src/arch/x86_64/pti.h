@@ -25,12 +25,12 @@
 #define PTI_ENTRY_STACK_SIZE 4096 // per CPU: only the hardware frame and the stub's words land there
 
 // The boot switch.
-bool pti_available(void);                   // the CPU is affected by Meltdown (not AMD, not RDCL_NO)
-void pti_enable(void);                      // asks for PTI: before pti_boot
-bool pti_enabled(void);                     // PTI is on (valid after pti_boot)
-bool pti_pcid(void);                        // PTI runs with PCIDs (CR4.PCIDE)
-void pti_boot(void);                        // decides, patches the sites: before the text turns read-only
-void pti_init(void);                        // builds the entry set's page tables: after paging_init_kernel
+bool pti_available(void); // the CPU is affected by Meltdown (not AMD, not RDCL_NO)
+void pti_enable(void);    // asks for PTI: before pti_boot
+bool pti_enabled(void);   // PTI is on (valid after pti_boot)
+bool pti_pcid(void);      // PTI runs with PCIDs (CR4.PCIDE)
+void pti_boot(void);      // decides, patches the sites: before the text turns read-only
+void pti_init(void);      // builds the entry set's page tables: after paging_init_kernel
 
 // For the page tables and the processes.
 uint64_t pti_user_half_entry(unsigned index);               // the user PML4's entry `index` (256..511)
