@@ -36,6 +36,7 @@ global cstar_entry
 global cstar_entry_safe_stack
 global cstar_return
 global cstar_exit_user_stack
+global cstar_exit_user_gs
 global cstar_sysret
 global cstar_empty
 
@@ -171,6 +172,7 @@ cstar_exit_user_stack:
     verw [rel mitigation_verw_selector]   ; [mutant verw-cstar-exit: delete]
     MITIGATION_SITE_END
     PTI_SYSRET_EXIT
+cstar_exit_user_gs:                       ; the last instruction before sysret
     ; [mutant swapgs-cstar-exit: delete]
     swapgs
 cstar_sysret:
