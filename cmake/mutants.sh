@@ -159,6 +159,14 @@ declare -A KILLERS=(
   [verw-sysret]="$T_HARD"
   [verw-iret]="$T_HARD"
   [verw-first-entry]="$T_HARD"
+  # the one-copy entries' sites (sysenter_entry.asm, callgate_entry.asm, compat_entry.asm): the
+  # mitigations ktest counts 9 fences and 6 VERW sites and finds each one's instruction
+  [fence-sysenter-entry]="$T_HARD"
+  [fence-callgate-entry]="$T_HARD"
+  [fence-cstar-entry]="$T_HARD"
+  [verw-sysexit]="$T_HARD"
+  [verw-callgate-exit]="$T_HARD"
+  [verw-cstar-exit]="$T_HARD"
   [rsb-fill-call]="$T_HARD"
   [user-mask-and]="$T_HARD"
   [ibpb-write]="$T_HARD"
@@ -266,6 +274,10 @@ declare -A KILLERS=(
   [pti-sysret-exit-cr3]="$T_PTI_GDB"
   [pti-iret-exit-cr3]="$T_PTI_GDB"
   [pti-paranoid-enter-cr3]="$T_PTI_GDB|$T_PTI_NMI"
+  [pti-callgate-enter-cr3]="$T_PTI_SELF|$T_PTI_GDB"
+  [pti-lret-exit-cr3]="$T_PTI_GDB"
+  [pti-sysexit-exit-cr3]="pti_cr3_on_the_sysenter_path_under_gdb"
+  [compat-int80-hardened-exit]="$T_PTI_GDB"
   [pti-entry-set-filter]="$T_PTI_KTEST|$T_PTI_SELF"
   [pti-mirror-user-pml4]="$T_PTI_KTEST|$T_PTI_SELF"
 )

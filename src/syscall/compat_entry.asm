@@ -71,7 +71,8 @@ N(int80_compat_return):
     ; [mutant compat-int80-restore: delete]
     COMPAT_RESTORE                        ; ESI and EDI back; ECX comes from the frame
     %if HARD
-    jmp syscall_return_hardened_compat    ; [mutant compat-int80-hardened-exit: delete]
+    ; [mutant compat-int80-hardened-exit: syscall_return_hardened_compat -> syscall_return]
+    jmp syscall_return_hardened_compat    ; VERW and the switch back to the user's tables
     %else
     jmp syscall_return
     %endif
