@@ -224,10 +224,13 @@ callgate_empty:
     o64 retf
 ; Its resume after an interrupt at callgate_empty (4.): GS is the kernel's, IF is 1. Give GS back
 ; with interrupts off, and leave in STI's shadow, as the real exit does.
+; With PTI, trap_common left the kernel's tables loaded: the user's go back first.
 callgate_empty_irq_resume:
     cli
-    ENTRY_WINDOW callgate_empty_irq_swapgs, callgate_empty_lretq, "empty call gate resume"
+    ENTRY_WINDOW callgate_empty_irq_user_cr3, callgate_empty_lretq, "empty call gate resume"
     RING3_EDGE callgate_empty_lretq
+callgate_empty_irq_user_cr3:
+    PTI_EMPTY_GATE_RESUME                 ; pti.inc
 callgate_empty_irq_swapgs:
     swapgs
     sti

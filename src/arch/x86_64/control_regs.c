@@ -92,7 +92,7 @@ static const uint64_t cr4_always =
 //   FSGSBASE   ring 3 must not choose its GS base: the paranoid NMI/#MC/#DB entries trust
 //              its sign (trap_stubs.asm); {rd,wr}{fs,gs}base are #UD in every ring
 //   PCIDE      no PCIDs (CR3[11:0] hold no identifier), unless page-table isolation uses them
-//              (pti=on on a CPU with CPUID.1:ECX.PCID): then set above
+//              (mitigations=pti on a CPU with CPUID.1:ECX.PCID): then set above
 //   OSXSAVE    XSAVE off: AVX and XGETBV are #UD, and FXSAVE's 512 bytes are all a process owns
 //   KL         no Key Locker
 //   PKE        PKRU is state lstar does not switch: one program's wrpkru would reach the next

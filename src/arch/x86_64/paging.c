@@ -8,7 +8,7 @@
 //                            .data/.bss RW- (W^X), stack guard pages left unmapped
 // and nothing at all in the lower half, so a NULL dereference in the kernel faults. Every
 // process's PML4 shares the kernel half (entries 256-511) and owns the user half. With page-table
-// isolation (pti=on, pti.c) a process has a pair of PML4s: that one, and 4 KiB above it the one
+// isolation (mitigations=pti, pti.c) a process has a pair of PML4s: that one, and 4 KiB above it the one
 // ring 3 runs on, whose upper half maps only the entry set (docs/pti.md).
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/cr.h"

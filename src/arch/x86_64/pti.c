@@ -95,7 +95,7 @@ void pti_boot(void)
             memcpy((void *)s->address, jmp, sizeof jmp);
         }
         kprintf("[pti] off: %u entry and exit sites jump over their CR3 switch%s\n", sites,
-                pti_available() ? " (this CPU is affected by Meltdown: pti=on isolates)" : "");
+                pti_available() ? " (this CPU is affected by Meltdown: mitigations=pti isolates)" : "");
         return;
     }
     kprintf("[pti] on: %u entry and exit sites switch CR3; PCID %s, INVPCID %s%s\n", sites, pcid ? "on" : "off",

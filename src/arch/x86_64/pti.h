@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Kernel page-table isolation (KPTI, the Meltdown mitigation), switchable at boot: pti=on|off.
+// Kernel page-table isolation (KPTI, the Meltdown mitigation), switchable at boot: mitigations=pti.
 //
 // With it on, every process has a pair of PML4s, 8 KiB aligned: the kernel's at X, the user's at
 // X + 4096, so one CR3 bit (12) selects the half. Ring 3 runs on the user PML4, whose upper half
