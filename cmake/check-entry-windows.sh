@@ -11,7 +11,9 @@
 #     ring 3 reaches: LSTAR, CSTAR, every IDT gate's target, the benchmark's empty entries; and
 #     each sysretq/iretq back);
 #   - every swapgs, sysret, sysexit and iretq instruction in the kernel's code, found by disassembling it:
-#     a new one that no window covers fails here even if nobody marked it.
+#     a new one that no window covers fails here even if nobody marked it;
+#   - every CR3 write in the entry text (pti_entry_text_start.._end): page-table isolation's
+#     switches, around which ring 0 runs on the user's tables.
 # Prints one line per uncovered address, with the label it is at (or the nearest one before it).
 #
 # Exit status: 0 all covered, 1 something is uncovered (or the table is malformed), 2 usage or
@@ -96,7 +98,20 @@ done < <(objdump -d --no-show-raw-insn -M intel "$scratch/lstar.elf" |
   sed -nE 's/^ *([0-9a-f]+):\t(swapgs|sysret[dq]?|sysexit[dq]?|iretq?)( .*)?$/\1 \2/p')
 ((insns > 0)) || fail "found no swapgs, sysret or iretq in $elf: is the disassembly read right?"
 
+# Every CR3 write of the entry text (pti.inc's switches, between pti_entry_text_start and _end):
+# the instructions around it run in ring 0 on the user's page tables, so each lies in a window
+# (entry_window.inc). The kernel's other CR3 writes (paging, the context switch) run on its own.
+text_lo=$((16#$(sym pti_entry_text_start))) text_hi=$((16#$(sym pti_entry_text_end)))
+cr3_writes=0
+while read -r addr insn; do
+  a=$((16#$addr))
+  ((a >= text_lo && a < text_hi)) || continue
+  covered "$addr" "$insn"
+  cr3_writes=$((cr3_writes + 1))
+done < <(objdump -d --no-show-raw-insn -M intel "$scratch/lstar.elf" |
+  sed -nE 's/^ *([0-9a-f]+):\t(mov +cr3,[a-z0-9]+).*$/\1 \2/p' | tr -s ' ')
+
 if ((uncovered > 0)); then
   fail "$uncovered of $checked addresses are in no entry window"
 fi
-echo "entry windows: ${#firsts[@]} windows cover all ${#edges[@]} ring-3 edges and $insns swapgs/sysret/iretq"
+echo "entry windows: ${#firsts[@]} windows cover all ${#edges[@]} ring-3 edges, $insns swapgs/sysret/iretq and $cr3_writes CR3 writes of the entry text"

@@ -114,6 +114,15 @@ readonly T_SE32='compat_sysenter_selftest_checks_pass_on_intel'
 readonly T_SE32_GDB='sysexit32_exit_sends_frames_it_cannot_restore_to_iretq'
 readonly T_SE32_TRACE='compat_sysenter_calls_are_traced_as_compat_sysenter'
 readonly T_SE32_TF='compat_sysenter_with_tf_gives_exactly_one_user_trap_on_intel'
+# tests/qemu/mitigations.cmake: the hardened copies under the selftest and the self-checks of
+# every site (ktest_mitigations.c), on an AMD and an Intel model; the list that turns on retpoline
+readonly T_HARD='mitigations_all_selftest_cpu_max|mitigations_all_selftest_cpu_skylake'
+readonly T_HARD_LIST='mitigations_list_turns_on_exactly_the_listed'
+readonly T_HARD_BOCHS='bochs_mitigations_all_tigerlake|bochs_mitigations_auto_tigerlake'
+readonly T_PTI_SELF='pti_selftest_cpu_skylake'
+readonly T_PTI_GDB='pti_cr3_at_every_entry_and_exit_under_gdb'
+readonly T_PTI_NMI='pti_nmi_during_syscalls_is_harmless|pti_machine_check_srao_in_ring3_stops_the_program'
+readonly T_PTI_KTEST='pti_user_tables_map_only_the_entry_set'
 declare -A KILLERS=(
   # src/syscall/callgate_entry.asm, compat_entry.asm, compat_abi.inc; the call-gate compare in
   # trap_stubs.asm and the compatibility-mode check in int80_entry (lstar_entry.asm).
@@ -138,6 +147,36 @@ declare -A KILLERS=(
   [compat-syscall-restore]="$T_SELF"
   [cstar-rcx-is-rip]="$T_SELF"
   [swapgs-cstar-exit]="$T_SELF"
+  # the protections' sites (docs/hardening.md): lstar_entry.asm, trap_stubs.asm,
+  # context_switch.asm, user_copy.c, mitigations.c
+  [fence-lstar-entry]="$T_HARD"
+  [fence-int80-user]="$T_HARD"
+  [fence-int80-kernel]="$T_HARD"
+  [fence-trap-common-user]="$T_HARD"
+  [fence-trap-common-kernel]="$T_HARD"
+  [fence-trap-paranoid]="$T_HARD"
+  [clear-regs-rbx]="$T_HARD"
+  [ibrs-entry]="$T_HARD"
+  [ibrs-exit]="$T_HARD"
+  [direct-dispatch-call]="$T_HARD"
+  [retpoline-call]="$T_HARD|$T_HARD_LIST"
+  [verw-sysret]="$T_HARD"
+  [verw-iret]="$T_HARD"
+  [verw-first-entry]="$T_HARD"
+  # the one-copy entries' sites (sysenter_entry.asm, callgate_entry.asm, compat_entry.asm): the
+  # mitigations ktest counts 10 fences and 7 VERW sites and finds each one's instruction
+  [fence-sysenter-entry]="$T_HARD"
+  [fence-callgate-entry]="$T_HARD"
+  [fence-cstar-entry]="$T_HARD"
+  [verw-sysexit]="$T_HARD"
+  [fence-sysenter32-entry]="$T_HARD"
+  [verw-sysexit32]="$T_HARD"
+  [verw-callgate-exit]="$T_HARD"
+  [verw-cstar-exit]="$T_HARD"
+  [rsb-fill-call]="$T_HARD"
+  [user-mask-and]="$T_HARD"
+  [ibpb-write]="$T_HARD"
+  [eibrs-once]="$T_HARD_BOCHS"
   # src/syscall/lstar_entry.asm: 1. the `syscall` entry
   [swapgs-lstar-entry]="$T_SELF|$T_FUZZ|$T_TOUR"
   [stack-switch-order]="$T_SELF|$T_FUZZ|$T_TOUR|$T_NMI|$T_SWEEP"
@@ -256,6 +295,19 @@ declare -A KILLERS=(
   [watchdog-check]="$T_LOCKUP"
   [watchdog-nmi]="$T_LOCKUP"
   [watchdog-park]="$T_PARKED"
+  # src/arch/x86_64/pti.inc, pti.c, paging.c: page-table isolation (tests/qemu/pti.cmake)
+  [pti-syscall-enter-cr3]="$T_PTI_SELF|$T_PTI_GDB"
+  [pti-gate-enter-cr3]="$T_PTI_SELF|$T_PTI_GDB"
+  [pti-trap-enter-cr3]="$T_PTI_SELF"
+  [pti-sysret-exit-cr3]="$T_PTI_GDB"
+  [pti-iret-exit-cr3]="$T_PTI_GDB"
+  [pti-paranoid-enter-cr3]="$T_PTI_GDB|$T_PTI_NMI"
+  [pti-callgate-enter-cr3]="$T_PTI_SELF|$T_PTI_GDB"
+  [pti-lret-exit-cr3]="$T_PTI_GDB"
+  [pti-sysexit-exit-cr3]="pti_cr3_on_the_sysenter_path_under_gdb"
+  [compat-int80-hardened-exit]="$T_PTI_GDB"
+  [pti-entry-set-filter]="$T_PTI_KTEST|$T_PTI_SELF"
+  [pti-mirror-user-pml4]="$T_PTI_KTEST|$T_PTI_SELF"
 )
 
 # ---- what a kill means ----
@@ -297,6 +349,7 @@ declare -A PINS=(
 # kill (docs/reliability.md, "What a kill means").
 declare -A NO_ASSERTION_POSSIBLE=(
   [speculation-clamp]="architecturally a no-op (RAX is already below SYS_NR where the and runs); it matters only to a CPU that speculates past the jae, and neither QEMU's TCG nor Bochs speculates"
+  [ibpb-write]="no CPU model of QEMU 7.2's TCG offers IBPB (QEMU keeps spec-ctrl for KVM); Bochs's tigerlake does and runs the write, but IA32_PRED_CMD is write-only and a barrier leaves nothing an emulator shows; docs/hardening.md says so"
   [spinlock-watchdog]="the watchdog is what turns a deadlock into a report; without it a deadlock is only a hang, and nothing else in the kernel can name it"
 )
 
@@ -707,11 +760,11 @@ tree_id() {
   echo "commit $commit$dirty (files copied: sha256 $hash)"
 }
 
-# object_of FILE: what the build makes from FILE: its kernel object, or, for a header (inlined
-# into several objects), the kernel itself.
+# object_of FILE: what the build makes from FILE: its kernel object, or, for a header or a NASM
+# include (inlined into several objects), the kernel itself.
 object_of() {
   case $1 in
-    *.h) echo "$BUILD/lstar.elf" ;;
+    *.h | *.inc) echo "$BUILD/lstar.elf" ;;
     *) echo "$BUILD/CMakeFiles/kernel.dir/$1.o" ;;
   esac
 }

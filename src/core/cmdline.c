@@ -261,6 +261,57 @@ uint32_t cmdline_run_cpus(const char *run)
     return mask;
 }
 
+static const char *const mitigation_names[] = {
+#define MITIGATION_NAME(c, bit, name) [bit] = name,
+    MITIGATION_LIST(MITIGATION_NAME)
+#undef MITIGATION_NAME
+};
+_Static_assert(sizeof mitigation_names / sizeof mitigation_names[0] == MITIGATION_COUNT,
+               "MITIGATION_COUNT (mitigation_list.h) must count MITIGATION_LIST");
+
+const char *cmdline_mitigation_name(unsigned i) { return i < MITIGATION_COUNT ? mitigation_names[i] : "?"; }
+
+// Reads a mitigations= list: comma-separated protection names, each at most once. Returns NULL
+// and the bits in *bits if it is good, otherwise writes a reason into why.
+static const char *parse_mitigation_list(const char *v, size_t n, uint32_t *bits, char *why, size_t whylen)
+{
+    uint32_t got = 0;
+    size_t item = 1, start = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && v[i] != ',')
+            continue;
+        const char *name = v + start;
+        size_t len = i - start;
+        unsigned b = 0;
+        while (b < MITIGATION_COUNT && !equals(name, len, mitigation_names[b]))
+            b++;
+        if (len == 0) {
+            format_buf(why, whylen, "item %zu is empty", item);
+            return why;
+        }
+        if (equals(name, len, "off") || equals(name, len, "auto") || equals(name, len, "all")) {
+            format_buf(why, whylen, "'%.*s' stands alone, not in a list", (int)len, name);
+            return why;
+        }
+        if (b == MITIGATION_COUNT) {
+            format_buf(why, whylen, "item %zu '%.*s' is not a protection: expected off, auto, all or names among %s",
+                       item, (int)(len > 24 ? 24 : len), name,
+                       "swapgs-fence,clear-regs,user-mask,direct-dispatch,"
+                       "retpoline,verw,rsb,ibpb,ibrs,pti");
+            return why;
+        }
+        if (got & (1u << b)) {
+            format_buf(why, whylen, "item %zu names '%s' a second time", item, mitigation_names[b]);
+            return why;
+        }
+        got |= 1u << b;
+        item++;
+        start = i + 1;
+    }
+    *bits = got;
+    return NULL;
+}
+
 // Apply one key=value word, or refuse it.
 static void apply_option(struct parser *p, const char *word, size_t len, struct cmdline_options *o)
 {
@@ -332,6 +383,23 @@ static void apply_option(struct parser *p, const char *word, size_t len, struct 
             o->watchdog_seconds = (unsigned)seconds;
         else
             refuse(p, "refused", word, len, "expected off or seconds, 1 to %u", CMDLINE_WATCHDOG_MAX);
+    } else if (equals(word, key_len, "mitigations")) {
+        // The entry protections (arch/x86_64/mitigations.c decides what each becomes on this CPU).
+        char why[200];
+        const char *problem;
+        uint32_t bits = 0;
+        if (equals(v, n, "off"))
+            o->mitigations = MITIGATIONS_OFF, o->mitigation_list = 0, o->mitigations_given = true;
+        else if (equals(v, n, "auto"))
+            o->mitigations = MITIGATIONS_AUTO, o->mitigation_list = 0, o->mitigations_given = true;
+        else if (equals(v, n, "all"))
+            o->mitigations = MITIGATIONS_ALL, o->mitigation_list = 0, o->mitigations_given = true;
+        else if (n == 0)
+            refuse(p, "refused", word, len, "expected off, auto, all or a comma-separated list of protections");
+        else if ((problem = parse_mitigation_list(v, n, &bits, why, sizeof why)) != NULL)
+            refuse(p, "refused", word, len, "%s", problem);
+        else
+            o->mitigations = MITIGATIONS_LIST, o->mitigation_list = bits, o->mitigations_given = true;
     } else if (equals(word, key_len, "crash")) {
         for (size_t i = 0; i < CRASH_KINDS; i++) {
             if (equals(v, n, crash_names[i])) {

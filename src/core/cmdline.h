@@ -16,6 +16,9 @@
 //                                    so that a test can take a screenshot of the end of the run
 //   watchdog=SECONDS|off             a CPU whose tick stands still this long (interrupts off, or
 //                                    stopped) is made to panic by another CPU's (default 10)
+//   mitigations=off|auto|all|NAME[,NAME...]   the entry protections (mitigation_list.h,
+//                                    docs/hardening.md): none (the default), what this CPU needs,
+//                                    all it can do, or exactly the named ones
 //   crash=none|panic|triple|hang|pagefault|stackoverflow|panicall|deadlock   fail on purpose (for
 //                                    the test suite; panicall: every CPU panics at the same moment;
 //                                    deadlock: a spinlock taken twice); hang@CPU hangs that CPU
@@ -30,6 +33,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "core/mitigation_list.h"
 
 #define CMDLINE_RUN_MAX 128          // the run= value's buffer, NUL included
 #define CMDLINE_LIMIT_MAX 86400      // limit=: one day
@@ -66,6 +71,10 @@ struct cmdline_options {
 
     // comma-separated names of the programs whose system calls are traced; default "" (none)
     char trace[CMDLINE_RUN_MAX];
+
+    enum mitigation_mode mitigations; // default MITIGATIONS_OFF
+    bool mitigations_given;           // a mitigations= option was accepted (else: the default)
+    uint32_t mitigation_list;         // MITIGATION_* bits named by mitigations=LIST
 };
 
 // Receives one message per refused option: one line, no trailing newline.
@@ -73,6 +82,8 @@ typedef void (*cmdline_report)(void *ctx, const char *message);
 
 // The crash= value that names `how` ("none", "panic", ...).
 const char *cmdline_crash_name(enum cmdline_crash how);
+// The mitigations= name of bit i of MITIGATION_LIST (0 .. MITIGATION_COUNT - 1).
+const char *cmdline_mitigation_name(unsigned i);
 // Fill o with the defaults.
 void cmdline_defaults(struct cmdline_options *o);
 

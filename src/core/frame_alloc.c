@@ -128,6 +128,28 @@ uint64_t frame_alloc_get(struct frame_alloc *fa)
     return frame * FRAME_SIZE;
 }
 
+// Hand out two free frames, the first at an even frame number (8 KiB aligned), searching from
+// the hint and wrapping once like frame_alloc_get. Two bits of one word: an even frame and its
+// odd neighbour never straddle a word.
+uint64_t frame_alloc_get_pair(struct frame_alloc *fa)
+{
+    if (fa->free_count < 2 || fa->frame_count < 2)
+        return FRAME_NONE;
+    uint64_t pairs = fa->frame_count / 2; // a last odd frame has no partner
+    uint64_t start = fa->hint / 2 < pairs ? fa->hint / 2 : 0;
+    for (uint64_t n = 0; n < pairs; n++) {
+        uint64_t frame = ((start + n) % pairs) * 2;
+        uint64_t mask = 3ull << (frame % 64);
+        if ((fa->bitmap[frame / 64] & mask) == 0) {
+            fa->bitmap[frame / 64] |= mask;
+            fa->free_count -= 2;
+            fa->hint = frame + 2 < fa->frame_count ? frame + 2 : 0;
+            return frame * FRAME_SIZE;
+        }
+    }
+    return FRAME_NONE;
+}
+
 // Return one frame, refusing anything frame_alloc_get could not have handed out.
 int frame_alloc_put(struct frame_alloc *fa, uint64_t phys)
 {

@@ -39,6 +39,11 @@ void frame_alloc_reserve_range(struct frame_alloc *fa, uint64_t base, uint64_t l
 // Returns its physical address, or FRAME_NONE when none is left.
 uint64_t frame_alloc_get(struct frame_alloc *fa);
 
+// Take two adjacent free frames whose first is 8 KiB aligned (a PML4 pair for page-table
+// isolation: the two differ only in bit 12 of the address). Returns the first one's physical
+// address, or FRAME_NONE when no such pair is free. Give them back with two frame_alloc_put.
+uint64_t frame_alloc_get_pair(struct frame_alloc *fa);
+
 // Give back a frame from frame_alloc_get. Returns 0, or -1 (and changes nothing) if phys is
 // unaligned, frame 0, out of range or already free (a double free).
 int frame_alloc_put(struct frame_alloc *fa, uint64_t phys);

@@ -12,6 +12,7 @@
 #include "arch/x86_64/nmi_storm.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/pti.h"
 #include "arch/x86_64/pic.h"
 #include "arch/x86_64/qemu_exit.h"
 #include "arch/x86_64/serial.h"
@@ -22,6 +23,7 @@
 #include "lstar_commit.h" // generated: LSTAR_COMMIT
 #include "core/cmdline.h"
 #include "core/console.h"
+#include "arch/x86_64/mitigations.h"
 #include "core/crash.h"
 #include "core/format.h"
 #include "core/ksyms.h"
@@ -255,9 +257,13 @@ void kmain(uint64_t info_phys)
     read_boot_info(info_phys);
     parse_command_line();
     cpu_features_detect(); // patches `clac` sites: before the kernel text turns read-only
+    mitigations_init(options.mitigations, options.mitigation_list,
+                     options.mitigations_given); // the same, for the protections
+    pti_boot(); // patches the CR3-switch sites (mitigations_init asked for PTI or not): likewise
 
     uint64_t max_phys = physmem_init(&boot_info, info_phys);
     paging_init_kernel(max_phys);
+    pti_init(); // the user tables' shared upper half, before any process
     attach_framebuffer();
     modules_init(&boot_info);
     ksyms_init(module_find(KSYMS_MODULE));

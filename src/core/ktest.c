@@ -19,6 +19,7 @@
 #include "core/format.h"
 #include "core/frame_alloc.h"
 #include "core/ktest.h"
+#include "arch/x86_64/pti.h"
 #include "core/physmem.h"
 #include "syscall/abi.h"
 
@@ -213,9 +214,11 @@ int ktest_run(void)
     user_copies_leave_ac_clear();
     user_range_rules_hold_where_pages_are_mapped();
     kernel_image_is_w_xor_x();
+    pti_ktest();
     arch_check_gdt_and_tss();
     arch_check_idt();
     arch_check_protection_features();
+    ktest_mitigations();
     ktest_control_regs();
     int3_is_caught_and_returned_from();
     guard_page_fault_is_reported();

@@ -11,6 +11,8 @@ void ktest_control_regs(void);
 void ktest_locks(void);
 // Loads that run out of frames at every point (ktest_out_of_memory.c).
 void ktest_out_of_memory(void);
+// The entry protections: installed copies and every site (ktest_mitigations.c).
+void ktest_mitigations(void);
 // Records one self-check's outcome: a `[ktest] PASS name` or `[ktest] FAIL name: detail` line.
 void ktest_check(bool ok, const char *name, const char *detail);
 

@@ -11,12 +11,13 @@
 #include <stdint.h>
 #include "arch/x86_64/arch_bits.h"
 #include "arch/x86_64/control_regs.h"
+#include "arch/x86_64/pti.h"
 #include "arch/x86_64/smp.h"
 #include "arch/x86_64/stacks.h"
 #include "core/format.h"
 #include "core/ktest.h"
 
-#define CR4_NEVER (CR4_FSGSBASE | CR4_PCE | CR4_TSD | CR4_OSXSAVE | CR4_PKE | CR4_PCIDE | CR4_LA57 | CR4_FRED)
+#define CR4_NEVER (CR4_FSGSBASE | CR4_PCE | CR4_TSD | CR4_OSXSAVE | CR4_PKE | CR4_LA57 | CR4_FRED)
 
 static struct control_regs seen[MAX_CPUS], wanted[MAX_CPUS];
 
@@ -63,6 +64,9 @@ void ktest_control_regs(void)
         differences += describe(detail, sizeof detail, cpu, "EFER", REG_EFER, seen[cpu].efer, wanted[cpu].efer);
         // Refused outright, so that a wanted value that grew one of them fails too.
         differences += describe(detail, sizeof detail, cpu, "CR4 (never)", REG_CR4, wanted[cpu].cr4 & CR4_NEVER, 0);
+        // PCIDE only for page-table isolation with PCIDs (pti.c), and then on every CPU.
+        differences += describe(detail, sizeof detail, cpu, "CR4 (PCIDE)", REG_CR4, seen[cpu].cr4 & CR4_PCIDE,
+                                pti_pcid() ? CR4_PCIDE : 0);
     }
     ktest_check(differences == 0, "every_cpu_runs_with_the_exact_cr0_cr4_and_efer", detail);
 }

@@ -82,6 +82,18 @@ uint64_t frame_try_get_zeroed(void)
     return f;
 }
 
+// Allocates two adjacent frames, the first 8 KiB aligned, both zeroed; FRAME_NONE when no such
+// pair is free. A process's PML4 pair under page-table isolation (pti.c).
+uint64_t frame_try_get_pair_zeroed(void)
+{
+    uint64_t flags = spin_lock(&frames_lock);
+    uint64_t f = frame_alloc_get_pair(&frames);
+    spin_unlock(&frames_lock, flags);
+    if (f != FRAME_NONE)
+        memset(phys_to_virt(f), 0, 2 * FRAME_SIZE);
+    return f;
+}
+
 // frame_get, the frame filled with zeros.
 uint64_t frame_get_zeroed(void)
 {

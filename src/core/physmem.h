@@ -12,6 +12,7 @@ uint64_t frame_get(void);
 uint64_t frame_get_zeroed(void);
 uint64_t frame_try_get(void);
 uint64_t frame_try_get_zeroed(void);
+uint64_t frame_try_get_pair_zeroed(void);
 void frame_put(uint64_t phys);
 uint64_t frames_free(void);
 struct frame_alloc *physmem_allocator(void);

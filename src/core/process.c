@@ -12,9 +12,11 @@
 // the CPU it runs on, and never moves to another one.
 #include <stdbool.h>
 #include "core/process.h"
+#include "arch/x86_64/mitigations.h"
 #include "arch/x86_64/cr.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/pti.h"
 #include "arch/x86_64/smp.h"
 #include "arch/x86_64/stacks.h"
 #include "arch/x86_64/syscall_msr.h"
@@ -86,8 +88,10 @@ static bool is_kernel_context(const struct process *p)
     return p >= kernel_contexts && p < kernel_contexts + MAX_CPUS;
 }
 
-// Makes `p` (or the kernel itself) the owner of this CPU: its stack for entries, its CR3.
-static void process_install(struct process *p)
+// Makes `p` (or the kernel itself) the owner of this CPU: its stack for entries, its CR3 (with
+// page-table isolation, its kernel PML4 now and its user PML4 for the exits: pti_install). `fresh`:
+// p has never run, so its PCIDs may still tag an earlier process's translations.
+static void process_install(struct process *p, bool fresh)
 {
     if (is_kernel_context(p)) {
         this_cpu()->current = NULL;
@@ -101,7 +105,7 @@ static void process_install(struct process *p)
     if (sysenter_enabled)
         sysenter_install(p->sysenter32); // [mutant sysenter-abi-switch: p->sysenter32 -> false]
     percpu_set_kernel_stack(p->kernel_stack_top);
-    paging_switch(p->cr3);
+    pti_install(p->cr3, (unsigned)(p - slots) + 1, fresh); // PCIDs 1..MAX_PROCESS_STACKS: one per slot
 }
 
 // Lays out a new kernel stack so that context_switch resumes in user_first_entry, which
@@ -131,6 +135,7 @@ static uint64_t prepare_first_entry(uint64_t top, uint64_t entry, unsigned place
 // Switches" and the section after it).
 static void switch_to(struct process *from, struct process *to, bool from_ends)
 {
+    mitigations_switch_to(is_kernel_context(to) ? 0 : (uint64_t)to->pid); // IBPB between programs
     if (!from_ends)
         xstate_save(&from->xstate);
     xstate_restore(&to->xstate);
@@ -204,6 +209,14 @@ static int spawn_child(struct process *parent, const char *name, const char *arg
         free_slot(p);
         return err;
     }
+    if (pti_enabled()) {
+        // What ring 3 will run on: the entry set of the kernel, nothing more (pti.c).
+        char stray[128];
+        unsigned pages;
+        if (pti_check_user_tables(p->pid, p->cr3, stray, sizeof stray, &pages) != 0)
+            panic("pti: pid %d: the user tables %s", p->pid, stray);
+        kprintf("[pti] pid %d: user tables map only the entry set (%u pages)\n", p->pid, pages);
+    }
     copy_bounded(p->name, name, sizeof p->name);
     copy_bounded(p->args, args, sizeof p->args);
     // take_slot set p->placed_cpu to the parent's: children run where their parent runs
@@ -218,7 +231,7 @@ static int spawn_child(struct process *parent, const char *name, const char *arg
 
     uint64_t flags = read_rflags();
     irq_disable(); // no interrupt may see CR3, RSP0 and the stack disagree
-    process_install(p);
+    process_install(p, true);
     switch_to(p->parent, p, false);
     // The child has ended; process_end already reinstalled us.
     if (flags & RFLAGS_IF)
@@ -258,7 +271,7 @@ static __attribute__((noreturn)) void process_end(int fate)
     if (p->syscall_work & SYSCALL_WORK_TRACE)
         syscall_trace_end(p);
     syscall_entries_restore(); // a benchmark's empty entry must not outlive it
-    process_install(p->parent);
+    process_install(p->parent, false);
     switch_to(p, p->parent, true); // its registers die with it: no need to save them
     panic("a finished process was resumed");
 }

@@ -23,8 +23,9 @@
 #define SYS_bench_entry 10   // bench_entry(mode): installs an empty entry (benchmark)
 #define SYS_kernel_rflags 11 // kernel_rflags(which): RFLAGS a kernel handler ran with (tests)
 #define SYS_getcpu 12        // getcpu(): the number of the CPU the caller runs on
-#define SYS_sysenter_abi 13  // sysenter_abi(abi): which ABI this process's `sysenter` uses (Intel)
-#define SYS_NR 14            // number of table slots; rax >= SYS_NR gives -ENOSYS
+#define SYS_probe_regs 13    // probe_regs(value, entry): which registers the handler sees `value` in (tests)
+#define SYS_sysenter_abi 14  // sysenter_abi(abi): which ABI this process's `sysenter` uses (Intel)
+#define SYS_NR 15            // number of table slots; rax >= SYS_NR gives -ENOSYS
 // A new number also needs its handler in SYSCALL_LIST (syscall_list.h), in the same place in
 // number order: the table is built from that list and the build fails when they disagree.
 

@@ -39,12 +39,17 @@
 %include "asm_offsets.inc"              ; GDT selectors, PERCPU_*, SF_*, RFLAGS_*, SYS_NR, ENOSYS,
                                         ; USER_CEILING, SYSCALL_WORK_TRACE, TRACE_ENTRY_CALLGATE
 %include "arch/x86_64/entry_window.inc" ; ENTRY_WINDOW, RING3_EDGE
+%include "arch/x86_64/mitigation_site.inc" ; MITIGATION_SITE: the swapgs fence, VERW
+%include "arch/x86_64/pti.inc"          ; PTI_CALLGATE_ENTER, PTI_LRET_EXIT
 
 extern syscall_table
 extern syscall_slow_path
-extern syscall_exit_iret
+extern syscall_exit_iret_hardened
+extern mitigation_verw_selector
 global callgate_entry
 global callgate_entry_kernel_gs
+global callgate_entry_kernel_tables
+global callgate_exit_user_cr3
 global callgate_return
 global callgate_exit_user_gs
 global callgate_lretq
@@ -63,16 +68,29 @@ callgate_rip_limit: dq USER_CEILING
 ; On the stack (T = TSS.RSP0, the process's kernel stack top, 16-byte aligned):
 ;   the gate left   T-8 SS, T-16 RSP, T-24 CS, T-32 RIP
 ;   the frame wants T-8 SS, T-16 RSP, T-24 RFLAGS, T-32 CS, T-40 RIP, T-48 RCX (SF_* from T-48)
+; With PTI on, T is first TSS.RSP0, the per-CPU entry stack, and CR3 the user's: after the
+; pushfq, PTI_CALLGATE_ENTER switches to the kernel's tables and moves those five words to the
+; top of the process's kernel stack (pti.inc), the T of the rest. The protections are boot-patched
+; sites in this one copy (docs/hardening.md, "Which protections each entry path carries"): the
+; swapgs fence and the CR3 switch here, VERW and the switch back at the lretq exit; with
+; mitigations=off each costs one `jmp short`.
 section .text
 align 64
-    ENTRY_WINDOW callgate_entry, callgate_entry_kernel_gs, "call gate entry" ; the user's GS
+    ENTRY_WINDOW callgate_entry, callgate_entry_kernel_tables, "call gate entry" ; user GS, CR3
     RING3_EDGE callgate_entry
 callgate_entry:
     cli                                   ; first: no maskable interrupt after this instruction
     ; [mutant swapgs-callgate-entry: delete]
     swapgs                                ; GS base <- this CPU's struct percpu
+    ; swapgs-fence: an unconditional swapgs, as lstar_entry's (CVE-2019-1125). The IRQ resume
+    ; below comes in after it: its swapgs was trap_common's, fenced there.
+    MITIGATION_SITE SWAPGS_FENCE
+    lfence                                ; [mutant fence-callgate-entry: delete]
+    MITIGATION_SITE_END
 callgate_entry_kernel_gs:
     pushfq                                ; T-40: ring 3's RFLAGS, but IF (the cli cleared it)
+    PTI_CALLGATE_ENTER                    ; pti.inc: the five words to the kernel stack's top
+callgate_entry_kernel_tables:
     push rcx                              ; T-48: the user's RCX. RSP is now the frame.
     ; Rotate three words: [RIP slot] flags, [CS slot] RIP, [RFLAGS slot] CS  ->  RIP, CS, flags.
     mov rcx, [rsp + SF_RIP]               ; the flags pushfq stored
@@ -134,6 +152,16 @@ callgate_return:
     mov [rsp + 8 + SF_RFLAGS], rcx        ; CS, one word up
     mov rcx, [rsp + 8 + SF_RIP]
     mov [rsp + 8 + SF_CS], rcx            ; RIP, one word up
+    ; VERW after the last kernel data access but the switch's, before popfq (it writes ZF).
+    MITIGATION_SITE VERW
+    verw [rel mitigation_verw_selector]   ; [mutant verw-callgate-exit: delete]
+    MITIGATION_SITE_END
+    ; With PTI, these seven words move to the entry stack and CR3 becomes the user's; popfq
+    ; comes after the switch, which may change arithmetic flags (pti.inc).
+    ENTRY_WINDOW callgate_exit_user_cr3, callgate_lretq, "call gate lretq exit"
+    RING3_EDGE callgate_lretq
+callgate_exit_user_cr3:
+    PTI_LRET_EXIT                         ; pti.inc: every register preserved
     popfq                                 ; ring 3's flags (DF, AC, ...) but IF: still none
     pop rcx                               ; the user's RCX
     lea rsp, [rsp + 8]                    ; to the moved RIP (lea: no flag changes)
@@ -141,8 +169,6 @@ callgate_return:
     ; STI sets IF, but the CPU recognizes no maskable interrupt until after the instruction that
     ; follows it (SDM Vol. 2B "STI"), here lretq: the first one can arrive in ring 3. A popfq
     ; with IF = 1 has no such shadow, which is why popfq restored IF = 0 above.
-    ENTRY_WINDOW callgate_exit_user_gs, callgate_lretq, "call gate lretq exit"
-    RING3_EDGE callgate_lretq
 callgate_exit_user_gs:
     ; [mutant swapgs-callgate-exit: delete]
     swapgs                                ; GS base <- the user's (0)
@@ -152,9 +178,11 @@ callgate_lretq:
     o64 retf                              ; RIP, CS, then RSP, SS: ring 3, where the call was
 
     ; ---- a check failed: the frame is an iretq frame after the RCX word ----
+; The hardened copy's iretq exit whichever copy is installed: its VERW and PTI sites are patched
+; as mitigations= decided (two `jmp short` more than the plain exit when off, on this way only).
 callgate_exit_iret:
     pop rcx                               ; the user's RCX
-    jmp syscall_exit_iret                 ; swapgs if the frame goes to ring 3, then iretq
+    jmp syscall_exit_iret_hardened        ; swapgs if the frame goes to ring 3, then iretq
 
 ; Out of the straight line: flags ring 3 left that the kernel must not run with.
 callgate_fix_flags:
@@ -196,10 +224,13 @@ callgate_empty:
     o64 retf
 ; Its resume after an interrupt at callgate_empty (4.): GS is the kernel's, IF is 1. Give GS back
 ; with interrupts off, and leave in STI's shadow, as the real exit does.
+; With PTI, trap_common left the kernel's tables loaded: the user's go back first.
 callgate_empty_irq_resume:
     cli
-    ENTRY_WINDOW callgate_empty_irq_swapgs, callgate_empty_lretq, "empty call gate resume"
+    ENTRY_WINDOW callgate_empty_irq_user_cr3, callgate_empty_lretq, "empty call gate resume"
     RING3_EDGE callgate_empty_lretq
+callgate_empty_irq_user_cr3:
+    PTI_EMPTY_GATE_RESUME                 ; pti.inc
 callgate_empty_irq_swapgs:
     swapgs
     sti

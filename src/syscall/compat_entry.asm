@@ -19,17 +19,24 @@
                                         ; ENOSYS, SYSCALL_WORK_TRACE, TRACE_ENTRY_COMPAT_*
 %include "arch/x86_64/entry_window.inc" ; ENTRY_WINDOW, RING3_EDGE
 %include "syscall/compat_abi.inc"       ; COMPAT_ARGS, COMPAT_RESTORE
+%include "arch/x86_64/mitigation_site.inc" ; MITIGATION_SITE: the swapgs fence, VERW
+%include "arch/x86_64/pti.inc"          ; PTI_SYSCALL_ENTER, PTI_SYSRET_EXIT
 
 extern syscall_table
 extern syscall_slow_path
 extern syscall_return
-extern syscall_exit_iret
+extern syscall_return_hardened_compat
+extern syscall_exit_iret_hardened
+extern mitigation_verw_selector
 global int80_compat
 global int80_compat_slow_path
+global int80_compat_hardened
+global int80_compat_slow_path_hardened
 global cstar_entry
 global cstar_entry_safe_stack
 global cstar_return
 global cstar_exit_user_stack
+global cstar_exit_user_gs
 global cstar_sysret
 global cstar_empty
 
@@ -43,27 +50,38 @@ cstar_rip_limit: dq 1 << 32
 ; the frame's CS to be GDT_USER_CS32. Same frame, same table, same shared exit: only the
 ; registers differ. The shared exit leaves by iretq, because its CS check (4) fails for
 ; GDT_USER_CS32: a 64-bit SYSRET cannot return to compatibility mode.
-section .text
+; Two copies, as lstar_entry.asm's paths (its "The two copies"): int80_compat, which the plain
+; int80_entry sends here and which leaves by the plain syscall_return, and int80_compat_hardened,
+; which int80_entry_hardened sends here (after its swapgs fence and CR3 switch, before its
+; clear-regs: EBX and EBP are arguments here) and which leaves by the hardened exit, past its
+; clear-regs restore (nothing was saved): VERW, and the switch back to the user's tables. N()
+; names the copy's labels; the plain copy is the instructions it was before.
+%macro INT80_COMPAT 0
 align 16
-int80_compat:
+N(int80_compat):
     COMPAT_ARGS ecx, ebp                  ; EBX, ECX, EDX, ESI, EDI, EBP -> RDI .. R9
-int80_compat_dispatch:                    ; as syscall_dispatch (lstar_entry.asm), inline
+N(int80_compat_dispatch):                 ; as syscall_dispatch (lstar_entry.asm), inline
     cmp rax, SYS_NR
-    jae int80_compat_bad_number           ; [mutant compat-int80-bounds-check: delete]
+    jae N(int80_compat_bad_number)        ; [mutant compat-int80-bounds-check: delete]
     sbb rcx, rcx
     and rax, rcx
     mov rcx, r10
     call [syscall_table + rax * 8]
-int80_compat_return:
+N(int80_compat_return):
     ; [mutant compat-int80-restore: delete]
     COMPAT_RESTORE                        ; ESI and EDI back; ECX comes from the frame
+    %if HARD
+    ; [mutant compat-int80-hardened-exit: syscall_return_hardened_compat -> syscall_return]
+    jmp syscall_return_hardened_compat    ; VERW and the switch back to the user's tables
+    %else
     jmp syscall_return
-int80_compat_bad_number:
+    %endif
+N(int80_compat_bad_number):
     mov rax, -ENOSYS                      ; EAX is the i386 result; RAX as the 64-bit entries give it
-    jmp int80_compat_return
+    jmp N(int80_compat_return)
 
 ; The slow path (trace=) of a compatibility-mode int 0x80: int80_slow_path sends it here.
-int80_compat_slow_path:
+N(int80_compat_slow_path):
     COMPAT_ARGS ecx, ebp
     mov ecx, TRACE_ENTRY_COMPAT_INT80
     push rcx                              ; entry
@@ -72,7 +90,18 @@ int80_compat_slow_path:
     call syscall_slow_path                ; RSP 16-byte aligned: the frame plus two words
     pop rcx
     pop rcx                               ; the exit reloads RCX from the frame
-    jmp int80_compat_return
+    jmp N(int80_compat_return)
+%endmacro
+
+section .text
+%define HARD 0
+%define N(label) label
+INT80_COMPAT
+%define HARD 1
+%define N(label) label %+ _hardened
+INT80_COMPAT
+%undef N
+%undef HARD
 
 ; ==== 2. `syscall` from compatibility mode (IA32_CSTAR) ====
 ; What the CPU has done (AMD APM Vol. 3 "SYSCALL", legacy/compatibility mode branch): ECX <- the
@@ -80,6 +109,9 @@ int80_compat_slow_path:
 ; from STAR[47:32] as for 64-bit SYSCALL, RIP <- CSTAR: ring 0, 64-bit mode, the user's GS and
 ; RSP, interrupts off. As lstar_entry, and the user's ESP is zero-extended first (its upper half
 ; is undefined after compatibility-mode code).
+; One copy only: its protections are boot-patched sites (docs/hardening.md, "Which protections
+; each entry path carries"), the swapgs fence and the CR3 switch here, VERW and the switch back
+; at the sysret exit; with mitigations=off each costs one `jmp short`.
 align 64
     ENTRY_WINDOW cstar_entry, cstar_entry_safe_stack, "compatibility-mode syscall entry"
     RING3_EDGE cstar_entry
@@ -87,7 +119,11 @@ cstar_entry:
     mov esp, esp                          ; the user's ESP, zero-extended; never dereferenced
     ; [mutant swapgs-cstar-entry: delete]
     swapgs
+    MITIGATION_SITE SWAPGS_FENCE          ; unconditional swapgs: as lstar_entry's (CVE-2019-1125)
+    lfence                                ; [mutant fence-cstar-entry: delete]
+    MITIGATION_SITE_END
     mov [gs:PERCPU_USER_RSP], rsp
+    PTI_SYSCALL_ENTER                     ; pti.inc: CSTAR is reached on the user's CR3
     mov rsp, [gs:PERCPU_KERNEL_RSP]
 cstar_entry_safe_stack:
     push GDT_USER_DS                      ; SS: what 32-bit SYSRET loads (STAR[63:48] + 8)
@@ -132,12 +168,20 @@ cstar_return:
     ENTRY_WINDOW cstar_exit_user_stack, cstar_sysret, "compatibility-mode sysret exit"
     RING3_EDGE cstar_sysret
 cstar_exit_user_stack:
+    ; As lstar_entry.asm's sysretq exit: VERW, then the user's tables; RCX and R11 survive both.
+    MITIGATION_SITE VERW
+    verw [rel mitigation_verw_selector]   ; [mutant verw-cstar-exit: delete]
+    MITIGATION_SITE_END
+    PTI_SYSRET_EXIT
+cstar_exit_user_gs:                       ; the last instruction before sysret
     ; [mutant swapgs-cstar-exit: delete]
     swapgs
 cstar_sysret:
     sysret                                ; no REX.W: to compatibility mode, EIP <- ECX
+; The hardened copy's iretq exit whichever copy is installed: its sites are patched as
+; mitigations= decided (two `jmp short` more than the plain exit when off, on this way only).
 cstar_exit_iret:
-    jmp syscall_exit_iret                 ; swapgs (the frame goes to ring 3), iretq
+    jmp syscall_exit_iret_hardened        ; swapgs (the frame goes to ring 3), iretq
 
 cstar_bad_number:
     mov rax, -ENOSYS

@@ -11,6 +11,12 @@
 ;   5. the benchmark's empty stubs (lstar_empty, int80_empty); compatibility mode's entries,
 ;      CSTAR's and int 0x80's 32-bit half, are in compat_entry.asm
 ;
+; 1 to 4 exist twice, assembled from the same macros: the plain copy (mitigations=off, the
+; default: the instructions the benchmark and the -icount budget measure) and the hardened copy
+; (labels ending in _hardened, sections .text.hardened and .text.hardened_int80) with the
+; protections' sites (docs/hardening.md). mitigations.c decides at boot which one LSTAR and the
+; int 0x80 gate point at. "The two copies", before 1, says how.
+;
 ; Entry windows. Every stretch below that runs in ring 0 with the user's GS base or RSP is named
 ; by an ENTRY_WINDOW line next to it, and every way into and out of ring 3 by a RING3_EDGE line
 ; (entry_window.inc): the table the NMI and #DB handlers read, checked at every link.
@@ -36,11 +42,25 @@
                                         ; SYSCALL_WORK_TRACE, TRACE_ENTRY_*
 %include "arch/x86_64/smap_clac.inc"
 %include "arch/x86_64/entry_window.inc" ; ENTRY_WINDOW, RING3_EDGE
+%include "arch/x86_64/mitigation_site.inc" ; MITIGATION_SITE, MITIGATION_SITE_END
+%include "arch/x86_64/pti.inc"          ; PTI_SYSCALL_ENTER, PTI_GATE_ENTER, PTI_SYSRET_EXIT, PTI_IRET_EXIT
 
 extern syscall_table
 extern syscall_slow_path
-extern int80_compat                     ; compat_entry.asm
-extern int80_compat_slow_path
+extern int80_compat                     ; compat_entry.asm: the two copies of compatibility
+extern int80_compat_slow_path           ; mode's int 0x80 half
+extern int80_compat_hardened
+extern int80_compat_slow_path_hardened
+extern syscall_call_direct
+global lstar_entry_hardened
+global int80_entry_hardened
+global syscall_return_hardened
+global syscall_return_hardened_compat
+global syscall_exit_iret_hardened
+global syscall_iretq_hardened
+global syscall_sysret_hardened
+global mitigation_verw_selector
+global syscall_retpoline_rax
 global lstar_entry
 global lstar_entry_user_stack
 global lstar_entry_safe_stack
@@ -61,6 +81,82 @@ align 8
 syscall_rip_limit: dq USER_CEILING
 int80_kernel_ss: dw GDT_KERNEL_DS       ; `mov ss` takes no immediate
 
+; ---- The two copies ----
+; The paths 1 to 4 below are written once, as macros, and each is assembled twice: with HARD
+; defined as 0 it gives the plain copy (today's exact instructions, the labels without suffix),
+; with HARD 1 the hardened copy (every label with the suffix _hardened), which carries the protections' sites (mitigation_site.inc) and the
+; page-table isolation points (pti.inc). `%if HARD` lines hold everything only the hardened copy
+; has: the plain copy assembles to the very bytes it did before the hardened one existed.
+; mitigations.c points LSTAR and vector 0x80 at one copy or the other, once, at boot. Both copies
+; are instantiated after the macros, at the end of 4.
+;
+; N(label) is the label in the copy being assembled: `label` or `label_hardened`.
+
+; WINDOW first, last, "name": ENTRY_WINDOW for the copy being assembled ("hardened name" in the
+; hardened one, so the windows' table tells the copies apart).
+%macro WINDOW 3
+    %if HARD
+        %strcat WINDOW_NAME "hardened ", %3
+        ENTRY_WINDOW %1, %2, WINDOW_NAME
+    %else
+        ENTRY_WINDOW %1, %2, %3
+    %endif
+%endmacro
+
+%macro SECTION_OF 2                       ; SECTION_OF plain-section, hardened-section
+    %if HARD
+        section %2 progbits alloc exec nowrite align=64
+    %else
+        section %1
+    %endif
+%endmacro
+
+; The protections both entries take once the frame is built (hardened copy only), before the
+; work test: nothing of the user's stays in a register the handler does not need, and the
+; CPU's indirect branch predictions are restricted before the first indirect branch or `ret`.
+%macro ENTRY_PROTECTIONS 0
+    %if HARD
+    ; clear-regs: the handlers are no_caller_saved_registers, so whatever the user left in RBX,
+    ; RBP and R11-R15 would stay live through the handler, there for a speculative gadget to
+    ; use (Linux: PUSH_AND_CLEAR_REGS, arch/x86/entry/calling.h). Save them below the frame
+    ; (syscall_current_frame finds the frame from the stack's top, so it does not move) and zero
+    ; them; R10 (the fourth argument) is zeroed once the dispatch has copied it to RCX, and comes
+    ; back with the rest on the way out. Eight pushes: the handler's stack stays 16-aligned.
+    MITIGATION_SITE CLEAR_REGS
+    push rbx
+    push rbp
+    push r10
+    push r11
+    push r12
+    push r13
+    push r14
+    push r15
+    xor ebx, ebx                          ; [mutant clear-regs-rbx: delete]
+    xor ebp, ebp
+    xor r11d, r11d
+    xor r12d, r12d
+    xor r13d, r13d
+    xor r14d, r14d
+    xor r15d, r15d
+    MITIGATION_SITE_END
+    ; ibrs: IA32_SPEC_CTRL.IBRS = 1 for the time in the kernel, on a CPU with IBRS and without
+    ; enhanced IBRS (Intel, "Speculative Execution Side Channel Mitigations", "Indirect Branch
+    ; Restricted Speculation"; AMD, "Indirect Branch Control Extension"). With eIBRS it is set
+    ; once per CPU at boot (mitigations.c) and this site is patched out. RCX is free here (the
+    ; user's is in the frame); RAX (the number) and RDX (the third argument) are kept.
+    MITIGATION_SITE IBRS
+    push rax
+    push rdx
+    mov ecx, MSR_SPEC_CTRL
+    mov eax, SPEC_CTRL_IBRS
+    xor edx, edx
+    wrmsr                                 ; [mutant ibrs-entry: delete]
+    pop rdx
+    pop rax
+    MITIGATION_SITE_END
+    %endif
+%endmacro
+
 ; ==== 1. the `syscall` entry ====
 ; What the CPU has done when we get here (SDM Vol. 2B "SYSCALL"; AMD APM Vol. 2 "SYSCALL and
 ; SYSRET"):
@@ -70,18 +166,31 @@ int80_kernel_ss: dw GDT_KERNEL_DS       ; `mov ss` takes no immediate
 ;   RIP <- IA32_LSTAR
 ; and nothing else. RSP is still the user's, GS still the user's, and we are in ring 0.
 ; Nothing below may touch memory through RSP until the stack switch: ring 3 chose that value.
-section .text
+%macro SYSCALL_ENTRY 0
+    SECTION_OF .text, .text.hardened
 align 64
-    ENTRY_WINDOW lstar_entry, lstar_entry_safe_stack, "syscall entry"
-    RING3_EDGE lstar_entry
-lstar_entry:
-lstar_entry_user_stack:                   ; ---- RSP is the user's from here ... ----
+    WINDOW N(lstar_entry), N(lstar_entry_safe_stack), "syscall entry"
+    RING3_EDGE N(lstar_entry)
+N(lstar_entry):
+N(lstar_entry_user_stack):                ; ---- RSP is the user's from here ... ----
     ; [mutant swapgs-lstar-entry: delete]
     swapgs                                ; GS base <- this CPU's struct percpu (was KERNEL_GS_BASE)
+    %if HARD
+    ; swapgs-fence: no load below may run, even speculatively, before swapgs has taken effect
+    ; (CVE-2019-1125; Intel, "Speculative Behavior of SWAPGS and Segment Registers"; Linux's
+    ; FENCE_SWAPGS_USER_ENTRY). `syscall` swaps unconditionally, so this is the cheap case: it
+    ; only keeps the first GS-relative load from using a speculated base.
+    MITIGATION_SITE SWAPGS_FENCE
+    lfence                                ; [mutant fence-lstar-entry: delete]
+    MITIGATION_SITE_END
+    %endif
     ; [mutant stack-switch-order: swap-next]
     mov [gs:PERCPU_USER_RSP], rsp         ; park the user's RSP; it is never dereferenced
+    %if HARD
+    PTI_SYSCALL_ENTER                     ; pti.inc: RSP free as scratch, the rest preserved
+    %endif
     mov rsp, [gs:PERCPU_KERNEL_RSP]       ; the running process's kernel stack (16-byte aligned)
-lstar_entry_safe_stack:                   ; ---- ... to here. An NMI or #MC in that window runs
+N(lstar_entry_safe_stack):                ; ---- ... to here. An NMI or #MC in that window runs
                                           ;      on its IST stack and reads GS_BASE itself.
     ; ---- build the frame: what iretq would pop, then the user's RCX ----
     push GDT_USER_DS                      ; SS: SYSRET's (STAR[63:48] + 8), proved in gdt.c
@@ -90,16 +199,18 @@ lstar_entry_safe_stack:                   ; ---- ... to here. An NMI or #MC in t
     push GDT_USER_CS                      ; CS: SYSRET's (STAR[63:48] + 16)
     push rcx                              ; RIP: the instruction after `syscall`
     push rcx                              ; the user's RCX slot (`syscall` wrote RIP into it)
+    ENTRY_PROTECTIONS
     ; Work to do around this process's calls (trace=)? One test of the word the context switch
     ; copied from the process (process_install); taken, it leaves the fast path at once.
     test byte [gs:PERCPU_SYSCALL_WORK], SYSCALL_WORK_TRACE
-    jnz lstar_slow_path                   ; [mutant trace-work-lstar: delete]
+    jnz N(lstar_slow_path)                ; [mutant trace-work-lstar: delete]
     ; IF is still 0 (FMASK), so no maskable interrupt arrives between here and sysretq; NMI,
     ; #MC and #DB still can, and run on their IST stacks (idt.c).
     ;
     ; In memory this falls straight through into syscall_dispatch (3. below): the `int 0x80`
-    ; entry, which this file shows next, is assembled into a section of its own, .text.int80,
-    ; so the fast path needs no jump.
+    ; entry, which this file shows next, is assembled into a section of its own, .text.int80
+    ; (.text.hardened_int80), so the fast path needs no jump.
+%endmacro
 
 ; ==== 2. the `int 0x80` entry ====
 ; An IDT interrupt gate with DPL 3 (idt.c), kept beside `syscall` so the two mechanisms can be
@@ -110,15 +221,31 @@ lstar_entry_safe_stack:                   ; ---- ... to here. An NMI or #MC in t
 ; CPL, loaded RSP from TSS.RSP0 (ring 3 -> 0), aligned it to 16 and pushed SS, RSP, RFLAGS, CS, RIP;
 ; cleared IF (interrupt gate), TF, NT and RF. Unlike `syscall` it clobbered no register. It did not
 ; clear DF or AC.
-section .text.int80 progbits alloc exec nowrite align=64
+%macro INT80_ENTRY 0
+    SECTION_OF {.text.int80 progbits alloc exec nowrite align=64}, .text.hardened_int80
 align 64
-    ENTRY_WINDOW int80_entry, int80_entry.kernel_gs, "int 0x80 entry" ; GS is the user's to swapgs
-    RING3_EDGE int80_entry
-int80_entry:
+    WINDOW N(int80_entry), N(int80_entry).kernel_gs, "int 0x80 entry" ; GS is the user's to swapgs
+    RING3_EDGE N(int80_entry)
+N(int80_entry):
     test byte [rsp + IRET_CS], 3          ; from ring 3? (the saved CS's RPL; RSP is at the RIP)
+    %if HARD
+    jz .from_kernel                       ; out of line, below: the ring-3 path falls through
+    %else
     jz .kernel_gs
+    %endif
     ; [mutant swapgs-int80-entry: delete]
     swapgs                                ; GS base <- this CPU's struct percpu
+    %if HARD
+    ; swapgs-fence, both ways of a conditional swapgs (Linux: FENCE_SWAPGS_USER_ENTRY here,
+    ; FENCE_SWAPGS_KERNEL_ENTRY at .from_kernel): the CPU may speculate down either side of the
+    ; jz above, and a GS-relative load with the wrong base would read kernel or user memory
+    ; chosen by ring 3 (CVE-2019-1125; Intel, "Speculative Behavior of SWAPGS and Segment
+    ; Registers").
+    MITIGATION_SITE SWAPGS_FENCE
+    lfence                                ; [mutant fence-int80-user: delete]
+    MITIGATION_SITE_END
+    PTI_GATE_ENTER                        ; pti.inc: RSP at the hardware frame, all preserved
+    %endif
     ; The gate loaded SS with a null selector (RPL 0), as every gate taken from ring 3 does in
     ; 64-bit mode (SDM Vol. 3A "Stack Switching in IA-32e Mode"). If the shared exit leaves by
     ; sysretq, SYSRET loads SS's selector from STAR, but on AMD not its hidden attributes (APM Vol.
@@ -134,29 +261,78 @@ int80_entry:
     ; [mutant cld-int80: delete]
     cld                                   ; the C ABI wants DF = 0; the gate left the user's
     push rcx                              ; the user's RCX: the frame now matches LSTAR's
+    %if HARD
+    ; Compatibility mode leaves the hardened copy here, before clear-regs would zero EBX..EBP,
+    ; its arguments: compat_entry.asm's path carries none of this copy's protections.
+    cmp qword [rsp + SF_CS], GDT_USER_CS32
+    je .compat
+    %endif
+    ENTRY_PROTECTIONS
     ; The same work test as the `syscall` entry's. From ring 0 GS is the kernel's too, and the
     ; kernel's own code has no work (process_install clears the word for it).
     test byte [gs:PERCPU_SYSCALL_WORK], SYSCALL_WORK_TRACE
-    jnz int80_slow_path                   ; [mutant trace-work-int80: delete]
+    jnz N(int80_slow_path)                ; [mutant trace-work-int80: delete]
+    %if HARD
+    jmp N(syscall_dispatch)               ; compatibility mode left before the protections
+    %else
     ; From compatibility mode? Its registers are the i386 ABI's (compat_entry.asm maps them).
     ; One compare, and the jump to the dispatch made conditional: one instruction more here.
     cmp qword [rsp + SF_CS], GDT_USER_CS32
     ; [mutant compat-int80-detect: jne -> jmp]
-    jne syscall_dispatch                  ; same table, same return checks
-    jmp int80_compat
+    jne N(syscall_dispatch)               ; same table, same return checks
+    jmp N(int80_compat)
+    %endif
+    %if HARD
+.compat:                                  ; compatibility mode, from the hardened gate
+    test byte [gs:PERCPU_SYSCALL_WORK], SYSCALL_WORK_TRACE
+    jnz N(int80_compat_slow_path)
+    jmp N(int80_compat)                   ; it leaves by syscall_return_hardened_compat
+.from_kernel:                             ; an int 0x80 from ring 0: no swapgs, but the fence
+    MITIGATION_SITE SWAPGS_FENCE
+    lfence                                ; [mutant fence-int80-kernel: delete]
+    MITIGATION_SITE_END
+    jmp .kernel_gs
+    %endif
+%endmacro
 
 ; ==== 3. the shared dispatch: RAX = number, frame (struct syscall_frame) at RSP ====
-section .text                             ; resumes right after lstar_entry's last push
-syscall_dispatch:
+%macro DISPATCH 0
+    SECTION_OF .text, .text.hardened      ; resumes right after lstar_entry's last instruction
+N(syscall_dispatch):
     cmp rax, SYS_NR                       ; unsigned and 64-bit: -1, 2^32 and 2^63 all fail it
-    jae syscall_bad_number                ; [mutant bounds-check: delete]
+    jae N(syscall_bad_number)             ; [mutant bounds-check: delete]
     ; Spectre v1: should the CPU speculate past jae with a bad RAX, CF is 0 there, so RCX
     ; becomes 0 and so does the index.
     sbb rcx, rcx                          ; RCX = all ones: CF = 1 (RAX < SYS_NR) on this path
     ; [mutant speculation-clamp: delete]
     and rax, rcx                          ; a valid RAX is unchanged
     mov rcx, r10                          ; 4th argument: syscall ABI R10 -> C ABI RCX
+    %if HARD
+    MITIGATION_SITE CLEAR_REGS
+    xor r10d, r10d                        ; the user's R10 lives on in RCX only (restored on exit)
+    MITIGATION_SITE_END
+    ; direct-dispatch: no indirect branch at all (Linux 6.9's x64_sys_call): a switch over the
+    ; number, generated from SYSCALL_LIST and compiled without a jump table (syscall_direct.c).
+    ; Its seventh argument, the number, goes on the stack (twice: 16-byte alignment).
+    MITIGATION_SITE DIRECT_DISPATCH
+    push rax
+    push rax
+    call syscall_call_direct              ; [mutant direct-dispatch-call: delete]
+    add rsp, 2 * 8                        ; drop the number, pushed twice
+    jmp N(syscall_return)
+    MITIGATION_SITE_END
+    ; retpoline: the indirect call through a thunk whose mispredicted `ret` can only speculate
+    ; into a harmless loop (Google's "Retpoline: a software construct for preventing
+    ; branch-target-injection"; Linux's __x86_indirect_thunk_rax). RAX, the number, becomes
+    ; the handler's address: a handler reads no RAX.
+    MITIGATION_SITE RETPOLINE
+    mov rax, [syscall_table + rax * 8]
+    call syscall_retpoline_rax            ; [mutant retpoline-call: delete]
+    jmp N(syscall_return)
+    MITIGATION_SITE_END
+    %endif
     call [syscall_table + rax * 8]        ; RSP is 16-byte aligned (syscall_frame.h asserts it)
+%endmacro
 
 ; ==== 4. the shared exit: RAX = result, every register but RCX as the user left it ====
 ; SYSRET restores only RIP (from RCX), RFLAGS (from R11) and fixed CS/SS (SDM Vol. 2B
@@ -165,7 +341,36 @@ syscall_dispatch:
 ; docs/msr.md ("The return: why not always sysretq"), same numbers, same order. They are the
 ; ones Linux makes in C at the end of do_syscall_64 (arch/x86/entry/common.c; syscall_64.c in
 ; recent kernels). Any doubt and we take the slower iretq, which is always right.
-syscall_return:
+%macro SYSCALL_EXIT 0
+N(syscall_return):
+    %if HARD
+    MITIGATION_SITE CLEAR_REGS            ; the user's registers, as ENTRY_PROTECTIONS saved them
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop r11
+    pop r10
+    pop rbp
+    pop rbx
+    MITIGATION_SITE_END
+    ; Compatibility mode's int 0x80 (compat_entry.asm, int80_compat_hardened) comes in here: it
+    ; left before ENTRY_PROTECTIONS, so there is nothing of clear-regs' to restore. The rest of
+    ; the exit (IBRS's wrmsr, a no-op for it; VERW; the switch to the user's tables) is its too.
+syscall_return_hardened_compat:
+    ; ibrs: back to the user's IA32_SPEC_CTRL (0: lstar sets no STIBP or SSBD for ring 3), after
+    ; the last `ret` of the kernel path. RCX is reloaded from the frame just below.
+    MITIGATION_SITE IBRS
+    push rax
+    push rdx
+    mov ecx, MSR_SPEC_CTRL
+    xor eax, eax
+    xor edx, edx
+    wrmsr                                 ; [mutant ibrs-exit: delete]
+    pop rdx
+    pop rax
+    MITIGATION_SITE_END
+    %endif
     pop rcx                               ; the user's RCX; RSP now at the iretq frame
 
     ; -- check 1: RCX equals the frame's RIP, and R11 the frame's RFLAGS --
@@ -173,9 +378,9 @@ syscall_return:
     ; agree unless the kernel changed the frame; after `int 0x80` only if ring 3 happened to
     ; hold its return address and flags in RCX and R11.
     cmp rcx, [rsp + IRET_RIP]
-    jne syscall_exit_iret                 ; [mutant sysret-rcx-is-rip: delete]
+    jne N(syscall_exit_iret)              ; [mutant sysret-rcx-is-rip: delete]
     cmp r11, [rsp + IRET_RFLAGS]
-    jne syscall_exit_iret                 ; [mutant sysret-r11-is-rflags: delete]
+    jne N(syscall_exit_iret)              ; [mutant sysret-r11-is-rflags: delete]
 
     ; -- check 2: TF and RF are clear --
     ; SYSRET cannot restore RF (it clears it), and with TF set it traps in ring 3 at once,
@@ -183,49 +388,59 @@ syscall_return:
     ; [mutant sysret-tf: "RFLAGS_TF | RFLAGS_RF" -> RFLAGS_RF]
     ; [mutant sysret-rf: "RFLAGS_TF | RFLAGS_RF" -> RFLAGS_TF]
     test r11d, RFLAGS_TF | RFLAGS_RF
-    jnz syscall_exit_iret
+    jnz N(syscall_exit_iret)
 
     ; -- check 3: RCX is below USER_CEILING, hence canonical --
     ; Intel's SYSRET raises #GP on a non-canonical RCX *in ring 0, with the user's RSP already
     ; loaded* (CVE-2012-0217): a kernel exception on a stack ring 3 chose. AMD checks after the
     ; switch to ring 3. Never let it happen.
     cmp rcx, [rel syscall_rip_limit]
-    jae syscall_exit_iret                 ; [mutant sysret-canonical-limit: delete]
+    jae N(syscall_exit_iret)              ; [mutant sysret-canonical-limit: delete]
 
     ; -- check 4: the frame's CS and SS are the user selectors SYSRET loads anyway --
     ; SYSRET forces CS = STAR[63:48] + 16 and SS = STAR[63:48] + 8 whatever the frame says; a
     ; frame with others needs iretq: an `int 0x80` from compatibility mode has GDT_USER_CS32
     ; here, one from ring 0 the kernel's CS.
     cmp qword [rsp + IRET_CS], GDT_USER_CS
-    jne syscall_exit_iret                 ; [mutant sysret-cs: delete]
+    jne N(syscall_exit_iret)              ; [mutant sysret-cs: delete]
     cmp qword [rsp + IRET_SS], GDT_USER_DS
-    jne syscall_exit_iret                 ; [mutant sysret-ss: delete]
+    jne N(syscall_exit_iret)              ; [mutant sysret-ss: delete]
 
     ; ---- all four hold: leave by sysretq ----
     mov rsp, [rsp + IRET_RSP]             ; the user's RSP, straight from the frame
-    ENTRY_WINDOW syscall_exit_user_stack, syscall_sysret, "sysretq exit"
-    RING3_EDGE syscall_sysret
-syscall_exit_user_stack:                  ; ---- RSP is the user's again until sysretq ----
+    WINDOW N(syscall_exit_user_stack), N(syscall_sysret), "sysretq exit"
+    RING3_EDGE N(syscall_sysret)
+N(syscall_exit_user_stack):               ; ---- RSP is the user's again until sysretq ----
+    %if HARD
+    ; VERW before the switch to the user's tables: its selector operand is kernel data, which
+    ; those tables do not map (Linux keeps its selector in the entry area and clears after).
+    VERW_SITE                             ; [mutant verw-sysret: delete]
+    PTI_SYSRET_EXIT                       ; pti.inc: RCX and R11 survive it
+    %endif
     ; [mutant swapgs-sysret-exit: delete]
     swapgs                                ; GS base <- the user's (0)
-syscall_sysret:
+N(syscall_sysret):
     o64 sysret                            ; REX.W: back to 64-bit mode; RIP <- RCX, RFLAGS <- R11
 
     ; ---- a check failed: leave by iretq ----
-    ENTRY_WINDOW syscall_exit_iret, syscall_iretq, "iretq exit"
-    RING3_EDGE syscall_iretq
-syscall_exit_iret:
+    WINDOW N(syscall_exit_iret), N(syscall_iretq), "iretq exit"
+    RING3_EDGE N(syscall_iretq)
+N(syscall_exit_iret):
     test byte [rsp + IRET_CS], 3          ; going back to ring 3?
     jz .to_kernel
+    %if HARD
+    VERW_SITE                             ; [mutant verw-iret: delete] (before PTI: as above)
+    PTI_IRET_EXIT                         ; pti.inc: RSP at an identical frame afterwards
+    %endif
     swapgs                                ; yes: the user's GS base [mutant swapgs-iret-exit: delete]
 .to_kernel:
-syscall_iretq:
+N(syscall_iretq):
     iretq                                 ; pops RIP, CS, RFLAGS, RSP, SS: restores RF and TF too
 
 ; The dispatch's refusal (3.), out of the straight line so a valid call falls through.
-syscall_bad_number:
+N(syscall_bad_number):
     mov rax, -ENOSYS                      ; unknown number: -ENOSYS, nothing else happens
-    jmp syscall_return
+    jmp N(syscall_return)
 
 ; ---- the slow path: the running process has work (SYSCALL_WORK_*, syscall_trace.h) ----
 ; Out of the straight line, like Linux's syscall_trace_enter/exit: C does the work before and
@@ -233,14 +448,14 @@ syscall_bad_number:
 ; back here with the result in RAX; the exit checks (4.) then run on the same frame, unchanged.
 ; RAX = number, the arguments in their registers, the frame (struct syscall_frame) at RSP.
 ; RCX is free on both entries: the user's value is in the frame, which syscall_return reloads.
-lstar_slow_path:
+N(lstar_slow_path):
     mov ecx, TRACE_ENTRY_SYSCALL
-    jmp syscall_slow_path_call
-int80_slow_path:
+    jmp N(syscall_slow_path_call)
+N(int80_slow_path):
     cmp qword [rsp + SF_CS], GDT_USER_CS32 ; from compatibility mode: its own mapping first
-    je int80_compat_slow_path
+    je N(int80_compat_slow_path)
     mov ecx, TRACE_ENTRY_INT80
-syscall_slow_path_call:
+N(syscall_slow_path_call):
     ; syscall_slow_path(a0, ..., a5, nr, entry) is no_caller_saved_registers, like a handler: it
     ; gives back every register but RAX. Its seventh and eighth arguments go on the stack.
     push rcx                              ; entry
@@ -249,7 +464,53 @@ syscall_slow_path_call:
     call syscall_slow_path                ; RSP 16-byte aligned: the frame plus two words
     pop rcx                               ; drop nr and entry: syscall_return reloads RCX
     pop rcx                               ; from the frame anyway
-    jmp syscall_return
+    jmp N(syscall_return)
+%endmacro
+
+; verw: VERW with a memory operand naming a writable data selector overwrites the CPU's store,
+; fill and load buffers on CPUs with MD_CLEAR (Intel, "Microarchitectural Data Sampling",
+; "Mitigation: VERW"; Linux's CLEAR_CPU_BUFFERS), so no kernel data sampled from them reaches
+; ring 3. Right before each way back, after the last kernel memory access but the selector's.
+; It changes ZF only, which neither sysretq (R11) nor iretq (the frame) takes from the CPU.
+%macro VERW_SITE 0
+    MITIGATION_SITE VERW
+    verw [rel mitigation_verw_selector]
+    MITIGATION_SITE_END
+%endmacro
+
+; ---- the two copies ----
+%define HARD 0
+%define N(label) label
+SYSCALL_ENTRY
+INT80_ENTRY
+DISPATCH
+SYSCALL_EXIT
+%define HARD 1
+%define N(label) label %+ _hardened
+SYSCALL_ENTRY
+INT80_ENTRY
+DISPATCH
+SYSCALL_EXIT
+
+; The hardened copy's helpers, in its own section.
+section .text.hardened
+; Linux's __x86_indirect_thunk_rax: `call` pushes a return address the return stack buffer
+; predicts (into the pause/lfence loop), the real target replaces it on the stack, and `ret`
+; goes there; a misprediction can only spin in the loop. No indirect jmp or call is left.
+align 16
+syscall_retpoline_rax:
+    call .set_target
+.trap:
+    pause
+    lfence
+    jmp .trap
+.set_target:
+    mov [rsp], rax
+    ret
+; VERW's operand: kept in the entry's own text, which stays mapped wherever the entry runs
+; (Linux's mds_verw_sel sits in .entry.text for the same reason, page-table isolation).
+align 16
+mitigation_verw_selector: dw GDT_KERNEL_DS
 
 ; ==== 5. the benchmark's empty stubs and the CSTAR target ====
 

@@ -4,15 +4,14 @@
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/msr.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/mitigations.h"
 #include "arch/x86_64/traps.h"
 #include "core/process.h"
 #include "syscall/sys_bench.h"
 #include "arch/x86_64/syscall_msr.h"
 #include "syscall/syscall_table.h"
 
-extern void lstar_entry(void);
 extern void lstar_empty(void);
-extern void int80_entry(void);
 extern void int80_empty(void);
 extern void callgate_entry(void);
 extern void callgate_empty(void);
@@ -27,8 +26,8 @@ extern void sysenter32_empty(void);
 // entry of the running process's sysenter ABI (SYS_sysenter_abi), not always the 64-bit one.
 void syscall_entries_restore(void)
 {
-    syscall_set_lstar(lstar_entry);
-    idt_set_gate(VEC_INT80, int80_entry, 3, 0);
+    syscall_set_lstar(mitigations_lstar_entry()); // the copies mitigations= chose at boot
+    idt_set_gate(VEC_INT80, mitigations_int80_entry(), 3, 0);
     gdt_set_call_gate(&this_cpu()->gdt, callgate_entry);
     wrmsr(MSR_CSTAR, (uint64_t)cstar_entry);
     if (sysenter_available()) {

@@ -23,6 +23,7 @@
     X(bench_entry)      \
     X(kernel_rflags)    \
     X(getcpu)           \
+    X(probe_regs)       \
     X(sysenter_abi)
 
 #endif

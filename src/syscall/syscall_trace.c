@@ -43,6 +43,7 @@ static const char *const call_names[SYS_NR] = {
     X(bench_entry, 1)   \
     X(kernel_rflags, 1) \
     X(getcpu, 0)        \
+    X(probe_regs, 2)    \
     X(sysenter_abi, 1)
 static const uint8_t call_args[SYS_NR] = {
 #define CALL_ARGS_SLOT(name, n) [SYS_##name] = n,

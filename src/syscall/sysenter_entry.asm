@@ -26,16 +26,21 @@
                                         ; USER_CEILING, SYSCALL_WORK_TRACE, TRACE_ENTRY_SYSENTER
 %include "arch/x86_64/entry_window.inc" ; ENTRY_WINDOW, RING3_EDGE
 %include "syscall/compat_abi.inc"       ; COMPAT_ARGS, COMPAT_RESTORE (6.)
+%include "arch/x86_64/mitigation_site.inc" ; MITIGATION_SITE: the swapgs fence, VERW
+%include "arch/x86_64/pti.inc"          ; PTI_SYSCALL_ENTER, PTI_SYSEXIT_EXIT
 
 extern syscall_table
 extern syscall_slow_path
-extern syscall_exit_iret
+extern syscall_exit_iret_hardened
+extern mitigation_verw_selector
 global sysenter_entry
 global sysenter_entry_tf_steps_end
 global sysenter_fix_flags
 global sysenter_flags_fixed
 global sysenter_fix_flags_end
+global sysenter_entry_kernel_tables
 global sysenter_return
+global sysenter_exit_user_cr3
 global sysenter_exit_user_gs
 global sysenter_sysexit
 global sysenter_empty
@@ -76,6 +81,11 @@ sysenter32_limit: dq 1 << 32
 ; gives the program its own trap. Linux's entry_SYSENTER_compat (arch/x86/entry/
 ; entry_64_compat.S) single-steps its way to the same kind of popfq.
 ; RSP is never the user's here: SYSENTER loaded IA32_SYSENTER_ESP, which nothing below uses.
+;
+; The protections (docs/hardening.md, "Which protections each entry path carries"): this path
+; exists in one copy only, so each protection is a boot-patched site in it (mitigation_site.inc,
+; pti.inc): the swapgs fence and the CR3 switch here, VERW and the switch back at the exit. With
+; mitigations=off each costs one `jmp short` over its body: four instructions a call.
 section .text
 align 64
     ENTRY_WINDOW sysenter_entry, sysenter_entry_tf_steps_end, "sysenter entry" ; user GS, then user TF
@@ -83,6 +93,15 @@ align 64
 sysenter_entry:
     ; [mutant swapgs-sysenter-entry: delete]
     swapgs                                ; GS base <- this CPU's struct percpu (was KERNEL_GS_BASE)
+    ; swapgs-fence: as lstar_entry's, an unconditional swapgs; only the first GS-relative load
+    ; must not run on a speculated base (CVE-2019-1125).
+    MITIGATION_SITE SWAPGS_FENCE
+    lfence                                ; [mutant fence-sysenter-entry: delete]
+    MITIGATION_SITE_END
+    ; SYSENTER ran on the user's CR3: with PTI this text is in the entry set (boot/kernel.ld), the
+    ; kernel stack is not. RSP (IA32_SYSENTER_ESP) is free as scratch.
+    PTI_SYSCALL_ENTER                     ; pti.inc
+sysenter_entry_kernel_tables:
     mov rsp, [gs:PERCPU_KERNEL_RSP]       ; the running process's kernel stack (16-byte aligned)
     ; ---- build the frame (struct syscall_frame): what iretq would pop, then the user's RCX ----
     push GDT_USER_DS_SYSEXIT              ; SS: what 64-bit SYSEXIT loads (IA32_SYSENTER_CS + 40)
@@ -152,7 +171,13 @@ sysenter_return:
     ; leaves by iretq, which restores it as it is. One compare where a canonical test takes four.
     cmp rcx, [rel sysenter_rip_limit]
     jae sysenter_exit_iret                ; [mutant sysexit-rsp-canonical: delete]
-    ; ---- all hold: the user's flags, exactly; IF last ----
+    ; ---- all hold: VERW, then the user's flags, exactly; IF last ----
+    ; VERW (lstar_entry.asm's VERW_SITE): after the last read of the frame, before popfq (VERW
+    ; writes ZF, popfq must give the user's back) and, as on every exit, before the switch to the
+    ; user's tables.
+    MITIGATION_SITE VERW
+    verw [rel mitigation_verw_selector]   ; [mutant verw-sysexit: delete]
+    MITIGATION_SITE_END
     ; SYSEXIT does not restore RFLAGS: the user's DF, AC, NT and arithmetic flags come back from
     ; the frame by popfq, with IF still 0 there; `sti` sets it, and an interrupt is recognised
     ; only after the instruction following `sti` (SDM Vol. 2B "STI"), the sysexitq: none can
@@ -160,11 +185,15 @@ sysenter_return:
     ; popfl; sti; sysexit).
     push qword [rsp + IRET_RFLAGS]
     and qword [rsp], ~RFLAGS_IF           ; IF waits for the sti
+    ; With PTI, the flags word moves to the entry stack and CR3 becomes the user's: popfq after
+    ; the switch, which may change arithmetic flags (pti.inc). Ring 0 on the user's CR3 from here.
+    ENTRY_WINDOW sysenter_exit_user_cr3, sysenter_sysexit, "sysexitq exit"
+    RING3_EDGE sysenter_sysexit
+sysenter_exit_user_cr3:
+    PTI_SYSEXIT_EXIT                      ; pti.inc: RCX and RDX survive it
     ; [mutant sysexit-popfq: delete]
     popfq                                 ; from here on no memory is touched: AC and DF are the user's
-    ; RSP is at the iretq frame again; SYSEXIT loads the user's RSP from RCX.
-    ENTRY_WINDOW sysenter_exit_user_gs, sysenter_sysexit, "sysexitq exit"
-    RING3_EDGE sysenter_sysexit
+    ; RSP is at the flags word's old place (plus 8); SYSEXIT loads the user's RSP from RCX.
 sysenter_exit_user_gs:                    ; ---- GS is the user's from here to sysexitq ----
     ; [mutant swapgs-sysexit: delete]
     swapgs                                ; GS base <- the user's (0)
@@ -173,8 +202,11 @@ sysenter_sysexit:
     o64 sysexit                           ; RIP <- RDX, RSP <- RCX, CS/SS from SYSENTER_CS; CPL 3
 
 ; ---- a check failed: leave by iretq (lstar_entry.asm's shared iretq exit) ----
+; The hardened copy's exit, whichever copy LSTAR uses: its VERW and PTI sites are patched as
+; mitigations= decided, so it is right in every mode; with mitigations=off it costs two `jmp
+; short` more than the plain one, on this rare way out only.
 sysenter_exit_iret:                       ; RCX is the frame's RCX word, RSP at the iretq frame
-    jmp syscall_exit_iret                 ; swapgs and iretq: restores RIP, CS, RFLAGS, RSP, SS
+    jmp syscall_exit_iret_hardened        ; swapgs and iretq: restores RIP, CS, RFLAGS, RSP, SS
 
 sysenter_bad_number:
     mov rax, -ENOSYS                      ; unknown number: -ENOSYS, nothing else happens
@@ -240,6 +272,12 @@ align 64
 sysenter32_entry:
     ; [mutant swapgs-sysenter32-entry: delete]
     swapgs                                ; GS base <- this CPU's struct percpu
+    ; The protections as in 1.: the swapgs fence, then (PTI) the kernel's tables; RSP is free.
+    MITIGATION_SITE SWAPGS_FENCE
+    lfence                                ; [mutant fence-sysenter32-entry: delete]
+    MITIGATION_SITE_END
+    PTI_SYSCALL_ENTER                     ; pti.inc
+sysenter32_entry_kernel_tables:
     mov rsp, [gs:PERCPU_KERNEL_RSP]       ; the running process's kernel stack
     ; [mutant sysenter32-zero-extend: delete]
     mov edi, edi                          ; the return EIP, zero-extended in place
@@ -295,13 +333,18 @@ sysenter32_return:
     ; -- check 5: that RSP is below 4 GiB (never above it after this entry: it was EBP) --
     cmp rcx, [rel sysenter32_limit]
     jae sysenter32_exit_iret              ; [mutant sysexit32-rsp-limit: delete]
-    ; ---- all hold: the user's flags exactly, IF last, as in 4. ----
+    ; ---- all hold: VERW, then the user's flags exactly, IF last, as in 4. ----
+    MITIGATION_SITE VERW
+    verw [rel mitigation_verw_selector]   ; [mutant verw-sysexit32: delete]
+    MITIGATION_SITE_END
     push qword [rsp + IRET_RFLAGS]
     and qword [rsp], ~RFLAGS_IF
+    ENTRY_WINDOW sysenter32_exit_user_cr3, sysenter32_sysexit, "compatibility-mode sysexit exit"
+    RING3_EDGE sysenter32_sysexit
+sysenter32_exit_user_cr3:
+    PTI_SYSEXIT_EXIT                      ; pti.inc: as in 4., popfq after the switch
     ; [mutant sysexit32-popfq: delete]
     popfq
-    ENTRY_WINDOW sysenter32_exit_user_gs, sysenter32_sysexit, "compatibility-mode sysexit exit"
-    RING3_EDGE sysenter32_sysexit
 sysenter32_exit_user_gs:                  ; ---- GS is the user's from here to sysexit ----
     ; [mutant swapgs-sysexit32: delete]
     swapgs
@@ -310,7 +353,7 @@ sysenter32_sysexit:
     sysexit                               ; no REX.W: compatibility mode, EIP <- EDX, ESP <- ECX
 
 sysenter32_exit_iret:                     ; RCX is the frame's RCX word, RSP at the iretq frame
-    jmp syscall_exit_iret                 ; to compatibility mode with every register
+    jmp syscall_exit_iret_hardened        ; to compatibility mode with every register; as in 4.
 
 sysenter32_bad_number:
     mov rax, -ENOSYS

@@ -30,6 +30,24 @@ define window_name
   set $wname = *(char **)((long)&entry_windows_start + 24 * ($arg0) + 16)
 end
 
+# window_installed INDEX: $installed = 0 for a window of the syscall/int 0x80 entry copy that
+# mitigations= did not install (src/arch/x86_64/mitigations.c): the hardened copy's windows,
+# named "hardened ...", on a boot with the plain entries, and the plain copy's four on a boot
+# with the hardened ones. Nothing can reach those; 1 for every other window.
+define window_installed
+  window_name $arg0
+  set $wfirst = *(unsigned long *)((long)&entry_windows_start + 24 * ($arg0))
+  set $is_hardened = *(char *)$wname == 'h' && *((char *)$wname + 1) == 'a'
+  set $is_plain_copy = $wfirst == (long)&lstar_entry || $wfirst == (long)&int80_entry || $wfirst == (long)&syscall_exit_user_stack || $wfirst == (long)&syscall_exit_iret
+  set $installed = 1
+  if $is_hardened && !'mitigations.c'::hardened_entry
+    set $installed = 0
+  end
+  if $is_plain_copy && 'mitigations.c'::hardened_entry
+    set $installed = 0
+  end
+end
+
 # windows_missed MASK: prints one "[gdb] note" line per window whose bit is clear in MASK;
 # $missed = how many. The windows of src/syscall/sysenter_entry.asm (sysenter_entry up to
 # sysenter_entry_end) cannot be reached where the kernel did not program SYSENTER
@@ -40,7 +58,8 @@ define windows_missed
   set $missed = 0
   set $wi = 0
   while $wi < $windows
-    if ((($arg0) >> $wi) & 1) == 0
+    window_installed $wi
+    if ((($arg0) >> $wi) & 1) == 0 && $installed
       window_name $wi
       set $wr = (unsigned long *)((long)&entry_windows_start + 24 * $wi)
       if !sysenter_enabled && $wr[0] >= (unsigned long)&sysenter_entry && $wr[0] < (unsigned long)&sysenter_entry_end

@@ -275,7 +275,7 @@ check ($c&&$tf->rip<(long)&cstar_entry_safe_stack) cstar_db_landed_in_its_entry_
 check ($on_ist4&&$kernel_gs&&$k_gs_base==0) cstar_db_handler_swapped_to_the_kernels_gs
 finish_db_handler
 check $absorbed cstar_db_was_absorbed
-hbreak *cstar_exit_user_stack
+hbreak *cstar_exit_user_gs
 continue
 delete
 set $user_rsp = (long)$rsp

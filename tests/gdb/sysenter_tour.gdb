@@ -41,7 +41,12 @@ stepi
 check ((long)$pc==(long)&sysenter_entry&&$cs==0x10&&$ss==0x18) sysenter_loads_cs_and_ss_from_ia32_sysenter_cs
 check ((long)$rsp==(long)percpu_areas[0].tss.ist[1]-16384) sysenter_loads_rsp_from_ia32_sysenter_esp_the_bottom_of_the_df_stack
 check (($eflags&0x200)==0&&$gs_base==0&&$k_gs_base==(long)&percpu_areas[0]) sysenter_clears_if_and_leaves_gs_the_users
+# swapgs, then (past the swapgs fence's and the CR3 switch's sites, patched jumps unless
+# mitigations= turned them on) the stack load
 stepi
+hbreak *sysenter_entry_kernel_tables
+continue
+delete
 stepi
 check ($gs_base==(long)&percpu_areas[0]&&(long)$rsp==(long)percpu_areas[0].kernel_rsp) swapgs_and_the_stack_load_give_the_kernels_gs_and_stack
 hbreak *sysenter_flags_fixed

@@ -434,8 +434,8 @@ check ($out_at!=0&&$out_ok) gdb_unmasked_the_pit_irq
 hbreak *trap_stub_32 if (*(long*)($rsp+8)&3)==3
 continue
 delete
-sweep_to &'trap_common.kernel_gs'
-check ((long)$pc==(long)&'trap_common.kernel_gs') the_tick_sweep_reached_the_kernels_gs
+sweep_to &'trap_common.fenced'
+check ((long)$pc==(long)&'trap_common.fenced') the_tick_sweep_reached_the_kernels_gs
 pic1_mask 0xff
 check $out_ok gdb_masked_the_pit_irq_again
 hbreak *'trap_common.exit' if (*(long*)($rsp+8)&3)==3

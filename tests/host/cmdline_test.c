@@ -469,10 +469,74 @@ static void a_bad_trace_value_is_refused_and_the_previous_value_kept(void)
     CHECK_STR(opt.trace, "");
 }
 
+static void mitigations_default_to_off(void)
+{
+    cmdline_defaults(&opt);
+    CHECK_EQ(opt.mitigations, MITIGATIONS_OFF);
+    CHECK_EQ(opt.mitigation_list, 0);
+    CHECK(!opt.mitigations_given);
+    CHECK_EQ(parse("mitigations=off"), 0);
+    CHECK(opt.mitigations_given);
+    CHECK_EQ(parse("mitigations=bogus"), 1);
+    CHECK(!opt.mitigations_given);
+}
+
+static void mitigations_take_off_auto_all(void)
+{
+    CHECK_EQ(parse("mitigations=auto"), 0);
+    CHECK_EQ(opt.mitigations, MITIGATIONS_AUTO);
+    CHECK_EQ(parse("mitigations=all"), 0);
+    CHECK_EQ(opt.mitigations, MITIGATIONS_ALL);
+    CHECK_EQ(parse("mitigations=all mitigations=off"), 0);
+    CHECK_EQ(opt.mitigations, MITIGATIONS_OFF);
+    CHECK_EQ(opt.mitigation_list, 0);
+}
+
+static void mitigations_take_a_list_of_names(void)
+{
+    CHECK_EQ(parse("mitigations=verw"), 0);
+    CHECK_EQ(opt.mitigations, MITIGATIONS_LIST);
+    CHECK_EQ(opt.mitigation_list, MITIGATION_VERW);
+    CHECK_EQ(parse("mitigations=swapgs-fence,clear-regs,user-mask,direct-dispatch,retpoline,verw,rsb,ibpb,ibrs,pti"),
+             0);
+    CHECK_EQ(opt.mitigation_list, (1u << MITIGATION_COUNT) - 1);
+    CHECK_EQ(parse("mitigations=pti,rsb"), 0);
+    CHECK_EQ(opt.mitigation_list, MITIGATION_PTI | MITIGATION_RSB);
+    CHECK_STR(cmdline_mitigation_name(0), "swapgs-fence");
+    CHECK_STR(cmdline_mitigation_name(MITIGATION_COUNT - 1), "pti");
+}
+
+static void bad_mitigations_values_are_refused_with_a_reason(void)
+{
+    CHECK_EQ(parse("mitigations=all mitigations=spectre"), 1);
+    CHECK_STR(rep.lines[0], "refused option 'mitigations=spectre': item 1 'spectre' is not a protection: expected "
+                            "off, auto, all or names among swapgs-fence,clear-regs,user-mask,direct-dispatch,"
+                            "retpoline,verw,rsb,ibpb,ibrs,pti");
+    CHECK_EQ(opt.mitigations, MITIGATIONS_ALL); // the previous value stays
+    CHECK_EQ(parse("mitigations="), 1);
+    CHECK_STR(rep.lines[0],
+              "refused option 'mitigations=': expected off, auto, all or a comma-separated list of protections");
+    CHECK_EQ(parse("mitigations=verw,,rsb"), 1);
+    CHECK_STR(rep.lines[0], "refused option 'mitigations=verw,,rsb': item 2 is empty");
+    CHECK_EQ(parse("mitigations=verw,"), 1);
+    CHECK_STR(rep.lines[0], "refused option 'mitigations=verw,': item 2 is empty");
+    CHECK_EQ(parse("mitigations=verw,off"), 1);
+    CHECK_STR(rep.lines[0], "refused option 'mitigations=verw,off': 'off' stands alone, not in a list");
+    CHECK_EQ(parse("mitigations=rsb,ibpb,rsb"), 1);
+    CHECK_STR(rep.lines[0], "refused option 'mitigations=rsb,ibpb,rsb': item 3 names 'rsb' a second time");
+    CHECK_EQ(parse("mitigations=VERW"), 1);
+    CHECK_EQ(parse("mitigations=verw mitigations=ibrs,x"), 1);
+    CHECK_EQ(opt.mitigation_list, MITIGATION_VERW);
+}
+
 // Run every test and print the totals; non-zero exit if any check failed.
 int main(void)
 {
     RUN(defaults_run_selftest_and_bench_with_ktest_on);
+    RUN(mitigations_default_to_off);
+    RUN(mitigations_take_off_auto_all);
+    RUN(mitigations_take_a_list_of_names);
+    RUN(bad_mitigations_values_are_refused_with_a_reason);
     RUN(an_empty_or_missing_line_keeps_the_defaults);
     RUN(run_takes_a_list_of_programs_with_optional_arguments);
     RUN(run_none_means_no_program);

@@ -169,6 +169,78 @@ static void get_hands_out_the_lowest_free_frame_after_the_last_one_then_wraps(vo
     CHECK_EQ(frame_alloc_free_count(&fa), 0);
 }
 
+static void get_pair_hands_out_two_frames_at_an_even_frame(void)
+{
+    fresh(200);
+    frame_alloc_release_range(&fa, 1 * K, 2 * K);   // 1, 2: free but no aligned pair
+    frame_alloc_release_range(&fa, 5 * K, 4 * K);   // 5..8: the pair 6, 7
+    frame_alloc_release_range(&fa, 63 * K, 3 * K);  // 63..65: the pair 64, 65
+    frame_alloc_release_range(&fa, 199 * K, 1 * K); // the last, odd frame: no partner
+    CHECK_EQ(frame_alloc_free_count(&fa), 10);
+    CHECK_EQ(frame_alloc_get_pair(&fa), 6 * K);
+    CHECK(!frame_alloc_is_free(&fa, 6 * K));
+    CHECK(!frame_alloc_is_free(&fa, 7 * K));
+    CHECK(frame_alloc_is_free(&fa, 5 * K));
+    CHECK(frame_alloc_is_free(&fa, 8 * K));
+    CHECK_EQ(frame_alloc_free_count(&fa), 8);
+    CHECK_EQ(frame_alloc_get_pair(&fa), 64 * K);
+    CHECK_EQ(frame_alloc_get_pair(&fa), FRAME_NONE); // 1, 2, 5, 8, 63, 199 are free, unpaired
+    CHECK_EQ(frame_alloc_free_count(&fa), 6);
+    CHECK_EQ(frame_alloc_put(&fa, 6 * K), 0);
+    CHECK_EQ(frame_alloc_put(&fa, 7 * K), 0);
+    CHECK_EQ(frame_alloc_get_pair(&fa), 6 * K); // wrapped around to the freed pair
+}
+
+static void get_pair_refuses_with_fewer_than_two_frames(void)
+{
+    fresh(1);
+    CHECK_EQ(frame_alloc_get_pair(&fa), FRAME_NONE);
+    fresh(3);
+    frame_alloc_release_range(&fa, 0, 3 * K); // frames 1, 2 free (never 0): no even pair
+    CHECK_EQ(frame_alloc_get_pair(&fa), FRAME_NONE);
+    CHECK_EQ(frame_alloc_free_count(&fa), 2);
+}
+
+static void get_pair_and_get_agree_with_a_model(void)
+{
+    fresh(640);
+    frame_alloc_release_range(&fa, 0, 640 * K);
+    static bool used[640];
+    used[0] = true;
+    uint64_t seed = 12345;
+    bool ok = true;
+    for (int i = 0; i < 20000 && ok; i++) {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        unsigned r = (unsigned)(seed >> 33);
+        if (r % 3 == 0) {
+            uint64_t f = frame_alloc_get_pair(&fa);
+            if (f != FRAME_NONE) {
+                uint64_t n = f / K;
+                ok = n % 2 == 0 && n + 1 < 640 && !used[n] && !used[n + 1];
+                used[n] = used[n + 1] = true;
+            } else {
+                for (unsigned n = 0; n + 1 < 640; n += 2)
+                    ok = ok && (used[n] || used[n + 1]);
+            }
+        } else if (r % 3 == 1) {
+            uint64_t f = frame_alloc_get(&fa);
+            if (f != FRAME_NONE) {
+                ok = !used[f / K];
+                used[f / K] = true;
+            }
+        } else {
+            unsigned n = 1 + (r >> 2) % 639;
+            ok = frame_alloc_put(&fa, n * K) == (used[n] ? 0 : -1);
+            used[n] = false;
+        }
+        uint64_t free = 0;
+        for (unsigned n = 0; n < 640; n++)
+            free += !used[n];
+        ok = ok && frame_alloc_free_count(&fa) == free;
+    }
+    CHECK(ok);
+}
+
 static void get_never_returns_a_frame_beyond_frame_count(void)
 {
     fresh(100); // not a multiple of 64: the last word has padding bits
@@ -305,6 +377,9 @@ int main(void)
     RUN(reserving_a_used_frame_again_does_not_count_it_twice);
     RUN(ranges_spanning_many_words_are_marked_exactly);
     RUN(get_hands_out_the_lowest_free_frame_after_the_last_one_then_wraps);
+    RUN(get_pair_hands_out_two_frames_at_an_even_frame);
+    RUN(get_pair_refuses_with_fewer_than_two_frames);
+    RUN(get_pair_and_get_agree_with_a_model);
     RUN(get_never_returns_a_frame_beyond_frame_count);
     RUN(put_refuses_unaligned_out_of_range_frame_zero_and_double_free);
     RUN(an_allocator_of_zero_frames_has_nothing_to_give);

@@ -17,9 +17,13 @@ add_test(NAME gdb_irq_at_the_call_gate_entry_finds_the_kernels_gs
 set_tests_properties(gdb_irq_at_the_call_gate_entry_finds_the_kernels_gs PROPERTIES LABELS "qemu;gdb" TIMEOUT 260)
 
 # The three new round trips and int 0x80's, in guest instructions (-icount shift=0, cpu max: an
-# AMD model, so CSTAR is reached). Measured on 2026-12-07 (commit 19af732): callgate_null 47.25,
-# compat_int80_null 39.28, compat_syscall_null 47.28, int80_null 28.25 (27.25 before the
-# compatibility-mode check: one compare more); the budgets leave two or three instructions. The
+# AMD model, so CSTAR is reached), with mitigations=off. Measured on 2026-12-07 (commit 19af732):
+# callgate_null 47.25, compat_int80_null 39.28, compat_syscall_null 47.28, int80_null 28.25 (27.25
+# before the compatibility-mode check: one compare more). The call gate and CSTAR exist in one
+# copy, so their protections are boot-patched sites (docs/hardening.md, "Which protections each
+# entry path carries"): four each (swapgs fence and CR3 switch in, VERW and CR3 switch out), each a
+# `jmp short` when off: callgate_null 51.25 and compat_syscall_null 51.28 measured since.
+# compat_int80_null keeps its plain copy (39.28). The budgets leave about two instructions. The
 # empty rows must stay the bare mechanism: at most 4 (callgate_empty 3.25, compat_int80_empty and
 # compat_syscall_empty 3.28 measured).
 add_test(NAME callgate_and_compat_round_trips_stay_within_their_icount_budgets
@@ -27,8 +31,8 @@ add_test(NAME callgate_and_compat_round_trips_stay_within_their_icount_budgets
     set -euo pipefail
     qemu_run=$1 iso=$2 log=$3 check=$4
     "$qemu_run" --iso "$iso" --icount --cmdline "run=bench:quick ktest=off" --timeout 300 --log "$log"
-    "$check" "$log" int80_null=29 callgate_null=50 callgate_empty=4 compat_int80_null=42 \
-      compat_int80_empty=4 compat_syscall_null=50 compat_syscall_empty=4
+    "$check" "$log" int80_null=29 callgate_null=53 callgate_empty=4 compat_int80_null=42 \
+      compat_int80_empty=4 compat_syscall_null=53 compat_syscall_empty=4
   ]=] callgate_icount
     ${qemu_run} ${iso} ${CMAKE_BINARY_DIR}/bench/callgate-icount.log ${check_budget})
 set_tests_properties(callgate_and_compat_round_trips_stay_within_their_icount_budgets PROPERTIES LABELS qemu TIMEOUT 330)

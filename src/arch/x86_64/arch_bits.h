@@ -94,6 +94,11 @@
 
 // ---- MSR numbers (SDM Vol. 4 table "IA-32 Architectural MSRs") ----
 #define MSR_APIC_BASE 0x1b
+#define MSR_SPEC_CTRL 0x48 // IBRS (bit 0), STIBP, SSBD: Intel's "Speculative Execution Side Channel Mitigations"
+#define MSR_PRED_CMD 0x49  // write-only; bit 0 = IBPB: forget indirect-branch predictions
+#define MSR_ARCH_CAPABILITIES 0x10a // read-only: which speculation bugs the CPU does not have
+#define SPEC_CTRL_IBRS (1u << 0)    // restricted indirect-branch speculation
+#define PRED_CMD_IBPB (1u << 0)     // the barrier, in MSR_PRED_CMD
 #define MSR_SYSENTER_CS 0x174
 #define MSR_SYSENTER_ESP 0x175
 #define MSR_SYSENTER_EIP 0x176

@@ -14,10 +14,13 @@
 #include "arch/x86_64/asm_layout.h"
 #include "arch/x86_64/cpuid.h"
 #include "arch/x86_64/gdt.h"
+#include "arch/x86_64/mitigations.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/pti.h"
 #include "arch/x86_64/serial.h"
 #include "arch/x86_64/traps.h"
+#include "core/mitigation_list.h"
 #include "core/multiboot2.h"
 #include "syscall/abi.h"
 
@@ -37,6 +40,12 @@ void asm_offsets(void)
     OFFSET(PERCPU_CURRENT, percpu, current);
     OFFSET(PERCPU_CPU, percpu, cpu);
     OFFSET(PERCPU_SYSCALL_WORK, percpu, syscall_work);
+    OFFSET(PERCPU_PTI_KERNEL_CR3, percpu, pti_kernel_cr3);
+    OFFSET(PERCPU_PTI_USER_CR3, percpu, pti_user_cr3);
+    OFFSET(PERCPU_PTI_SCRATCH, percpu, pti_scratch);
+    OFFSET(PERCPU_PTI_ENTRY_RSP, percpu, pti_entry_rsp);
+    DEFINE(PTI_USER_PML4_BIT, PTI_USER_PML4_BIT);
+    DEFINE(PTI_USER_BITS, PTI_USER_BITS);
 
     // ---- the iretq frame (traps.h), which both entry frames end in ----
     OFFSET(IRET_RIP, iret_frame, rip);
@@ -114,6 +123,12 @@ void asm_offsets(void)
     DEFINE(EFER_NXE, EFER_NXE);
     DEFINE(MSR_EFER, MSR_EFER);
     DEFINE(MSR_GS_BASE, MSR_GS_BASE);
+    DEFINE(MSR_SPEC_CTRL, MSR_SPEC_CTRL);
+    DEFINE(SPEC_CTRL_IBRS, SPEC_CTRL_IBRS);
+    DEFINE(RSB_FILL_SLOTS, RSB_FILL_SLOTS);
+#define MITIGATION_BIT(c, bit, name) DEFINE(MITIGATION_BIT_##c, bit);
+    MITIGATION_LIST(MITIGATION_BIT)
+#undef MITIGATION_BIT
 
     // ---- CPUID (cpuid.h): what the boot code asks before long mode ----
     DEFINE(CPUID_LEAF_EXTENDED, CPUID_LEAF_EXTENDED);

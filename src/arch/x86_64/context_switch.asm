@@ -10,9 +10,13 @@
 
 %include "asm_offsets.inc"              ; GDT_KERNEL_DS
 %include "arch/x86_64/entry_window.inc" ; ENTRY_WINDOW, RING3_EDGE
+%include "arch/x86_64/mitigation_site.inc" ; MITIGATION_SITE: the return-buffer fill
+%include "arch/x86_64/pti.inc"          ; PTI_IRET_EXIT
 
 global context_switch
 global user_first_entry
+global rsb_fill
+extern mitigation_verw_selector
 
 section .text
 ; void context_switch(uint64_t *save_rsp, uint64_t next_rsp)
@@ -36,6 +40,14 @@ context_switch:
     push rax
     mov [rdi], rsp                        ; where to resume this side later
     mov rsp, rsi                          ; the other side's saved stack
+    ; rsb: the `ret`s below and the next side's own would otherwise be predicted from return
+    ; addresses the previous side left in the return stack buffer (Spectre v2 / SpectreRSB; on
+    ; underflow some CPUs fall back to the BTB: ARCH_CAPABILITIES.RSBA). Overwrite it with
+    ; harmless entries first (Linux's FILL_RETURN_BUFFER in __switch_to_asm). A patched site:
+    ; with the protection off, one `jmp short` over the call.
+    MITIGATION_SITE RSB
+    call rsb_fill                         ; [mutant rsb-fill-call: delete]
+    MITIGATION_SITE_END
     ; ---- resuming the other side ----
     ; SS may be null here: an interrupt gate taken from ring 3 (an exception, the timer, #MC) loads
     ; a null SS (SDM Vol. 3A "Stack Switching in IA-32e Mode"), and a child ended that way reaches
@@ -79,6 +91,9 @@ context_switch:
 
 ; A new process's kernel stack is built (process.c) so that context_switch "returns" here
 ; with RSP at the CPU the program was placed on, then an iretq frame for its entry point.
+; In the entry text (boot/kernel.ld): with page-table isolation its last instructions run on
+; the user's tables.
+section .text.pti_entry progbits alloc exec nowrite align=16
 user_first_entry:
     pop rdi                               ; RDI = the CPU it was placed on (crt0.asm keeps it)
     xor eax, eax                          ; every other register zero:
@@ -95,7 +110,15 @@ user_first_entry:
     xor r13d, r13d
     xor r14d, r14d
     xor r15d, r15d
-    ENTRY_WINDOW user_first_entry.user_gs, user_first_entry.to_ring3, "first entry to ring 3"
+    ; verw: a program's first way into ring 3 clears the CPU's buffers as the system-call exits do
+    ; (lstar_entry.asm, VERW_SITE; docs/hardening.md). ZF is all it changes; iretq loads the flags.
+    ; Before PTI's switch: the selector operand is kernel data the user's tables do not map.
+    MITIGATION_SITE VERW
+    verw [rel mitigation_verw_selector]   ; [mutant verw-first-entry: delete]
+    MITIGATION_SITE_END
+    ENTRY_WINDOW user_first_entry.user_cr3, user_first_entry.to_ring3, "first entry to ring 3"
+.user_cr3:
+    PTI_IRET_EXIT                         ; PTI: the frame to the entry stack, the user's tables
 .user_gs:
     swapgs                                ; GS base <- the user's (0); ours goes to KERNEL_GS_BASE
     ; ---- from here GS base is the user's: interrupts are off (the caller's cli) until iretq;
@@ -107,3 +130,24 @@ user_first_entry:
     RING3_EDGE user_first_entry.to_ring3
 .to_ring3:
     iretq                                 ; RIP = entry, CS = user, RFLAGS = IF, RSP = stack top
+
+; Fills the return stack buffer with RSB_FILL_SLOTS entries that each predict a return into an
+; `int3` trap, then drops those return addresses from the stack again; RSP and every register
+; but the flags are as they were. Each `call` pushes a prediction that no `ret` consumes; a later
+; mispredicted `ret` can only speculate into an int3 (Linux's __FILL_RETURN_BUFFER; Intel,
+; "Retpoline: A Branch Target Injection Mitigation", "RSB stuffing"). Its own final `ret` pops one
+; of them: the buffer holds RSB_FILL_SLOTS - 1 harmless entries afterwards, more than the 16 of
+; the CPUs that have one that small. The lfence keeps the stack adjustment from being
+; speculated past (Linux: the same, for CPUs that could otherwise run ahead).
+align 16
+rsb_fill:
+%assign slot 0
+%rep RSB_FILL_SLOTS
+    call rsb_fill.slot_%[slot]
+    int3
+.slot_%[slot]:
+%assign slot slot + 1
+%endrep
+    add rsp, RSB_FILL_SLOTS * 8
+    lfence
+    ret

@@ -18,6 +18,7 @@
 #include "arch/x86_64/cpuid.h"
 #include "arch/x86_64/cr.h"
 #include "arch/x86_64/msr.h"
+#include "arch/x86_64/pti.h"
 #include "core/console.h"
 #include "core/format.h"
 #include "core/panic.h"
@@ -90,7 +91,8 @@ static const uint64_t cr4_always =
 //   VMXE, SMXE no VMX, no SMX
 //   FSGSBASE   ring 3 must not choose its GS base: the paranoid NMI/#MC/#DB entries trust
 //              its sign (trap_stubs.asm); {rd,wr}{fs,gs}base are #UD in every ring
-//   PCIDE      no PCIDs: CR3[11:0] hold no identifier
+//   PCIDE      no PCIDs (CR3[11:0] hold no identifier), unless page-table isolation uses them
+//              (mitigations=pti on a CPU with CPUID.1:ECX.PCID): then set above
 //   OSXSAVE    XSAVE off: AVX and XGETBV are #UD, and FXSAVE's 512 bytes are all a process owns
 //   KL         no Key Locker
 //   PKE        PKRU is state lstar does not switch: one program's wrpkru would reach the next
@@ -115,6 +117,8 @@ struct control_regs control_regs_wanted(void)
         cr4 |= CR4_SMEP; // ring 0 faults if it ever executes a user page (no ret2usr)
     if (f & LSTAR_FEATURE_SMAP)
         cr4 |= CR4_SMAP; // ring 0 faults on a user page outside stac/clac (user_copy.c)
+    if (pti_pcid())
+        cr4 |= CR4_PCIDE; // page-table isolation tags each PML4's TLB entries: pti.c
     return (struct control_regs){.cr0 = cr0_wanted, .cr4 = cr4, .efer = efer_wanted};
 }
 

@@ -17,6 +17,7 @@
 //   8. syscall_msr_check     read the MSRs back and log them as `[msr] cpuN ...`
 #include "arch/x86_64/cpu_init.h"
 #include "arch/x86_64/control_regs.h"
+#include "arch/x86_64/mitigations.h"
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/machine_check.h"
 #include "arch/x86_64/msr.h"
@@ -60,6 +61,7 @@ int cpu_init(unsigned cpu)
     control_regs_init(cpu);
     machine_check_init(cpu);
     syscall_msr_init(cpu);
+    mitigations_cpu_init(); // enhanced IBRS, set once per CPU when in force
     record_loaded(&percpu_areas[cpu]);
     int failures = control_regs_check(cpu);
     return failures + syscall_msr_check(cpu);

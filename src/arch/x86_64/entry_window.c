@@ -5,8 +5,8 @@
 
 // One ENTRY_WINDOW record (src/arch/x86_64/entry_window.inc): the window is [first, last],
 // every RIP at which an exception or NMI can be delivered (the CPU reports the address of the
-// next instruction to run) while ring 0 has the user's RSP or GS, or has just switched away
-// from them. boot/kernel.ld collects the records between these two symbols.
+// next instruction to run) while ring 0 has the user's RSP or GS (or, with page-table isolation,
+// the user's CR3), or has just switched away from them. boot/kernel.ld collects the records between these two symbols.
 struct entry_window {
     const char *first, *last, *name;
 };

@@ -12,14 +12,15 @@
 // where other programs may be using int 0x80 at the same moment.
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/asm_layout.h"
+#include "arch/x86_64/mitigations.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/stacks.h"
 #include "arch/x86_64/traps.h"
 #include "core/string.h"
 
-static struct idt_gate idts[MAX_CPUS][IDT_GATES] __attribute__((aligned(16)));
+// In the entry set (pti.c): the CPU reads the IDT in whatever CR3 is loaded.
+static struct idt_gate idts[MAX_CPUS][IDT_GATES] __attribute__((aligned(16), section(".bss.pti_entry")));
 extern void (*const trap_stub_table[TRAP_STUBS])(void);
-extern void int80_entry(void);
 
 // The table of the CPU running this code (the boot CPU's before its per-CPU area exists).
 static struct idt_gate *this_cpu_idt(void) { return idts[percpu_ready ? this_cpu()->cpu : 0]; }
@@ -59,7 +60,7 @@ void idt_init(void)
     idt_set_gate(VEC_DF, trap_stub_table[VEC_DF], 0, IST_DF);    // [mutant ist-df: IST_DF -> 0]
     idt_set_gate(VEC_MC, trap_stub_table[VEC_MC], 0, IST_MC);    // [mutant ist-mc: IST_MC -> 0]
     idt_set_gate(VEC_DB, trap_stub_table[VEC_DB], 0, IST_DB);    // [mutant ist-db: IST_DB -> 0]
-    idt_set_gate(VEC_INT80, int80_entry, 3, 0);
+    idt_set_gate(VEC_INT80, mitigations_int80_entry(), 3, 0);    // the plain or the hardened copy
 }
 
 // Gives CPU `cpu` its copy of the boot CPU's table and loads it into its IDTR.

@@ -7,9 +7,12 @@
 //   KERNEL_VMA + phys        the kernel image in 4 KiB pages: .text R-X, .rodata R--,
 //                            .data/.bss RW- (W^X), stack guard pages left unmapped
 // and nothing at all in the lower half, so a NULL dereference in the kernel faults. Every
-// process's PML4 shares the kernel half (entries 256-511) and owns the user half.
+// process's PML4 shares the kernel half (entries 256-511) and owns the user half. With page-table
+// isolation (mitigations=pti, pti.c) a process has a pair of PML4s: that one, and 4 KiB above it the one
+// ring 3 runs on, whose upper half maps only the entry set (docs/pti.md).
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/cr.h"
+#include "arch/x86_64/pti.h"
 #include "arch/x86_64/stacks.h"
 #include "core/console.h"
 #include "core/panic.h"
@@ -54,12 +57,26 @@ static uint64_t *walk(uint64_t cr3, uint64_t va, bool create, uint64_t flags)
     return &table[(va >> 12) & 511];
 }
 
+// With page-table isolation a process's address space is a PML4 pair (pti.h): the user PML4, 4 KiB
+// above the kernel's, must point at the same lower-half tables. Copies entry `va` selects into
+// it after a walk may have created that entry.
+static void mirror_user_pml4_entry(uint64_t cr3, uint64_t va)
+{
+    uint64_t pml4 = cr3 & PTE_ADDR_MASK;
+    // [mutant pti-mirror-user-pml4: "(va >> 47) != 0" -> true]
+    if (!pti_enabled() || pml4 == kernel_cr3 || (va >> 47) != 0)
+        return;
+    uint64_t *kernel_half = phys_to_virt(pml4), *user_half = phys_to_virt(pml4 + PAGE_SIZE);
+    user_half[(va >> 39) & 511] = kernel_half[(va >> 39) & 511];
+}
+
 // Maps the 4 KiB page at `va` to `pa` with `flags`; PAGING_MAPPED_ALREADY if something maps
 // `va` already, PAGING_NO_FRAME if a page table was needed and no frame was left (the tables
 // made on the way stay, empty, and go with the address space).
 int paging_map(uint64_t cr3, uint64_t va, uint64_t pa, uint64_t flags)
 {
     uint64_t *pte = walk(cr3, va, true, flags);
+    mirror_user_pml4_entry(cr3, va);
     if (!pte) // a huge page in the way, or no frame for a table
         return paging_translate(cr3, va, NULL, NULL) ? PAGING_MAPPED_ALREADY : PAGING_NO_FRAME;
     if (*pte & PTE_PRESENT)
@@ -77,8 +94,10 @@ int paging_unmap(uint64_t cr3, uint64_t va, uint64_t *pa)
     if (pa)
         *pa = *pte & PTE_ADDR_MASK;
     *pte = 0;
-    if ((read_cr3() & PTE_ADDR_MASK) == (cr3 & PTE_ADDR_MASK))
-        invlpg(va);
+    if ((read_cr3() & PTE_ADDR_MASK) == (cr3 & PTE_ADDR_MASK)) {
+        invlpg(va);                                        // the kernel PCID's entry
+        pti_user_mapping_changed(cr3 & PTE_ADDR_MASK, va); // and the user PCID's
+    }
     return 0;
 }
 
@@ -124,6 +143,15 @@ static void map_kernel_range(uint64_t pml4, char *start, char *end, uint64_t fla
 void paging_init_kernel(uint64_t max_phys)
 {
     uint64_t pml4 = frame_get_zeroed();
+    if (pti_enabled()) {
+        // CR3 bit 12 means "a user PML4" to the paranoid entries (pti.inc): the kernel's own
+        // PML4 must have it clear, so it takes the first frame of an aligned pair.
+        frame_put(pml4);
+        pml4 = frame_try_get_pair_zeroed();
+        if (pml4 == FRAME_NONE)
+            panic("no frame pair for the kernel's PML4");
+        frame_put(pml4 + PAGE_SIZE);
+    }
     uint64_t *root = phys_to_virt(pml4);
     // Pre-create every kernel-half PDPT so all address spaces, which copy PML4 256-511,
     // see later kernel mappings without having to be updated.
@@ -157,17 +185,23 @@ void paging_init_kernel(uint64_t max_phys)
 // Returns the kernel's own PML4 (used when no process runs).
 uint64_t paging_kernel_cr3(void) { return kernel_cr3; }
 
-// Creates a PML4 for a new process: empty user half, the kernel half shared. FRAME_NONE when
-// no frame is left for it.
+// Creates a PML4 for a new process: empty user half, the kernel half shared. With page-table
+// isolation, a pair 8 KiB aligned: this PML4, and 4 KiB above it the user PML4, whose upper half
+// is the shared entry set's (pti.c). FRAME_NONE when no frame is left for it.
 uint64_t paging_new_address_space(void)
 {
-    uint64_t pml4 = frame_try_get_zeroed();
+    uint64_t pml4 = pti_enabled() ? frame_try_get_pair_zeroed() : frame_try_get_zeroed();
     if (pml4 == FRAME_NONE)
         return FRAME_NONE;
     uint64_t *dst = phys_to_virt(pml4);
     const uint64_t *src = phys_to_virt(kernel_cr3);
     for (int i = KERNEL_HALF_FIRST; i < 512; i++)
         dst[i] = src[i];
+    if (pti_enabled()) {
+        uint64_t *user = phys_to_virt(pml4 + PAGE_SIZE);
+        for (int i = KERNEL_HALF_FIRST; i < 512; i++)
+            user[i] = pti_user_half_entry((unsigned)i);
+    }
     return pml4;
 }
 
@@ -192,6 +226,8 @@ void paging_free_address_space(uint64_t cr3)
 {
     KASSERT((read_cr3() & PTE_ADDR_MASK) != cr3);
     free_user_tables(cr3, 3);
+    if (pti_enabled())
+        frame_put(cr3 + PAGE_SIZE); // the user PML4: its lower half was the same tables, freed above
 }
 
 // Loads an address space into CR3.

@@ -38,6 +38,12 @@ struct percpu {
     struct process *current; // the process running on this CPU, NULL in the kernel's own work
     uint64_t cpu;            // this CPU's number, 0 = the boot CPU
     uint64_t syscall_work;   // SYSCALL_WORK_* of the running process (above)
+    // Page-table isolation (pti.c, pti.inc): the CR3 values the entries and exits load, a word
+    // the exits may park a register in, and the top of the entry stack (TSS.RSP0 with PTI on).
+    uint64_t pti_kernel_cr3; // the running process's kernel PML4, PCID and CR3_NOFLUSH as due
+    uint64_t pti_user_cr3;   // its user PML4 (+ 4096); CR3_NOFLUSH clear while a flush is due
+    uint64_t pti_scratch;    // RAX while an entry or exit moves a frame (IF = 0: one user)
+    uint64_t pti_entry_rsp;  // top of this CPU's entry stack
     // ---- fields below are C-only ----
     struct tss tss;
     struct gdt gdt;

@@ -17,7 +17,8 @@
 #include "core/console.h"
 #include "core/string.h"
 
-extern void lstar_entry(void);
+#include "arch/x86_64/mitigations.h"
+
 extern void cstar_entry(void);
 extern void sysenter_entry(void);
 extern void sysenter32_entry(void);
@@ -148,8 +149,8 @@ void sysenter_install(bool compat) { syscall_set_sysenter_eip(compat ? sysenter3
 void syscall_msr_init(unsigned cpu)
 {
     wrmsr(MSR_STAR, star);
-    wrmsr(MSR_LSTAR, (uint64_t)lstar_entry); // 64-bit `syscall` lands here
-    wrmsr(MSR_CSTAR, (uint64_t)cstar_entry); // compatibility-mode `syscall` (compat_entry.asm)
+    wrmsr(MSR_LSTAR, (uint64_t)mitigations_lstar_entry()); // `syscall` lands here: plain or hardened copy
+    wrmsr(MSR_CSTAR, (uint64_t)cstar_entry);               // compatibility-mode `syscall` (compat_entry.asm)
     wrmsr(MSR_FMASK, fmask);
     if (sysenter_available()) { // `sysenter`: above; EIP last, as CS decides whether it is usable
         // [mutant sysenter-cs: sysenter_cs -> 0]
@@ -184,7 +185,7 @@ int syscall_msr_check(unsigned cpu)
     int passed = 0, failed = 0;
     check_msr(cpu, "EFER", MSR_EFER, EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE, &passed, &failed);
     check_msr(cpu, "STAR", MSR_STAR, star, &passed, &failed);
-    check_msr(cpu, "LSTAR", MSR_LSTAR, (uint64_t)lstar_entry, &passed, &failed);
+    check_msr(cpu, "LSTAR", MSR_LSTAR, (uint64_t)mitigations_lstar_entry(), &passed, &failed);
     check_msr(cpu, "CSTAR", MSR_CSTAR, (uint64_t)cstar_entry, &passed, &failed);
     check_msr(cpu, "FMASK", MSR_FMASK, fmask, &passed, &failed);
     check_msr(cpu, "GS_BASE", MSR_GS_BASE, (uint64_t)&percpu_areas[cpu], &passed, &failed);

@@ -8,6 +8,8 @@
 %include "asm_offsets.inc"               ; TF_*, IRET_*, MSR_GS_BASE, VEC_*, TRAP_STUBS
 %include "arch/x86_64/smap_clac.inc"
 %include "arch/x86_64/entry_window.inc" ; ENTRY_WINDOW, RING3_EDGE
+%include "arch/x86_64/mitigation_site.inc" ; MITIGATION_SITE: the swapgs fences
+%include "arch/x86_64/pti.inc"          ; PTI_TRAP_ENTER, PTI_IRET_EXIT, PTI_PARANOID_*
 
 extern trap_dispatch
 extern syscall_iretq
@@ -15,6 +17,7 @@ extern callgate_entry                     ; callgate_entry.asm: its first instru
 extern callgate_empty                     ; where an interrupt taken there resumes
 extern callgate_irq_resume
 extern callgate_empty_irq_resume
+extern syscall_iretq_hardened
 global trap_stub_table
 global trap_common_iretq
 global trap_paranoid_iretq
@@ -60,7 +63,7 @@ section .text
 ; ---- per-vector stubs ----
 ; From ring 3, every stub and trap_common up to its swapgs run with the user's GS: one entry
 ; window from the first stub to the first instruction after that swapgs (entry_window.inc).
-    ENTRY_WINDOW trap_stub_0, trap_common.kernel_gs, "exception entry"
+    ENTRY_WINDOW trap_stub_0, trap_common.fenced, "exception entry"
 %macro TRAP_NOERR 1
     RING3_EDGE trap_stub_%1               ; an IDT gate's target
 trap_stub_%1:
@@ -141,15 +144,21 @@ TRAP_NOERR %[v]
 ; that already runs with the kernel's GS (the syscall window has IF = 0, and no exception is
 ; expected there), with one exception below. NMI, #MC and #DB can break into the entry windows,
 ; hence trap_paranoid.
+; With page-table isolation on, an event from ring 3 lands on the entry stack (TSS.RSP0) with the
+; user's CR3: PTI_TRAP_ENTER switches to the kernel's tables and moves the vector, the error code
+; and the frame to the process's kernel stack before anything else is pushed (pti.inc).
+; The stub pushed the vector and an error code (or 0): the hardware frame lies above them.
+%define TRAP_IRET_FRAME (TF_RIP - TF_VECTOR)
 trap_common:
-    PUSH_GPRS                             ; first: RAX and RCX are needed for the test below
-    test byte [rsp + TF_CS], 3            ; came from ring 3?
+    test byte [rsp + TRAP_IRET_FRAME + IRET_CS], 3 ; came from ring 3?
     jnz .swap
-    ; From ring 0, yet possibly with the user's GS: an `iretq` back to ring 3 that the CPU
-    ; refused. IRETQ checks the frame it pops (selectors, RIP) before it leaves ring 0 and
-    ; raises #GP, #SS or #NP at the iretq itself (SDM Vol. 2A "IRET"), after the exit path's
-    ; swapgs. Linux's error_entry makes the same check. Such a frame is the program's:
-    ; traps.c stops the program; here only GS must be made right.
+    PUSH_GPRS                             ; RAX and RCX are needed for the test below
+    ; From ring 0, yet possibly with the user's GS (and, with PTI, the user's CR3 and the entry
+    ; stack): an `iretq` back to ring 3 that the CPU refused. IRETQ checks the frame it pops
+    ; (selectors, RIP) before it leaves ring 0 and raises #GP, #SS or #NP at the iretq itself
+    ; (SDM Vol. 2A "IRET"), after the exit path's swapgs. Linux's error_entry makes the same
+    ; check. Such a frame is the program's: traps.c stops the program; here only GS (and CR3,
+    ; and the stack) must be made right.
     mov rax, [rsp + TF_RIP]
     ; Or an interrupt delivered before a call-gate target's first instruction: a call gate does
     ; not clear IF, and it left CPL 0 with the user's GS (callgate_entry.asm, "consequence 1").
@@ -164,9 +173,19 @@ trap_common:
     lea rcx, [rel syscall_iretq]
     cmp rax, rcx
     je .refused_iret
+    lea rcx, [rel syscall_iretq_hardened] ; the hardened copy's (mitigations.c)
+    cmp rax, rcx
+    je .refused_iret
     lea rcx, [rel trap_common_iretq]
     cmp rax, rcx
     jne .kernel_gs
+.refused_iret:
+    mov rax, [rsp + TF_RSP]               ; the iretq's RSP: the frame it refused
+    test byte [rax + IRET_CS], 3          ; that frame's CS: was it going to ring 3?
+    ; [mutant refused-iret-gs: jz -> jmp]
+    jz .kernel_gs                         ; no: an iretq to the kernel, GS is the kernel's
+    POP_GPRS                              ; yes: as from ring 3, the frame moves first (PTI)
+    jmp .swap
 .callgate_empty_first:
     lea rcx, [rel callgate_empty_irq_resume]
     jmp .callgate_resume
@@ -174,16 +193,30 @@ trap_common:
     lea rcx, [rel callgate_irq_resume]
 .callgate_resume:
     mov [rsp + TF_RIP], rcx
+    POP_GPRS                              ; as from ring 3: .swap pushes them after PTI's move
     jmp .swap
-.refused_iret:
-    mov rax, [rsp + TF_RSP]               ; the iretq's RSP: the frame it refused
-    test byte [rax + IRET_CS], 3          ; that frame's CS: was it going to ring 3?
-    ; [mutant refused-iret-gs: jz -> jmp]
-    jz .kernel_gs                         ; no: an iretq to the kernel, GS is the kernel's
+; From ring 0 there was no swapgs, yet the CPU may have speculated down the ring-3 side with
+; its swapgs: the same fence (Linux's FENCE_SWAPGS_KERNEL_ENTRY), out of the ring-3 path's way
+; (which falls through from .swap) but inside the entry window, as the GDB sweeps walk it.
+.kernel_gs:
+    MITIGATION_SITE SWAPGS_FENCE
+    lfence                                ; [mutant fence-trap-common-kernel: delete]
+    MITIGATION_SITE_END
+    jmp .fenced
 .swap:
     ; [mutant swapgs-trap-common-in: delete]
     swapgs                                ; GS base <- this CPU's struct percpu
-.kernel_gs:
+    ; swapgs-fence on both ways of the conditional swapgs (CVE-2019-1125; Intel, "Speculative
+    ; Behavior of SWAPGS and Segment Registers"; Linux's FENCE_SWAPGS_USER_ENTRY and
+    ; _KERNEL_ENTRY): no GS-relative load may run with a base guessed down the wrong side of the
+    ; test above. Patched sites (mitigation_site.inc): with the protection off, each costs one
+    ; `jmp short` over its lfence, on every exception and interrupt.
+    MITIGATION_SITE SWAPGS_FENCE
+    lfence                                ; [mutant fence-trap-common-user: delete]
+    MITIGATION_SITE_END
+    PTI_TRAP_ENTER                        ; the kernel's tables, the frame on the kernel stack
+    PUSH_GPRS
+.fenced:                                  ; the way from ring 0 (.kernel_gs above) rejoins here
     ; [mutant cld-trap-common: delete]
     cld                                   ; the C ABI wants DF = 0: ring 3 may have set it
     ; [mutant clac-trap-common: delete]
@@ -197,6 +230,7 @@ trap_common:
 .exit:
     test byte [rsp + IRET_CS], 3          ; returning to ring 3? (RSP is at the saved RIP)
     jz .kernel_ret
+    PTI_IRET_EXIT                         ; the frame to the entry stack, the user's tables
     ; [mutant swapgs-trap-common-out: delete]
     swapgs                                ; give the user its GS base back
 .kernel_ret:
@@ -228,6 +262,7 @@ trap_paranoid:
     ; [mutant cld-trap-paranoid: delete]
     cld                                   ; DF and AC as for trap_common; iretq restores both
     SMAP_CLAC                             ; [mutant clac-trap-paranoid: delete]
+    PTI_PARANOID_ENTER                    ; R12 <- CR3 as found; the kernel's tables from here
     xor ebx, ebx                          ; rbx (callee-saved) = "we swapped", for the way out
     mov ecx, MSR_GS_BASE
     rdmsr                                 ; EDX:EAX = current GS base
@@ -238,6 +273,9 @@ trap_paranoid:
     swapgs                                ; [mutant swapgs-trap-paranoid-in: delete]
     mov ebx, 1
 .have_kernel_gs:
+    MITIGATION_SITE SWAPGS_FENCE          ; both ways of the swapgs above, as in trap_common
+    lfence                                ; [mutant fence-trap-paranoid: delete]
+    MITIGATION_SITE_END
     mov rdi, rsp
     call trap_dispatch
     ENTRY_WINDOW trap_paranoid.exit, trap_paranoid_iretq, "paranoid exit" ; GS as it was found
@@ -248,6 +286,7 @@ trap_paranoid:
     ; [mutant swapgs-trap-paranoid-out: delete]
     swapgs                                ; restore exactly the GS state we found
 .no_swap_back:
+    PTI_PARANOID_EXIT                     ; CR3 as it was found (R12)
     POP_GPRS
     add rsp, 16
 trap_paranoid_iretq:

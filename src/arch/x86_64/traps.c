@@ -189,7 +189,7 @@ static void handle_lapic(struct trap_frame *tf)
     }
 }
 
-extern const char syscall_iretq[], trap_common_iretq[];
+extern const char syscall_iretq[], syscall_iretq_hardened[], trap_common_iretq[];
 
 // Tells whether a ring-0 fault is an `iretq` back to ring 3 that the CPU refused (a
 // non-canonical RIP, a null or wrong SS or CS in the frame: SDM Vol. 2A "IRET"), and if so fills
@@ -197,7 +197,8 @@ extern const char syscall_iretq[], trap_common_iretq[];
 // iretq refused, which sits where the iretq's RSP points. trap_common already swapped GS.
 static bool refused_iret_to_user(const struct trap_frame *tf, struct trap_frame *user)
 {
-    if (tf->cs & 3 || (tf->rip != (uint64_t)syscall_iretq && tf->rip != (uint64_t)trap_common_iretq))
+    if (tf->cs & 3 || (tf->rip != (uint64_t)syscall_iretq && tf->rip != (uint64_t)syscall_iretq_hardened &&
+                       tf->rip != (uint64_t)trap_common_iretq))
         return false;
     const uint64_t *refused = (const uint64_t *)tf->rsp; // RIP, CS, RFLAGS, RSP, SS
     if (!(refused[1] & 3))

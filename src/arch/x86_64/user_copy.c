@@ -10,6 +10,7 @@
 // stops every other kernel access to user pages.
 #include "arch/x86_64/user_copy.h"
 #include "arch/x86_64/cr.h"
+#include "arch/x86_64/mitigations.h"
 #include "arch/x86_64/paging.h"
 #include "syscall/abi.h"
 
@@ -52,12 +53,34 @@ static void copy_with_user_access(void *dst, const void *src, size_t n)
     SMAP_SITE("clac"); // AC = 0: user pages are off-limits again [mutant copy-clac: delete]
 }
 
+// user-mask (mitigations=user-mask): after user_range_ok has accepted `addr`, make it 0 unless it
+// lies below USER_CEILING, without a branch (cmp; sbb; and: Linux's array_index_mask_nospec, as
+// the entry clamps the system-call number). Should the CPU speculate past a failed range check,
+// the copy it runs ahead with reads the never-mapped NULL page, not a kernel address ring 3
+// chose (Spectre v1, "bounds check bypass"; Intel, "Analysis of Speculative Execution Side
+// Channels"). A site (mitigation_site.inc): with the protection off, one `jmp short` over it.
+static inline uint64_t mask_user_address(uint64_t addr)
+{
+    uint64_t mask;
+    __asm__("1:\n\t"
+            "cmp %[ceiling], %[addr]\n\t" // CF = addr < USER_CEILING
+            "sbb %[mask], %[mask]\n\t"    // all ones if so, 0 otherwise
+            "and %[mask], %[addr]\n"      // [mutant user-mask-and: delete]
+            "2:\n\t"
+            ".pushsection .mitigation_sites, \"a\"\n\t.balign 8\n\t"
+            ".quad 1b\n\t.long 2b - 1b, %c[bit]\n\t.popsection"
+            : [addr] "+r"(addr), [mask] "=&r"(mask)
+            : [ceiling] "r"((uint64_t)USER_CEILING), [bit] "i"(MITIGATION_BIT_USER_MASK)
+            : "cc");
+    return addr;
+}
+
 // Copies n bytes from user address src; 0, or -EFAULT with nothing copied.
 int copy_from_user(void *dst, uint64_t src, size_t n)
 {
     if (!user_range_ok(src, n, false))
         return -EFAULT;
-    copy_with_user_access(dst, (const void *)src, n);
+    copy_with_user_access(dst, (const void *)mask_user_address(src), n);
     return 0;
 }
 
@@ -66,7 +89,7 @@ int copy_to_user(uint64_t dst, const void *src, size_t n)
 {
     if (!user_range_ok(dst, n, true))
         return -EFAULT;
-    copy_with_user_access((void *)dst, src, n);
+    copy_with_user_access((void *)mask_user_address(dst), src, n);
     return 0;
 }
 
@@ -78,7 +101,7 @@ long copy_string_from_user(char *dst, uint64_t src, size_t size)
         // [mutant string-page-recheck: " || ((src + i) & (PAGE_SIZE - 1)) == 0" -> ""]
         if ((i == 0 || ((src + i) & (PAGE_SIZE - 1)) == 0) && !user_range_ok(src + i, 1, false))
             return -EFAULT;
-        copy_with_user_access(&dst[i], (const void *)(src + i), 1);
+        copy_with_user_access(&dst[i], (const void *)mask_user_address(src + i), 1);
         if (dst[i] == 0)
             return (long)i;
     }
