@@ -93,6 +93,10 @@ end
 # count_insns FIRST LAST: $insns = the instructions from address FIRST up to and including the
 # one at LAST, as the disassembler decodes them; $insn_before_last = the one just before LAST.
 # LAST not on an instruction boundary gives -1000, which no sweep can match.
+# An unconditional jmp is followed to its target, as the CPU runs it: in the hardened copy a
+# site whose protection is off was patched at boot to `jmp short` over its body
+# (mitigation_site.inc, pti.inc), and the bytes after that jump are the old body, never run
+# (and not even decoded from their first byte). The plain copy's four windows hold no such jump.
 define count_insns
   set $a = (long)$arg0
   set $insns = 1
@@ -101,6 +105,11 @@ define count_insns
     set $insn_before_last = $a
     x/2i $a
     set $a = (long)$_
+    set $op = *(unsigned char *)$insn_before_last
+    if $op == 0xeb || $op == 0xe9
+      branch_target $insn_before_last
+      set $a = $target
+    end
     set $insns = $insns + 1
   end
   if $a != (long)$arg1
@@ -325,23 +334,57 @@ set $events = 0
 set $swept_windows = 0
 
 # ---- 1. the selftest's register-exact calls through `syscall`: the first is SYS_null ----
+# Through whichever copy mitigations= installed (src/arch/x86_64/mitigations.c): the decision is
+# made at boot, after GDB attached, so the first stop watches both copies' first instruction and
+# reads the decision there.
 hbreak *lstar_entry if $rbx==$rbx_pattern&&$rax<$sys_nr&&(long)syscall_table[$rax]==(long)&sys_null
+hbreak *lstar_entry_hardened if $rbx==$rbx_pattern&&$rax<$sys_nr&&(long)syscall_table[$rax]==(long)&sys_null
 continue
 delete
 set $user_syscall = (long)$rcx - 2
 set $c = *(unsigned short *)$user_syscall == 0x050f
 check $c found_the_selftests_register_exact_syscall
 
+# ---- the installed copy's labels: parts 1 to 5 and 11 use only these ----
+# The plain copy (mitigations=off) or the hardened one (lstar_entry.asm: the same macros with
+# every label suffixed _hardened, and the protections' sites in between). $e_* = the address of
+# the installed copy's label.
+set $hardened = 'mitigations.c'::hardened_entry
+if $hardened
+  set $e_lstar = (long)&lstar_entry_hardened
+  set $e_safe_stack = (long)&lstar_entry_safe_stack_hardened
+  set $e_return = (long)&syscall_return_hardened
+  set $e_exit_user_stack = (long)&syscall_exit_user_stack_hardened
+  set $e_sysret = (long)&syscall_sysret_hardened
+  set $e_int80 = (long)&int80_entry_hardened
+  set $e_int80_kernel_gs = (long)&'int80_entry_hardened.kernel_gs'
+  set $e_exit_iret = (long)&syscall_exit_iret_hardened
+  set $e_iretq = (long)&syscall_iretq_hardened
+  echo sweep: mitigations= installed the hardened copy of the entries\n
+else
+  set $e_lstar = (long)&lstar_entry
+  set $e_safe_stack = (long)&lstar_entry_safe_stack
+  set $e_return = (long)&syscall_return
+  set $e_exit_user_stack = (long)&syscall_exit_user_stack
+  set $e_sysret = (long)&syscall_sysret
+  set $e_int80 = (long)&int80_entry
+  set $e_int80_kernel_gs = (long)&'int80_entry.kernel_gs'
+  set $e_exit_iret = (long)&syscall_exit_iret
+  set $e_iretq = (long)&syscall_iretq
+  echo sweep: the plain copy of the entries is installed\n
+end
+check ((long)$pc==$e_lstar) the_first_call_enters_the_installed_copy
+
 # ---- the windows, from their labels (the kernel is mapped now) ----
-count_insns &lstar_entry &lstar_entry_safe_stack
+count_insns $e_lstar $e_safe_stack
 set $n_syscall_entry = $insns
-count_insns &syscall_return &syscall_exit_user_stack
+count_insns $e_return $e_exit_user_stack
 set $exit_switch = $insn_before_last
-count_insns $exit_switch &syscall_sysret
+count_insns $exit_switch $e_sysret
 set $n_sysret_exit = $insns
-count_insns &int80_entry &'int80_entry.kernel_gs'
+count_insns $e_int80 $e_int80_kernel_gs
 set $n_int80_entry = $insns
-count_insns &syscall_exit_iret &syscall_iretq
+count_insns $e_exit_iret $e_iretq
 set $n_iret_exit = $insns
 # each entry's own ring-3 instruction is one boundary more
 set $expected = 1 + $n_syscall_entry + $n_sysret_exit + 1 + $n_int80_entry + $n_iret_exit
@@ -359,8 +402,8 @@ check ($cs==0x33&&$rbx==$rbx_pattern) stopped_at_the_selftests_getpid_syscall
 save_user
 sweep_boundary
 step_one
-check ((long)$pc==(long)&lstar_entry) the_syscall_goes_to_lstar_entry
-sweep_to &lstar_entry_safe_stack
+check ((long)$pc==$e_lstar) the_syscall_goes_to_lstar_entry
+sweep_to $e_safe_stack
 
 # ---- 3. its sysretq exit ----
 hbreak *$exit_switch
@@ -368,13 +411,13 @@ continue
 delete
 set $result = percpu_areas[0].current->pid
 check ($rcx==$u_rip+2&&$rax==$result) the_same_getpid_reaches_the_sysret_stack_switch
-sweep_to &syscall_sysret
+sweep_to $e_sysret
 step_one
 user_result_ok ($u_rip+2) ($u_eflags)
 check $same getpid_by_syscall_returns_its_result_and_the_registers_it_keeps
 
 # ---- 4. the register-exact calls through `int 0x80`: SYS_null first, then getpid ----
-hbreak *int80_entry if $rbx==$rbx_pattern&&$rax<$sys_nr&&(long)syscall_table[$rax]==(long)&sys_null
+hbreak *$e_int80 if $rbx==$rbx_pattern&&$rax<$sys_nr&&(long)syscall_table[$rax]==(long)&sys_null
 continue
 delete
 set $user_int80 = *(long *)$rsp - 2
@@ -387,16 +430,16 @@ check ($cs==0x33&&$rbx==$rbx_pattern) stopped_at_the_selftests_getpid_int80
 save_user
 sweep_boundary
 step_one
-check ((long)$pc==(long)&int80_entry) the_int80_goes_to_int80_entry
-sweep_to &'int80_entry.kernel_gs'
+check ((long)$pc==$e_int80) the_int80_goes_to_int80_entry
+sweep_to $e_int80_kernel_gs
 
 # ---- 5. its iretq exit (RCX is not the return address: the shared exit's first check fails) ----
-hbreak *syscall_exit_iret
+hbreak *$e_exit_iret
 continue
 delete
 set $result = percpu_areas[0].current->pid
 check (*(long*)$rsp==$u_rip+2&&$rax==$result) the_same_getpid_reaches_the_iretq_exit
-sweep_to &syscall_iretq
+sweep_to $e_iretq
 step_one
 user_result_ok $u_rcx $u_r11
 check $same getpid_by_int80_returns_its_result_and_every_other_register
@@ -426,7 +469,7 @@ check (($cs&3)==3) the_db_sweep_returned_to_ring_3
 # `out 0x21, al` (in pic_mask_all) with its AL, and masks it again once the tick is in its stub.
 find_insn pic_mask_all 0x21e6 16
 set $out_at = $found
-hbreak *lstar_entry
+hbreak *$e_lstar
 continue
 delete
 pic1_mask 0xfe
