@@ -276,10 +276,39 @@ define sweep_to
     x/2i $pc
     set $next = (long)$_
     branch_target (long)$pc
+    note_sites_before
     step_one
+    note_sites_after
     check ((long)$pc==$next||(long)$pc==$target) each_step_reaches_the_next_instruction # repeats
     sweep_boundary
     set $steps = $steps + 1
+  end
+end
+
+# note_sites_before / note_sites_after: around each step of sweep_to while $watch_sites is 1
+# (parts 2 to 5, the installed copy's four windows), what the step ran of the protections the
+# windows may hold. $entry_swapgs counts the swapgs that gave ring 0 the kernel's GS, $fenced
+# those of them whose next instruction was lfence (0f ae e8: the swapgs-fence site), $verws the
+# VERW instructions run (0f 00 /5: the verw site). The checks after part 5 compare them with
+# what mitigations.c put in force.
+set $watch_sites = 0
+set $entry_swapgs = 0
+set $fenced = 0
+set $verws = 0
+define note_sites_before
+  set $ib = (unsigned char *)$pc
+  set $was_swapgs = $ib[0]==0x0f&&$ib[1]==0x01&&$ib[2]==0xf8
+  if $watch_sites && $ib[0]==0x0f && $ib[1]==0x00 && ($ib[2]&0x38)==0x28
+    set $verws = $verws + 1
+  end
+end
+define note_sites_after
+  if $watch_sites && $was_swapgs && $gs_base==(long)&percpu_areas[0]
+    set $entry_swapgs = $entry_swapgs + 1
+    set $ib = (unsigned char *)$pc
+    if $ib[0]==0x0f && $ib[1]==0xae && $ib[2]==0xe8
+      set $fenced = $fenced + 1
+    end
   end
 end
 
@@ -400,6 +429,7 @@ continue
 delete
 check ($cs==0x33&&$rbx==$rbx_pattern) stopped_at_the_selftests_getpid_syscall
 save_user
+set $watch_sites = 1
 sweep_boundary
 step_one
 check ((long)$pc==$e_lstar) the_syscall_goes_to_lstar_entry
@@ -443,6 +473,25 @@ sweep_to $e_iretq
 step_one
 user_result_ok $u_rcx $u_r11
 check $same getpid_by_int80_returns_its_result_and_every_other_register
+set $watch_sites = 0
+
+# ---- the protections' sites the four windows ran: as mitigations.c put them in force ----
+# The swapgs of the syscall and int 0x80 entries is followed by lfence in the hardened copy with
+# swapgs-fence on (lstar_entry.asm: FENCE_SWAPGS_USER_ENTRY's place), by no fence in the plain
+# copy or with it off (the site is then a jmp short over the lfence); each exit runs VERW before
+# its swapgs in the hardened copy with verw on, and none otherwise. A fence or a VERW lost from
+# the hardened windows would leave every boundary as survivable as before: only these fail.
+set $want_fences = 0
+set $want_verws = 0
+if $hardened && ('mitigations.c'::in_force & MITIGATION_SWAPGS_FENCE)
+  set $want_fences = 2
+end
+if $hardened && ('mitigations.c'::in_force & MITIGATION_VERW)
+  set $want_verws = 2
+end
+printf "sites: %d entry swapgs, %d fenced (want %d), %d verw run (want %d)\n", $entry_swapgs, $fenced, $want_fences, $verws, $want_verws
+check ($entry_swapgs==2&&$fenced==$want_fences) each_entry_swapgs_of_the_installed_copy_is_fenced_as_mitigations_says
+check ($verws==$want_verws) each_exit_of_the_installed_copy_runs_verw_as_mitigations_says
 
 # ---- every boundary the labels define was swept, each with both events ----
 check ($swept==$expected&&$events==2*$expected) every_boundary_of_the_four_windows_was_swept
