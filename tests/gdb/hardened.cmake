@@ -29,6 +29,24 @@ lstar_gdb_test(every_boundary_of_the_hardened_entry_windows_survives_an_nmi_and_
   --reject [=[^\[panic\]]=])
 set_tests_properties(every_boundary_of_the_hardened_entry_windows_survives_an_nmi_and_a_machine_check
   PROPERTIES TIMEOUT 900)
+
+# The same on an Intel model (Skylake-Client), where the sysenter windows are reached too (part 16
+# of the sweep; the sysenter entry has one copy only) and the protections' decisions are
+# Intel's: the same four asked for, the same sites in force.
+lstar_gdb_test(every_boundary_of_the_hardened_entry_windows_survives_an_nmi_and_a_machine_check_on_intel window_sweep.gdb
+  "run=selftest:compat-syscall=dispatched,crash:compat-syscall,bench:batches=1:calls=8:compat-syscall=dispatched ktest=off timer=off mitigations=${hardened_entry_protections}"
+  --cpu Skylake-Client
+  ${gdb_selftest_passes}
+  --expect [=[^\[mitigations\] entries: hardened;]=]
+  --expect [=[^\[proc\] 'crash' \(pid [0-9]+\) exited with status 0$]=]
+  --expect [=[^\[proc\] 'bench' \(pid [0-9]+\) exited with status 0$]=]
+  --expect [=[^\[mce\] cpu0 verdict: resume at RIP=[0-9a-f]+ \(ring 0\)]=]
+  --reject [=[^\[mce\] cpu[0-9] verdict: (panic|stop the program)]=]
+  --reject [=[^\[panic\]]=])
+set_tests_properties(every_boundary_of_the_hardened_entry_windows_survives_an_nmi_and_a_machine_check_on_intel
+  PROPERTIES TIMEOUT 900)
+
 # gdb-test.sh names its logs after the script: no two runs of window_sweep.gdb may overlap.
 set_tests_properties(every_boundary_of_the_hardened_entry_windows_survives_an_nmi_and_a_machine_check
+  every_boundary_of_the_hardened_entry_windows_survives_an_nmi_and_a_machine_check_on_intel
   PROPERTIES RESOURCE_LOCK window_sweep_gdb_logs)

@@ -6,7 +6,16 @@
 # to int80_entry.kernel_gs, the first instruction with the kernel's GS and SS) and its `iretq` exit
 # (syscall_exit_iret to syscall_iretq). The calls swept are the selftest's register-exact getpid
 # through each entry (usr/selftest/regs.asm: every register loaded with its own pattern, all
-# compared by the selftest afterwards).
+# compared by the selftest afterwards). These four windows are those of the copy of the entries
+# mitigations= installed (src/arch/x86_64/mitigations.c): the plain one, or the hardened one
+# (labels ending in _hardened, with the protections' sites: swapgs fences, clear-regs, VERW, and
+# `jmp short` over every site whose protection is off). The sweep reads the boot's decision at
+# the first call and takes that copy's labels ($e_*); the other copy's four windows are out of
+# reach and not counted (window_installed, entry_windows.gdb). In the hardened copy the same
+# per-boundary checks hold: clear-regs zeroes registers only after the entry window ends and
+# restores them before the exit window starts, so each event still finds and leaves every
+# register as it was, and the call comes back with every register the ABI keeps. After part 5
+# two checks compare the fences and VERWs the four windows ran with the protections in force.
 # Then every boundary of one run through each other window of the kernel's table (the windows
 # with branches are swept along the path that run takes): a single step from ring 3 through
 # trap_stub_1 and the paranoid path in and out, a PIT tick from ring 3 through trap_stub_32 and
@@ -719,9 +728,24 @@ check (!sysenter_enabled||$se_passed==8) every_sysenter_part_check_passed_where_
 # ---- every window of the kernel's table was swept ----
 windows_missed $swept_windows
 check ($missed==0&&$windows>0) every_window_of_the_table_was_swept
+# the other copy's four windows (window_installed) are in the table but out of reach: say so
+set $not_installed = 0
+set $wj = 0
+while $wj < $windows
+  window_installed $wj
+  if !$installed
+    set $not_installed = $not_installed + 1
+  end
+  set $wj = $wj + 1
+end
 if $fails == 0
   printf "[gdb] sweep: %d boundaries x 2 events (NMI, #MC), all taken on their IST stack with the right GS and resumed unchanged\n", $swept_four
   printf "[gdb] sweep: %d more in the other windows, %d of %d windows of the table swept\n", $swept - $swept_four, $windows - $missed, $windows
+  if $hardened
+    printf "[gdb] sweep: the hardened copy of the entries installed; %d window(s) of the plain copy not installed, out of reach\n", $not_installed
+  else
+    printf "[gdb] sweep: the plain copy of the entries installed; %d window(s) of the hardened copy not installed, out of reach\n", $not_installed
+  end
 else
   printf "[gdb] sweep: %d boundaries x 2 events, %d check(s) failed\n", $swept, $fails
 end
