@@ -50,3 +50,15 @@ set_tests_properties(every_boundary_of_the_hardened_entry_windows_survives_an_nm
 set_tests_properties(every_boundary_of_the_hardened_entry_windows_survives_an_nmi_and_a_machine_check
   every_boundary_of_the_hardened_entry_windows_survives_an_nmi_and_a_machine_check_on_intel
   PROPERTIES RESOURCE_LOCK window_sweep_gdb_logs)
+
+# The GDB tour (entry_tour.gdb) through the hardened copy: what each instruction of the syscall
+# entry and exit and of the int 0x80 gate and its iretq exit does to CS, SS, RSP, GS and the
+# frame, the frame found above the registers clear-regs saved, and those registers zero at the
+# dispatch.
+lstar_gdb_test(gdb_tour_of_both_hardened_entry_paths entry_tour.gdb
+  "run=selftest ktest=off timer=off mitigations=${hardened_entry_protections}"
+  ${gdb_selftest_passes}
+  --expect [=[^\[mitigations\] entries: hardened;]=])
+# gdb-test.sh names its logs after the script: the two tours must not overlap.
+set_tests_properties(gdb_tour_of_both_entry_paths gdb_tour_of_both_hardened_entry_paths
+  PROPERTIES RESOURCE_LOCK entry_tour_gdb_logs)
