@@ -69,6 +69,22 @@ check (($rcx>>47)==0&&$rcx!=0) rcx_holds_the_users_return_rip
 set $user_rsp = (long)$rsp
 set $user_rip = $rcx
 set $user_rflags = $r11
+# RBX, RBP and R12-R15 get patterns of GDB's for this one call (the program's own values are
+# often 0 at its first call, which would hide a register the entry failed to clear); every copy
+# of the entry must give them back unchanged, and GDB puts the program's values back after the
+# sysretq.
+set $o_rbx = $rbx
+set $o_rbp = (long)$rbp
+set $o_r12 = $r12
+set $o_r13 = $r13
+set $o_r14 = $r14
+set $o_r15 = $r15
+set $rbx = 0x1111111111111111
+set $rbp = 0x2222222222222222
+set $r12 = 0x3333333333333333
+set $r13 = 0x4444444444444444
+set $r14 = 0x5555555555555555
+set $r15 = 0x6666666666666666
 
 # ---- swapgs, then the stack switch ----
 stepi
@@ -116,6 +132,15 @@ step_past_swapgs
 check ($gs_base==0) exit_swapgs_gives_the_user_its_gs
 stepi
 check ($cs==0x33&&$ss==0x2b&&(long)$pc==$user_rip) sysretq_lands_in_ring_3_after_the_syscall
+set $c = $rbx==0x1111111111111111&&(long)$rbp==0x2222222222222222&&$r12==0x3333333333333333
+set $c = $c&&$r13==0x4444444444444444&&$r14==0x5555555555555555&&$r15==0x6666666666666666
+check $c the_callers_rbx_rbp_and_r12_to_r15_come_back_from_the_syscall
+set $rbx = $o_rbx
+set $rbp = $o_rbp
+set $r12 = $o_r12
+set $r13 = $o_r13
+set $r14 = $o_r14
+set $r15 = $o_r15
 
 # ---- the int 0x80 gate: the CPU switched stacks and pushed the frame itself ----
 hbreak *$e_int80
