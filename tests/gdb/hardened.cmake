@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
 # GDB tests of the hardened copy of the syscall and int 0x80 entries (src/syscall/lstar_entry.asm,
 # labels ending in _hardened), which mitigations= installs when any entry protection is on
-# (src/arch/x86_64/mitigations.c, docs/hardening.md). docs/testing.md, "The sweep over the
-# hardened entries".
+# (src/arch/x86_64/mitigations.c, docs/hardening.md). docs/testing.md, "The hardened
+# entries under GDB".
 #
 # The protections chosen: the swapgs fences (lfence inside the syscall and int 0x80 entry
 # windows), clear-regs (pushes and xors after the frame, pops before the exit checks), VERW
