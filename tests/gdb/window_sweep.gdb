@@ -6,7 +6,16 @@
 # to int80_entry.kernel_gs, the first instruction with the kernel's GS and SS) and its `iretq` exit
 # (syscall_exit_iret to syscall_iretq). The calls swept are the selftest's register-exact getpid
 # through each entry (usr/selftest/regs.asm: every register loaded with its own pattern, all
-# compared by the selftest afterwards).
+# compared by the selftest afterwards). These four windows are those of the copy of the entries
+# mitigations= installed (src/arch/x86_64/mitigations.c): the plain one, or the hardened one
+# (labels ending in _hardened, with the protections' sites: swapgs fences, clear-regs, VERW, and
+# `jmp short` over every site whose protection is off). The sweep reads the boot's decision at
+# the first call and takes that copy's labels ($e_*); the other copy's four windows are out of
+# reach and not counted (window_installed, entry_windows.gdb). In the hardened copy the same
+# per-boundary checks hold: clear-regs zeroes registers only after the entry window ends and
+# restores them before the exit window starts, so each event still finds and leaves every
+# register as it was, and the call comes back with every register the ABI keeps. After part 5
+# two checks compare the fences and VERWs the four windows ran with the protections in force.
 # Then every boundary of one run through each other window of the kernel's table (the windows
 # with branches are swept along the path that run takes): a single step from ring 3 through
 # trap_stub_1 and the paranoid path in and out, a PIT tick from ring 3 through trap_stub_32 and
@@ -93,6 +102,10 @@ end
 # count_insns FIRST LAST: $insns = the instructions from address FIRST up to and including the
 # one at LAST, as the disassembler decodes them; $insn_before_last = the one just before LAST.
 # LAST not on an instruction boundary gives -1000, which no sweep can match.
+# An unconditional jmp is followed to its target, as the CPU runs it: in the hardened copy a
+# site whose protection is off was patched at boot to `jmp short` over its body
+# (mitigation_site.inc, pti.inc), and the bytes after that jump are the old body, never run
+# (and not even decoded from their first byte). The plain copy's four windows hold no such jump.
 define count_insns
   set $a = (long)$arg0
   set $insns = 1
@@ -101,6 +114,11 @@ define count_insns
     set $insn_before_last = $a
     x/2i $a
     set $a = (long)$_
+    set $op = *(unsigned char *)$insn_before_last
+    if $op == 0xeb || $op == 0xe9
+      branch_target $insn_before_last
+      set $a = $target
+    end
     set $insns = $insns + 1
   end
   if $a != (long)$arg1
@@ -211,7 +229,7 @@ define sweep_boundary
   save_state
   window_of $b
   if $win >= 0
-    set $swept_windows = $swept_windows | (1 << $win)
+    set $swept_windows = $swept_windows | ((unsigned long long)1 << $win)
   end
   printf "sweep: boundary %d at 0x%lx, ring %d: ", $swept + 1, $b, $cs & 3
   if ($cs & 3) == 3
@@ -267,10 +285,39 @@ define sweep_to
     x/2i $pc
     set $next = (long)$_
     branch_target (long)$pc
+    note_sites_before
     step_one
+    note_sites_after
     check ((long)$pc==$next||(long)$pc==$target) each_step_reaches_the_next_instruction # repeats
     sweep_boundary
     set $steps = $steps + 1
+  end
+end
+
+# note_sites_before / note_sites_after: around each step of sweep_to while $watch_sites is 1
+# (parts 2 to 5, the installed copy's four windows), what the step ran of the protections the
+# windows may hold. $entry_swapgs counts the swapgs that gave ring 0 the kernel's GS, $fenced
+# those of them whose next instruction was lfence (0f ae e8: the swapgs-fence site), $verws the
+# VERW instructions run (0f 00 /5: the verw site). The checks after part 5 compare them with
+# what mitigations.c put in force.
+set $watch_sites = 0
+set $entry_swapgs = 0
+set $fenced = 0
+set $verws = 0
+define note_sites_before
+  set $ib = (unsigned char *)$pc
+  set $was_swapgs = $ib[0]==0x0f&&$ib[1]==0x01&&$ib[2]==0xf8
+  if $watch_sites && $ib[0]==0x0f && $ib[1]==0x00 && ($ib[2]&0x38)==0x28
+    set $verws = $verws + 1
+  end
+end
+define note_sites_after
+  if $watch_sites && $was_swapgs && $gs_base==(long)&percpu_areas[0]
+    set $entry_swapgs = $entry_swapgs + 1
+    set $ib = (unsigned char *)$pc
+    if $ib[0]==0x0f && $ib[1]==0xae && $ib[2]==0xe8
+      set $fenced = $fenced + 1
+    end
   end
 end
 
@@ -322,26 +369,60 @@ set $rbx_pattern = (((unsigned long)0x0123456789abcdef<<4)|((unsigned long)0x012
 set $sys_nr = sizeof(syscall_table)/sizeof(syscall_table[0])
 set $swept = 0
 set $events = 0
-set $swept_windows = 0
+set $swept_windows = (unsigned long long)0
 
 # ---- 1. the selftest's register-exact calls through `syscall`: the first is SYS_null ----
+# Through whichever copy mitigations= installed (src/arch/x86_64/mitigations.c): the decision is
+# made at boot, after GDB attached, so the first stop watches both copies' first instruction and
+# reads the decision there.
 hbreak *lstar_entry if $rbx==$rbx_pattern&&$rax<$sys_nr&&(long)syscall_table[$rax]==(long)&sys_null
+hbreak *lstar_entry_hardened if $rbx==$rbx_pattern&&$rax<$sys_nr&&(long)syscall_table[$rax]==(long)&sys_null
 continue
 delete
 set $user_syscall = (long)$rcx - 2
 set $c = *(unsigned short *)$user_syscall == 0x050f
 check $c found_the_selftests_register_exact_syscall
 
+# ---- the installed copy's labels: parts 1 to 5 and 11 use only these ----
+# The plain copy (mitigations=off) or the hardened one (lstar_entry.asm: the same macros with
+# every label suffixed _hardened, and the protections' sites in between). $e_* = the address of
+# the installed copy's label.
+set $hardened = 'mitigations.c'::hardened_entry
+if $hardened
+  set $e_lstar = (long)&lstar_entry_hardened
+  set $e_safe_stack = (long)&lstar_entry_safe_stack_hardened
+  set $e_return = (long)&syscall_return_hardened
+  set $e_exit_user_stack = (long)&syscall_exit_user_stack_hardened
+  set $e_sysret = (long)&syscall_sysret_hardened
+  set $e_int80 = (long)&int80_entry_hardened
+  set $e_int80_kernel_gs = (long)&'int80_entry_hardened.kernel_gs'
+  set $e_exit_iret = (long)&syscall_exit_iret_hardened
+  set $e_iretq = (long)&syscall_iretq_hardened
+  echo sweep: mitigations= installed the hardened copy of the entries\n
+else
+  set $e_lstar = (long)&lstar_entry
+  set $e_safe_stack = (long)&lstar_entry_safe_stack
+  set $e_return = (long)&syscall_return
+  set $e_exit_user_stack = (long)&syscall_exit_user_stack
+  set $e_sysret = (long)&syscall_sysret
+  set $e_int80 = (long)&int80_entry
+  set $e_int80_kernel_gs = (long)&'int80_entry.kernel_gs'
+  set $e_exit_iret = (long)&syscall_exit_iret
+  set $e_iretq = (long)&syscall_iretq
+  echo sweep: the plain copy of the entries is installed\n
+end
+check ((long)$pc==$e_lstar) the_first_call_enters_the_installed_copy
+
 # ---- the windows, from their labels (the kernel is mapped now) ----
-count_insns &lstar_entry &lstar_entry_safe_stack
+count_insns $e_lstar $e_safe_stack
 set $n_syscall_entry = $insns
-count_insns &syscall_return &syscall_exit_user_stack
+count_insns $e_return $e_exit_user_stack
 set $exit_switch = $insn_before_last
-count_insns $exit_switch &syscall_sysret
+count_insns $exit_switch $e_sysret
 set $n_sysret_exit = $insns
-count_insns &int80_entry &'int80_entry.kernel_gs'
+count_insns $e_int80 $e_int80_kernel_gs
 set $n_int80_entry = $insns
-count_insns &syscall_exit_iret &syscall_iretq
+count_insns $e_exit_iret $e_iretq
 set $n_iret_exit = $insns
 # each entry's own ring-3 instruction is one boundary more
 set $expected = 1 + $n_syscall_entry + $n_sysret_exit + 1 + $n_int80_entry + $n_iret_exit
@@ -357,10 +438,11 @@ continue
 delete
 check ($cs==0x33&&$rbx==$rbx_pattern) stopped_at_the_selftests_getpid_syscall
 save_user
+set $watch_sites = 1
 sweep_boundary
 step_one
-check ((long)$pc==(long)&lstar_entry) the_syscall_goes_to_lstar_entry
-sweep_to &lstar_entry_safe_stack
+check ((long)$pc==$e_lstar) the_syscall_goes_to_lstar_entry
+sweep_to $e_safe_stack
 
 # ---- 3. its sysretq exit ----
 hbreak *$exit_switch
@@ -368,13 +450,13 @@ continue
 delete
 set $result = percpu_areas[0].current->pid
 check ($rcx==$u_rip+2&&$rax==$result) the_same_getpid_reaches_the_sysret_stack_switch
-sweep_to &syscall_sysret
+sweep_to $e_sysret
 step_one
 user_result_ok ($u_rip+2) ($u_eflags)
 check $same getpid_by_syscall_returns_its_result_and_the_registers_it_keeps
 
 # ---- 4. the register-exact calls through `int 0x80`: SYS_null first, then getpid ----
-hbreak *int80_entry if $rbx==$rbx_pattern&&$rax<$sys_nr&&(long)syscall_table[$rax]==(long)&sys_null
+hbreak *$e_int80 if $rbx==$rbx_pattern&&$rax<$sys_nr&&(long)syscall_table[$rax]==(long)&sys_null
 continue
 delete
 set $user_int80 = *(long *)$rsp - 2
@@ -387,19 +469,38 @@ check ($cs==0x33&&$rbx==$rbx_pattern) stopped_at_the_selftests_getpid_int80
 save_user
 sweep_boundary
 step_one
-check ((long)$pc==(long)&int80_entry) the_int80_goes_to_int80_entry
-sweep_to &'int80_entry.kernel_gs'
+check ((long)$pc==$e_int80) the_int80_goes_to_int80_entry
+sweep_to $e_int80_kernel_gs
 
 # ---- 5. its iretq exit (RCX is not the return address: the shared exit's first check fails) ----
-hbreak *syscall_exit_iret
+hbreak *$e_exit_iret
 continue
 delete
 set $result = percpu_areas[0].current->pid
 check (*(long*)$rsp==$u_rip+2&&$rax==$result) the_same_getpid_reaches_the_iretq_exit
-sweep_to &syscall_iretq
+sweep_to $e_iretq
 step_one
 user_result_ok $u_rcx $u_r11
 check $same getpid_by_int80_returns_its_result_and_every_other_register
+set $watch_sites = 0
+
+# ---- the protections' sites the four windows ran: as mitigations.c put them in force ----
+# The swapgs of the syscall and int 0x80 entries is followed by lfence in the hardened copy with
+# swapgs-fence on (lstar_entry.asm: FENCE_SWAPGS_USER_ENTRY's place), by no fence in the plain
+# copy or with it off (the site is then a jmp short over the lfence); each exit runs VERW before
+# its swapgs in the hardened copy with verw on, and none otherwise. A fence or a VERW lost from
+# the hardened windows would leave every boundary as survivable as before: only these fail.
+set $want_fences = 0
+set $want_verws = 0
+if $hardened && ('mitigations.c'::in_force & MITIGATION_SWAPGS_FENCE)
+  set $want_fences = 2
+end
+if $hardened && ('mitigations.c'::in_force & MITIGATION_VERW)
+  set $want_verws = 2
+end
+printf "sites: %d entry swapgs, %d fenced (want %d), %d verw run (want %d)\n", $entry_swapgs, $fenced, $want_fences, $verws, $want_verws
+check ($entry_swapgs==2&&$fenced==$want_fences) each_entry_swapgs_of_the_installed_copy_is_fenced_as_mitigations_says
+check ($verws==$want_verws) each_exit_of_the_installed_copy_runs_verw_as_mitigations_says
 
 # ---- every boundary the labels define was swept, each with both events ----
 check ($swept==$expected&&$events==2*$expected) every_boundary_of_the_four_windows_was_swept
@@ -426,7 +527,7 @@ check (($cs&3)==3) the_db_sweep_returned_to_ring_3
 # `out 0x21, al` (in pic_mask_all) with its AL, and masks it again once the tick is in its stub.
 find_insn pic_mask_all 0x21e6 16
 set $out_at = $found
-hbreak *lstar_entry
+hbreak *$e_lstar
 continue
 delete
 pic1_mask 0xfe
@@ -691,9 +792,24 @@ check (!sysenter_enabled||$se_passed==8) every_sysenter_part_check_passed_where_
 # ---- every window of the kernel's table was swept ----
 windows_missed $swept_windows
 check ($missed==0&&$windows>0) every_window_of_the_table_was_swept
+# the other copy's four windows (window_installed) are in the table but out of reach: say so
+set $not_installed = 0
+set $wj = 0
+while $wj < $windows
+  window_installed $wj
+  if !$installed
+    set $not_installed = $not_installed + 1
+  end
+  set $wj = $wj + 1
+end
 if $fails == 0
   printf "[gdb] sweep: %d boundaries x 2 events (NMI, #MC), all taken on their IST stack with the right GS and resumed unchanged\n", $swept_four
   printf "[gdb] sweep: %d more in the other windows, %d of %d windows of the table swept\n", $swept - $swept_four, $windows - $missed, $windows
+  if $hardened
+    printf "[gdb] sweep: the hardened copy of the entries installed; %d window(s) of the plain copy not installed, out of reach\n", $not_installed
+  else
+    printf "[gdb] sweep: the plain copy of the entries installed; %d window(s) of the hardened copy not installed, out of reach\n", $not_installed
+  end
 else
   printf "[gdb] sweep: %d boundaries x 2 events, %d check(s) failed\n", $swept, $fails
 end
