@@ -39,7 +39,7 @@ define check
   end
 end
 
-set $stepped = 0
+set $stepped = (unsigned long long)0
 
 # stop_in_the_db_handler: continues to debug_trap_handle's first instruction; $tf = the #DB's
 # frame (where it landed, with which RSP), $db_return = where the handler returns to.
@@ -64,7 +64,7 @@ define finish_db_handler
   delete
   set $absorbed = ($rax&0xff)==1
   if $absorbed && $landed_in >= 0
-    set $stepped = $stepped | (1 << $landed_in)
+    set $stepped = $stepped | ((unsigned long long)1 << $landed_in)
   end
 end
 
