@@ -21,7 +21,8 @@
 #   --cpu MODEL        QEMU -cpu model (default: max; Skylake-Client prices VERW and the fences
 #                      of an Intel model under auto, but the sets here name them explicitly)
 #   --docs FILE        after a run of every default set in both clocks, rewrite the block
-#                      mitigations-table of FILE (docs/benchmark.md) from it
+#                      mitigations-table of FILE (docs/benchmark.md, README.md) from it;
+#                      repeatable
 #   -h, --help         this text
 #
 # Exit status: 0 every boot gave its rows, 1 a boot failed or gave none, 2 usage error.
@@ -33,7 +34,7 @@ source "$here/script-lib.sh"
 # shellcheck source=cmake/docs-lib.sh
 source "$here/docs-lib.sh"
 
-iso= out= modes=icount,tcg cpu=max docs=
+iso= out= modes=icount,tcg cpu=max docs= docs_files=()
 readonly ALL_SETS=off,swapgs-fence,clear-regs,user-mask,direct-dispatch,retpoline,verw,rsb,ibpb,ibrs,pti,all
 sets=$ALL_SETS
 while [[ $# -gt 0 ]]; do
@@ -43,7 +44,7 @@ while [[ $# -gt 0 ]]; do
     --modes) need_value "$1" $#; modes=$2; shift 2 ;;
     --sets) need_value "$1" $#; sets=$2; shift 2 ;;
     --cpu) need_value "$1" $#; cpu=$2; shift 2 ;;
-    --docs) need_value "$1" $#; docs=$2; shift 2 ;;
+    --docs) need_value "$1" $#; docs=$2; docs_files+=("$2"); shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) die_usage "unknown option '$1'" ;;
   esac
@@ -54,7 +55,7 @@ done
 [[ $sets =~ ^[a-z-]+(,[a-z-]+)*$ ]] || die_usage "--sets takes comma-separated names, not '$sets'"
 [[ -z $docs || ( $modes == icount,tcg && $sets == "$ALL_SETS" ) ]] ||
   die_usage "--docs needs every set in both clocks (the defaults of --modes and --sets)"
-[[ -z $docs || -f $docs ]] || die_usage "--docs: no such file: $docs"
+for f in "${docs_files[@]}"; do [[ -f $f ]] || die_usage "--docs: no such file: $f"; done
 out=${out:-$(dirname "$iso")/bench}
 mkdir -p "$out"
 csv=$out/mitigations.csv
@@ -106,11 +107,13 @@ if [[ -n $docs ]]; then
                      v["tcg/syscall_null"], v["tcg/int80_null"] }' "$csv"
     done
   } >"$out/mitigations-table.md"
-  if cmp -s <(docs_block "$docs" mitigations-table) "$out/mitigations-table.md"; then
-    echo "[mitigations-bench] $docs: mitigations-table is current"
-  else
-    docs_replace_block "$docs" mitigations-table "$out/mitigations-table.md" || exit 1
-    echo "[mitigations-bench] $docs: mitigations-table rewritten"
-  fi
+  for docs in "${docs_files[@]}"; do
+    if cmp -s <(docs_block "$docs" mitigations-table) "$out/mitigations-table.md"; then
+      echo "[mitigations-bench] $docs: mitigations-table is current"
+    else
+      docs_replace_block "$docs" mitigations-table "$out/mitigations-table.md" || exit 1
+      echo "[mitigations-bench] $docs: mitigations-table rewritten"
+    fi
+  done
 fi
 exit 0

@@ -21,6 +21,6 @@ lstar_bochs_test(bochs_compat_sysenter_selftest_checks_pass_skylake corei7_skyla
   ${bochs_selftest_passes})
 lstar_bochs_test(bochs_compat_sysenter_with_tf_gives_exactly_one_user_trap_skylake corei7_skylake_x
   --cmdline "run=crash:compat-sysenter32-tf ktest=off"
-  --expect [=[^\[db\] cpu0 total: 16 single step\(s\) absorbed in entry windows$]=]
+  --expect [=[^\[db\] cpu0 total: 18 single step\(s\) absorbed in entry windows$]=]
   --expect [=[^\[proc\] 'crash' \(pid [0-9]+\) exited with status 0$]=]
   --reject [=[^\[panic\]]=])
