@@ -174,7 +174,9 @@ boot() {
     --expect "${BENCH_LINE}\\[bench\\] scaling done cpu=$((n - 1)) rows=" >"$tmp/run-$n.out" 2>&1 &
   run_pid=$!
   while kill -0 "$run_pid" 2>/dev/null; do
-    [[ -n $qemu ]] || qemu=$(qemu_of "$run_pid") || true
+    # Look again whenever the QEMU found has gone: qemu-run.sh first runs short-lived QEMUs of its
+    # own (`--version`, and under KVM a probe), and sampling one of those would see no vCPU thread.
+    if [[ -z $qemu || ! -d /proc/$qemu ]]; then qemu=$(qemu_of "$run_pid") || qemu=""; fi
     [[ -n $qemu && -d /proc/$qemu ]] && sample "$qemu" "$log" >>"$samples"
     # Look for QEMU often until its first sample is in: a short boot on a loaded host could
     # otherwise end before a 0.25 s poll ever saw its vCPU threads.
