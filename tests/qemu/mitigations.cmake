@@ -171,6 +171,26 @@ add_test(NAME bochs_mitigations_auto_tigerlake
           --expect [=[^\[ktest\] PASS enhanced_ibrs_is_set_on_this_cpu$]=])
 set_tests_properties(bochs_mitigations_auto_tigerlake PROPERTIES LABELS bochs TIMEOUT 210)
 
+# ---- Bochs: every protection the CPU can do on the two models of the other Bochs tests ----
+# corei7_skylake_x (Intel: sysenter, and PTI with real PCIDs) and ryzen (AMD: CSTAR under PTI,
+# which all forces on); each with the selftest through every entry its vendor has, and ryzen
+# with the fuzzer too.
+add_test(NAME bochs_mitigations_all_skylake
+  COMMAND bash ${bochs_run} --iso ${iso} --cpu corei7_skylake_x --timeout 180 --log ${logs}/bochs_mitigations_all_skylake.log
+          --cmdline "run=selftest:sysenter=exit:compat-syscall=ud mitigations=all"
+          ${selftest_passes} ${ktest_passes} ${probe_cleared}
+          --expect [=[^\[mitigations\] entries: hardened;]=]
+          --expect [=[^\[pti\] on: ]=])
+set_tests_properties(bochs_mitigations_all_skylake PROPERTIES LABELS bochs TIMEOUT 210)
+add_test(NAME bochs_mitigations_all_ryzen
+  COMMAND bash ${bochs_run} --iso ${iso} --cpu ryzen --timeout 180 --log ${logs}/bochs_mitigations_all_ryzen.log
+          --cmdline "run=selftest:sysenter=gp:compat-syscall=dispatched,fuzz:calls=20000:seed=7 mitigations=all"
+          ${selftest_passes} ${ktest_passes} ${probe_cleared}
+          --expect [=[^\[mitigations\] entries: hardened;]=]
+          --expect [=[^\[pti\] on: ]=]
+          --expect [=[^\[proc\] 'fuzz' \(pid [0-9]+\) exited with status 0$]=])
+set_tests_properties(bochs_mitigations_all_ryzen PROPERTIES LABELS bochs TIMEOUT 210)
+
 # ---- the price of mitigations=all, held like the bare path's (bench_icount_budget) ----
 # -icount shift=0: exact guest instructions per null round trip. The goal was 60 a `syscall`;
 # the hardened path measured 81.25 (docs/hardening.md, "Prices", says where each instruction
