@@ -139,7 +139,10 @@ compat_regs_call:
     jmp far dword [to_compat_sysenter_loaded]
 
 bits 32
-compat_int80_part:
+; The 32-bit halves every way in shares: the flags and EAX..ESI from regs_in (EDI and EBP are
+; loaded by each part, sysenter's carrying its return EIP and ESP), and after the call every
+; register and the flags into regs_out, then the far jump back to 64-bit mode.
+%macro LOAD_FLAGS_AND_EAX_TO_ESI 0
     push dword [regs_in + CR_EFLAGS]
     popfd
     mov eax, [regs_in + CR_EAX]
@@ -147,72 +150,49 @@ compat_int80_part:
     mov ecx, [regs_in + CR_ECX]
     mov edx, [regs_in + CR_EDX]
     mov esi, [regs_in + CR_ESI]
+%endmacro
+%macro STORE_AND_RETURN 0
+    pushfd
+    mov [regs_out + CR_EAX], eax
+    mov [regs_out + CR_EBX], ebx
+    mov [regs_out + CR_ECX], ecx
+    mov [regs_out + CR_EDX], edx
+    mov [regs_out + CR_ESI], esi
+    mov [regs_out + CR_EDI], edi
+    mov [regs_out + CR_EBP], ebp
+    pop dword [regs_out + CR_EFLAGS]
+    jmp far dword [to_long]
+%endmacro
+
+compat_int80_part:
+    LOAD_FLAGS_AND_EAX_TO_ESI
     mov edi, [regs_in + CR_EDI]
     mov ebp, [regs_in + CR_EBP]
 compat_int80_loaded:
     int 0x80
 compat_int80_return:
-    pushfd
-    mov [regs_out + CR_EAX], eax
-    mov [regs_out + CR_EBX], ebx
-    mov [regs_out + CR_ECX], ecx
-    mov [regs_out + CR_EDX], edx
-    mov [regs_out + CR_ESI], esi
-    mov [regs_out + CR_EDI], edi
-    mov [regs_out + CR_EBP], ebp
-    pop dword [regs_out + CR_EFLAGS]
-    jmp far dword [to_long]
+    STORE_AND_RETURN
 
 compat_syscall_part:
-    push dword [regs_in + CR_EFLAGS]
-    popfd
-    mov eax, [regs_in + CR_EAX]
-    mov ebx, [regs_in + CR_EBX]
-    mov ecx, [regs_in + CR_ECX]
-    mov edx, [regs_in + CR_EDX]
-    mov esi, [regs_in + CR_ESI]
+    LOAD_FLAGS_AND_EAX_TO_ESI
     mov edi, [regs_in + CR_EDI]
     mov ebp, [regs_in + CR_EBP]
 compat_syscall_loaded:
     syscall                             ; -> IA32_CSTAR, back by 32-bit sysret (or iretq)
 compat_syscall_return:
-    pushfd
-    mov [regs_out + CR_EAX], eax
-    mov [regs_out + CR_EBX], ebx
-    mov [regs_out + CR_ECX], ecx
-    mov [regs_out + CR_EDX], edx
-    mov [regs_out + CR_ESI], esi
-    mov [regs_out + CR_EDI], edi
-    mov [regs_out + CR_EBP], ebp
-    pop dword [regs_out + CR_EFLAGS]
-    jmp far dword [to_long]
+    STORE_AND_RETURN
 
 ; `sysenter` with the compatibility-mode sysenter ABI (SYS_sysenter_abi(SYSENTER_ABI_32), which
 ; the caller must have chosen; docs/abi.md): EAX = number, EBX, ECX, EDX, ESI = arguments, EDI =
 ; the return EIP, EBP = ESP. The kernel comes back at the EIP in EDI, with ECX = ESP and EDX = EIP.
 compat_sysenter_part:
-    push dword [regs_in + CR_EFLAGS]
-    popfd
-    mov eax, [regs_in + CR_EAX]
-    mov ebx, [regs_in + CR_EBX]
-    mov ecx, [regs_in + CR_ECX]
-    mov edx, [regs_in + CR_EDX]
-    mov esi, [regs_in + CR_ESI]
+    LOAD_FLAGS_AND_EAX_TO_ESI
     mov edi, compat_sysenter_return     ; where to come back
     mov ebp, esp                        ; with this ESP (compat_stack_top)
 compat_sysenter_loaded:
     sysenter                            ; -> sysenter32_entry, back by 32-bit sysexit (or iretq)
 compat_sysenter_return:
-    pushfd
-    mov [regs_out + CR_EAX], eax
-    mov [regs_out + CR_EBX], ebx
-    mov [regs_out + CR_ECX], ecx
-    mov [regs_out + CR_EDX], edx
-    mov [regs_out + CR_ESI], esi
-    mov [regs_out + CR_EDI], edi
-    mov [regs_out + CR_EBP], ebp
-    pop dword [regs_out + CR_EFLAGS]
-    jmp far dword [to_long]
+    STORE_AND_RETURN
 
 bits 64
 long_part:
